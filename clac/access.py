@@ -1,0 +1,97 @@
+"""Access for dashboard and portal views. Views never write their own ownership checks: they
+use these decorators and the `<entity>_get_for_user` helpers in each app's selectors."""
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from clac.roles import PortalRole, user_has_any_role, user_is_staff_member
+
+PORTAL_SESSION_KEY = "portal_organization_id"
+
+
+def staff_required(*roles: str) -> Callable:
+    """Dashboard views: signed-in staff; with roles given, only those roles (403 otherwise).
+    Anonymous users go to the login page; portal-only users get 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not user_is_staff_member(request.user):
+                raise PermissionDenied
+            if roles and not user_has_any_role(request.user, roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def require_staff_roles(user, roles: Iterable[str]) -> None:
+    """For views that allow reading to all staff but writing to some roles only."""
+    if not user_has_any_role(user, roles):
+        raise PermissionDenied
+
+
+def portal_accesses_for_user(user):
+    from members.models import PortalAccess
+
+    return PortalAccess.objects.filter(user=user).select_related("organization", "organization__country")
+
+
+def portal_access_get_for_user(*, user, organization_id: int | None):
+    """The user's access to an organization's portal; 404 when they have none (we do not
+    reveal that another organization exists)."""
+    from members.models import PortalAccess
+
+    if organization_id is None:
+        raise Http404
+    access = (
+        PortalAccess.objects.filter(user=user, organization_id=organization_id)
+        .select_related("organization", "organization__country")
+        .first()
+    )
+    if access is None:
+        raise Http404
+    return access
+
+
+def portal_required(*, edit: bool = False, admin: bool = False) -> Callable:
+    """Portal views: a signed-in user with access to the organization chosen in the session
+    (or their only one). Sets request.portal_access and request.organization. `edit`
+    requires the editor or admin role, `admin` the admin role (403 otherwise)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            organization_id = request.session.get(PORTAL_SESSION_KEY)
+            if organization_id is None:
+                first = portal_accesses_for_user(request.user).order_by("organization__name").first()
+                if first is None:
+                    raise PermissionDenied
+                organization_id = first.organization_id
+                request.session[PORTAL_SESSION_KEY] = organization_id
+            try:
+                access = portal_access_get_for_user(user=request.user, organization_id=organization_id)
+            except Http404:
+                request.session.pop(PORTAL_SESSION_KEY, None)
+                raise PermissionDenied from None
+            if admin and access.role != PortalRole.ADMIN:
+                raise PermissionDenied
+            if edit and not access.can_edit:
+                raise PermissionDenied
+            request.portal_access = access
+            request.organization = access.organization
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,34 @@
+"""Communications. For now only the ExternalPartner, which partner API keys belong to; the
+communications issue adds audiences, campaigns, the outbox and inquiries."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from clac.models import TimeStampedModel
+
+
+class ExternalPartner(TimeStampedModel):
+    class Kind(models.TextChoices):
+        FAIRTRADE_INTERNATIONAL = "fi", _("Fairtrade International")
+        NFO = "nfo", _("National Fairtrade Organization")
+        PRODUCER_NETWORK = "producer_network", _("Producer Network")
+        PUBLIC = "public", _("Public sector")
+        PRIVATE = "private", _("Private sector")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    country = models.CharField(_("country"), max_length=100, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("external partner")
+        verbose_name_plural = _("external partners")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,12 @@
+"""Dashboard pages of the registry, mounted at /dashboard/registry/."""
+
+from members.views import duplicates, imports, people, registry, reports
+
+app_name = "members"
+urlpatterns = [
+    *registry.urlpatterns,
+    *people.urlpatterns,
+    *reports.urlpatterns,
+    *imports.urlpatterns,
+    *duplicates.urlpatterns,
+]
