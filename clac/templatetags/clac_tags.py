@@ -1,0 +1,67 @@
+"""Template helpers shared by the dashboard and the portal."""
+
+from django import template
+from django.db.models import Model
+from django.http import QueryDict
+from django.template.loader_tags import BLOCK_CONTEXT_KEY
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def render_block(context: template.Context, name: str) -> SafeString:
+    """Renders a block of the current template chain a second time, e.g. the page title
+    inside the `<h1>` so a page names itself once. Empty when no template defines it."""
+    block_context = context.render_context.get(BLOCK_CONTEXT_KEY)
+    if block_context is None:
+        return mark_safe("")
+    node = block_context.get_block(name)
+    if node is None:
+        return mark_safe("")
+    # BlockNode.render pops and pushes back the same block: the chain is left unchanged.
+    return mark_safe(node.render(context).strip())
+
+
+@register.simple_tag(takes_context=True)
+def query_replace(context: template.Context, **kwargs) -> str:
+    """The current query string with some parameters replaced (None or "" removes them), for
+    pagination and sort links that keep the filters: `?{% query_replace page=2 %}`."""
+    request = context.get("request")
+    query = request.GET.copy() if request is not None else QueryDict(mutable=True)
+    for key, value in kwargs.items():
+        if value is None or value == "":
+            query.pop(key, None)
+        else:
+            query[key] = str(value)
+    return query.urlencode()
+
+
+@register.simple_tag
+def badge(status: str | None, label: str | None = None) -> SafeString:
+    """A coloured status badge: `{% badge org.membership.status org.membership.get_status_display %}`."""
+    if not status:
+        return mark_safe("")
+    css_status = str(status).replace(" ", "_").lower()
+    return format_html('<span class="badge badge-{}">{}</span>', css_status, label or status)
+
+
+@register.filter
+def history_url(obj: Model | None) -> str:
+    """URL of the audit history page of a record (empty when its model has no such page)."""
+    from clac.dashboard import HISTORY_MODELS
+
+    if obj is None or getattr(obj, "pk", None) is None:
+        return ""
+    label = obj._meta.label_lower
+    for slug, model_label in HISTORY_MODELS.items():
+        if model_label.lower() == label:
+            return reverse("dashboard:history", kwargs={"model": slug, "pk": obj.pk})
+    return ""
+
+
+# The same helpers as filters, for use inside attributes: `{{ org|history_url }}`, `{{ status|badge }}`.
+register.simple_tag(history_url, name="history_url")
+register.filter("badge", lambda status, label=None: badge(status, label))

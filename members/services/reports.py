@@ -1,0 +1,268 @@
+"""Yearly reports: drafted and submitted by the organization, reviewed by staff
+(draft → submitted → approved | returned), with an append-only event log."""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import (
+    ExchangeRate,
+    Organization,
+    PremiumUse,
+    Product,
+    YearlyReport,
+    YearlyReportEvent,
+    YearlyReportProduct,
+)
+from members.services._common import full_clean_fields, set_history_user
+
+__all__ = [
+    "REPORT_DATA_FIELDS",
+    "exchange_rate_usd_value",
+    "yearly_report_approve",
+    "yearly_report_comment",
+    "yearly_report_return",
+    "yearly_report_save",
+    "yearly_report_submit",
+]
+
+REPORT_DATA_FIELDS = (
+    "members_total",
+    "members_women",
+    "members_youth",
+    "permanent_workers",
+    "hectares",
+    "premium_amount",
+    "premium_currency",
+)
+CENT = Decimal("0.01")
+
+
+def exchange_rate_usd_value(*, amount: Decimal, currency: str, on_date: datetime.date) -> Decimal | None:
+    """USD value of an amount with the latest rate on or before the date; None without a rate."""
+    if currency == "USD":
+        return amount.quantize(CENT)
+    rate = (
+        ExchangeRate.objects.filter(currency=currency, date__lte=on_date)
+        .order_by("-date")
+        .values_list("usd_per_unit", flat=True)
+        .first()
+    )
+    if rate is None:
+        return None
+    return (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _log(report: YearlyReport, action: str, actor, note: str = "") -> None:
+    YearlyReportEvent.objects.create(report=report, action=action, actor=actor, note=note)
+
+
+def _validate_numbers(report: YearlyReport, product_lines: list[dict], premium_uses: list[dict]) -> None:
+    errors: dict[str, list[str]] = {}
+    try:
+        full_clean_fields(report)
+    except ValidationError as exc:
+        errors.update({k: v for k, v in exc.message_dict.items() if k != "organization"})
+    total = report.members_total
+    if total is not None:
+        if report.members_women is not None and report.members_women > total:
+            errors.setdefault("members_women", []).append(
+                _("Women members (%(women)s) cannot be more than all members (%(total)s).")
+                % {"women": report.members_women, "total": total}
+            )
+        if report.members_youth is not None and report.members_youth > total:
+            errors.setdefault("members_youth", []).append(
+                _("Young members (%(youth)s) cannot be more than all members (%(total)s).")
+                % {"youth": report.members_youth, "total": total}
+            )
+    if report.year > timezone.localdate().year:
+        errors.setdefault("year", []).append(_("You cannot report on a year that has not started."))
+
+    seen: set[int] = set()
+    for index, line in enumerate(product_lines, start=1):
+        product: Product = line["product"]
+        prefix = _("Product line %(n)s (%(product)s)") % {"n": index, "product": product}
+        if product.pk in seen:
+            errors.setdefault("product_lines", []).append(
+                _("%(prefix)s: this product is listed twice.") % {"prefix": prefix}
+            )
+        seen.add(product.pk)
+        produced = line.get("volume_produced") or Decimal(0)
+        fairtrade = line.get("volume_sold_fairtrade") or Decimal(0)
+        other = line.get("volume_sold_other") or Decimal(0)
+        if min(produced, fairtrade, other) < 0:
+            errors.setdefault("product_lines", []).append(
+                _("%(prefix)s: volumes cannot be negative.") % {"prefix": prefix}
+            )
+        if fairtrade > produced:
+            errors.setdefault("product_lines", []).append(
+                _("%(prefix)s: sold on Fairtrade terms (%(sold)s) is more than produced (%(produced)s).")
+                % {"prefix": prefix, "sold": fairtrade, "produced": produced}
+            )
+    categories: set[str] = set()
+    for use in premium_uses:
+        category = use["category"]
+        if category not in PremiumUse.Category.values:
+            errors.setdefault("premium_uses", []).append(_("Unknown premium use category."))
+            continue
+        if category in categories:
+            errors.setdefault("premium_uses", []).append(
+                _("%(category)s is listed twice.") % {"category": PremiumUse.Category(category).label}
+            )
+        categories.add(category)
+        if use["amount"] is None or use["amount"] < 0:
+            errors.setdefault("premium_uses", []).append(_("Premium use amounts cannot be negative."))
+    if premium_uses and report.premium_amount is None:
+        errors.setdefault("premium_amount", []).append(_("Give the premium received before its uses."))
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def yearly_report_save(
+    *,
+    actor,
+    organization: Organization,
+    year: int,
+    data: dict[str, Any],
+    product_lines: list[dict[str, Any]] | None = None,
+    premium_uses: list[dict[str, Any]] | None = None,
+) -> YearlyReport:
+    """Create or change a draft (or returned) report. `data` holds REPORT_DATA_FIELDS;
+    product_lines are dicts of product, volume_produced, volume_sold_fairtrade,
+    volume_sold_other; premium_uses are dicts of category, amount. Given lists replace the
+    report's lines; None keeps them."""
+    unknown = set(data) - set(REPORT_DATA_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed here.") for name in sorted(unknown)})
+    report = YearlyReport.objects.select_for_update().filter(organization=organization, year=year).first()
+    created = report is None
+    if created:
+        report = YearlyReport(organization=organization, year=year)
+    elif not report.is_editable:
+        raise ValidationError(
+            _("The %(year)s report is %(status)s and can no longer be changed.")
+            % {"year": year, "status": report.get_status_display()}
+        )
+    for name, value in data.items():
+        setattr(report, name, value)
+    if report.premium_currency:
+        report.premium_currency = report.premium_currency.upper()
+    # Lines not given are kept as they are, and were validated when they were saved.
+    _validate_numbers(report, product_lines or [], premium_uses or [])
+
+    set_history_user(report, actor)
+    report.save()
+    if product_lines is not None:
+        report.product_lines.all().delete()
+        YearlyReportProduct.objects.bulk_create(
+            YearlyReportProduct(
+                report=report,
+                product=line["product"],
+                volume_produced=line.get("volume_produced") or Decimal(0),
+                volume_sold_fairtrade=line.get("volume_sold_fairtrade") or Decimal(0),
+                volume_sold_other=line.get("volume_sold_other") or Decimal(0),
+            )
+            for line in product_lines
+        )
+    if premium_uses is not None:
+        report.premium_uses.all().delete()
+        PremiumUse.objects.bulk_create(
+            PremiumUse(report=report, category=use["category"], amount=use["amount"]) for use in premium_uses
+        )
+    _log(report, YearlyReportEvent.Action.CREATED if created else YearlyReportEvent.Action.UPDATED, actor)
+    return report
+
+
+def _lock(report: YearlyReport) -> YearlyReport:
+    return YearlyReport.objects.select_for_update().select_related("organization").get(pk=report.pk)
+
+
+@transaction.atomic
+def yearly_report_submit(*, actor, report: YearlyReport) -> YearlyReport:
+    locked = _lock(report)
+    if not locked.is_editable:
+        raise ValidationError(
+            _("Only a draft or returned report can be submitted; this one is %(status)s.")
+            % {"status": locked.get_status_display()}
+        )
+    if locked.members_total is None:
+        raise ValidationError({"members_total": _("Give the number of members before submitting.")})
+    if not locked.product_lines.exists():
+        raise ValidationError({"product_lines": _("Report at least one product before submitting.")})
+    locked.status = YearlyReport.Status.SUBMITTED
+    locked.submitted_at = timezone.now()
+    locked.submitted_by = actor
+    set_history_user(locked, actor)
+    locked.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
+    _log(locked, YearlyReportEvent.Action.SUBMITTED, actor)
+    return locked
+
+
+@transaction.atomic
+def yearly_report_approve(*, actor, report: YearlyReport, note: str = "") -> YearlyReport:
+    """Approve a submitted report; its premium is converted to USD at the year's last rate,
+    and from now on it counts in statistics."""
+    locked = _lock(report)
+    if locked.status != YearlyReport.Status.SUBMITTED:
+        raise ValidationError(
+            _("Only a submitted report can be approved; this one is %(status)s.")
+            % {"status": locked.get_status_display()}
+        )
+    premium_usd = None
+    if locked.premium_amount is not None:
+        year_end = datetime.date(locked.year, 12, 31)
+        premium_usd = exchange_rate_usd_value(
+            amount=locked.premium_amount, currency=locked.premium_currency, on_date=year_end
+        )
+        if premium_usd is None:
+            raise ValidationError(
+                {
+                    "premium_currency": _(
+                        "There is no %(currency)s exchange rate on or before %(date)s. Add one, then approve."
+                    )
+                    % {"currency": locked.premium_currency, "date": year_end.isoformat()}
+                }
+            )
+    locked.status = YearlyReport.Status.APPROVED
+    locked.premium_usd = premium_usd
+    locked.reviewed_at = timezone.now()
+    locked.reviewed_by = actor
+    set_history_user(locked, actor)
+    locked.save(update_fields=["status", "premium_usd", "reviewed_at", "reviewed_by", "updated_at"])
+    _log(locked, YearlyReportEvent.Action.APPROVED, actor, note.strip())
+    return locked
+
+
+@transaction.atomic
+def yearly_report_return(*, actor, report: YearlyReport, note: str) -> YearlyReport:
+    """Send a submitted report back to the organization with what to correct."""
+    if not note.strip():
+        raise ValidationError({"note": _("Tell the organization what to correct.")})
+    locked = _lock(report)
+    if locked.status != YearlyReport.Status.SUBMITTED:
+        raise ValidationError(
+            _("Only a submitted report can be returned; this one is %(status)s.")
+            % {"status": locked.get_status_display()}
+        )
+    locked.status = YearlyReport.Status.RETURNED
+    locked.reviewed_at = timezone.now()
+    locked.reviewed_by = actor
+    set_history_user(locked, actor)
+    locked.save(update_fields=["status", "reviewed_at", "reviewed_by", "updated_at"])
+    _log(locked, YearlyReportEvent.Action.RETURNED, actor, note.strip())
+    return locked
+
+
+@transaction.atomic
+def yearly_report_comment(*, actor, report: YearlyReport, note: str) -> YearlyReportEvent:
+    if not note.strip():
+        raise ValidationError({"note": _("Write a comment.")})
+    return YearlyReportEvent.objects.create(
+        report=report, action=YearlyReportEvent.Action.COMMENTED, actor=actor, note=note.strip()
+    )
