@@ -1,7 +1,14 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
 class ClacConfig(AppConfig):
     name = "clac"
     verbose_name = _("CLAC Network")
+
+    def ready(self) -> None:
+        # Import every app's tasks.py so job runners are registered in web processes too: without
+        # a broker (the demo, tests) jobs run eagerly in the process that enqueues them, and
+        # job_enqueue refuses kinds it does not know.
+        autodiscover_modules("tasks")

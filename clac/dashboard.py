@@ -1,3 +1,207 @@
-from django.urls import path  # noqa: F401
+"""Dashboard pages of the project itself: the home page with the first figures, and the audit
+history of a record. Mounted at /dashboard/ by clac.dashboard_urls (app "dashboard")."""
 
-urlpatterns: list = []
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from clac.access import staff_required
+
+# Records whose history staff may read: the slug in the URL → the model's label. Only
+# models with simple_history's HistoricalRecords belong here.
+HISTORY_MODELS: dict[str, str] = {
+    "organization": "members.Organization",
+    "certification": "members.Certification",
+    "membership": "members.Membership",
+    "person": "members.Person",
+    "consent": "members.Consent",
+    "affiliation": "members.Affiliation",
+    "portalaccess": "members.PortalAccess",
+    "yearlyreport": "members.YearlyReport",
+    "yearlyreportproduct": "members.YearlyReportProduct",
+    "premiumuse": "members.PremiumUse",
+    "externalpartner": "communications.ExternalPartner",
+}
+
+HISTORY_PAGE_SIZE = 50
+
+HISTORY_TYPE_LABELS = {
+    "+": _("Created"),
+    "~": _("Changed"),
+    "-": _("Deleted"),
+}
+
+
+# --- Home -----------------------------------------------------------------------------------
+
+
+def _with_share(rows: list[dict[str, Any]], total: int) -> list[dict[str, Any]]:
+    for row in rows:
+        row["percent"] = round(100 * row["count"] / total, 1) if total else 0
+    return rows
+
+
+def dashboard_home_context() -> dict[str, Any]:
+    """The figures of the dashboard home, in a constant number of queries (one grouped query
+    per figure). Modules add their own figures to this dict."""
+    from members.models import Membership, Organization
+
+    by_country = list(
+        Organization.objects.values("country_id", "country__name").annotate(count=Count("id")).order_by("-count")
+    )
+    for row in by_country:
+        # Country names are stored in English and translated through the catalogue.
+        row["name"] = gettext(row["country__name"])
+    by_country.sort(key=lambda row: (-row["count"], row["name"]))
+
+    kind_labels = dict(Organization.Kind.choices)
+    by_kind = [
+        {"kind": row["kind"], "label": kind_labels.get(row["kind"], row["kind"]), "count": row["count"]}
+        for row in Organization.objects.values("kind").annotate(count=Count("id")).order_by("-count", "kind")
+    ]
+    total = sum(row["count"] for row in by_kind)
+
+    status_labels = dict(Membership.Status.choices)
+    by_membership_status = [
+        {"status": row["status"], "label": status_labels.get(row["status"], row["status"]), "count": row["count"]}
+        for row in Membership.objects.values("status").annotate(count=Count("id")).order_by("-count", "status")
+    ]
+    return {
+        "organization_count": total,
+        "country_count": len(by_country),
+        "organizations_by_country": _with_share(by_country, total),
+        "organizations_by_kind": _with_share(by_kind, total),
+        "memberships_by_status": _with_share(by_membership_status, total),
+    }
+
+
+@staff_required()
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboard/home.html", dashboard_home_context())
+
+
+# --- History --------------------------------------------------------------------------------
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: Any
+    new: Any
+
+
+@dataclass
+class HistoryEntry:
+    record: Any
+    type_label: str
+    changes: list[FieldChange] = field(default_factory=list)
+
+
+def history_model_get(slug: str) -> type[models.Model]:
+    label = HISTORY_MODELS.get(slug)
+    if label is None:
+        raise Http404
+    return apps.get_model(label)
+
+
+def _display_value(model_field: models.Field, value: Any, related: dict[str, dict[Any, Any]]) -> Any:
+    if value is None or value == "":
+        return None
+    if model_field.is_relation and model_field.many_to_one:
+        return related.get(model_field.name, {}).get(value, value)
+    if model_field.choices:
+        return dict(model_field.flatchoices).get(value, value)
+    return value
+
+
+def history_entries(*, model: type[models.Model], records: list, older: Any) -> list[HistoryEntry]:
+    """Entries for a page of history records (newest first). Each record is compared with the
+    next older one in memory (`older` is the record just past the page), so the page costs no
+    query per record; related objects named in the changes are loaded once per field."""
+    pairs = []
+    for index, record in enumerate(records):
+        previous = records[index + 1] if index + 1 < len(records) else older
+        delta = record.diff_against(previous) if previous is not None and record.history_type != "-" else None
+        pairs.append((record, delta.changes if delta else []))
+
+    # Batch the related objects of foreign keys that changed: one query per field.
+    wanted: dict[str, set] = {}
+    for _record, changes in pairs:
+        for change in changes:
+            model_field = model._meta.get_field(change.field)
+            if model_field.is_relation and model_field.many_to_one:
+                wanted.setdefault(change.field, set()).update(v for v in (change.old, change.new) if v is not None)
+    related: dict[str, dict[Any, Any]] = {}
+    for field_name, ids in wanted.items():
+        related_model = model._meta.get_field(field_name).related_model
+        related[field_name] = related_model._base_manager.in_bulk(ids)
+
+    entries = []
+    for record, changes in pairs:
+        field_changes = []
+        for change in changes:
+            model_field = model._meta.get_field(change.field)
+            field_changes.append(
+                FieldChange(
+                    label=str(model_field.verbose_name),
+                    old=_display_value(model_field, change.old, related),
+                    new=_display_value(model_field, change.new, related),
+                )
+            )
+        entries.append(
+            HistoryEntry(
+                record=record,
+                type_label=str(HISTORY_TYPE_LABELS.get(record.history_type, record.history_type)),
+                changes=field_changes,
+            )
+        )
+    return entries
+
+
+@staff_required()
+def history(request: HttpRequest, model: str, pk: int) -> HttpResponse:
+    """Who changed what and when on one record; a deleted record's history stays readable."""
+    model_class = history_model_get(model)
+    historical_model = model_class.history.model
+    records_qs = (
+        historical_model.objects.filter(**{model_class._meta.pk.attname: pk})
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+    paginator = Paginator(records_qs, HISTORY_PAGE_SIZE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    records = list(page_obj.object_list)
+    if not records:
+        raise Http404
+    # One record past the page, to compare the page's oldest record with.
+    offset = page_obj.end_index()
+    older = records_qs[offset] if page_obj.has_next() else None
+
+    current = model_class._base_manager.filter(pk=pk).first()
+    subject = current if current is not None else records[0].instance
+    return render(
+        request,
+        "dashboard/history.html",
+        {
+            "subject": subject,
+            "subject_deleted": current is None,
+            "model_verbose_name": model_class._meta.verbose_name,
+            "entries": history_entries(model=model_class, records=records, older=older),
+            "page_obj": page_obj,
+        },
+    )
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("history/<str:model>/<int:pk>/", history, name="history"),
+]

@@ -1,13 +1,20 @@
-"""API authentication: partner keys (`Api-Key`), staff personal tokens (`Token`), sessions."""
+"""API authentication: partner keys (`Api-Key`), staff personal tokens (`Token`), sessions.
 
+A key is found by its visible prefix and then compared by hash in constant time; the raw key
+never touches the database."""
+
+import hmac
 from datetime import timedelta
 
+from django.contrib.auth.models import Group
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
+from rest_framework.request import Request
 
 from clac.api.keys import key_hash, key_prefix
-from clac.models import ApiKey, StaffToken
+from clac.models import ApiKey, KeyBase, StaffToken, User
 
 # last_used_at is written at most once a minute per key, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -33,25 +40,23 @@ class PartnerPrincipal:
         return f"partner:{self.partner.name}"
 
     @property
-    def groups(self):
-        from django.contrib.auth.models import Group
-
+    def groups(self) -> QuerySet:
         return Group.objects.none()
 
     @property
-    def portal_accesses(self):
+    def portal_accesses(self) -> QuerySet:
         from members.models import PortalAccess
 
         return PortalAccess.objects.none()
 
 
-def _find_key(model, keyword: str, header_value: str):
-    raw = header_value.strip()
+def _find_key(queryset: QuerySet, raw: str) -> KeyBase:
+    raw = raw.strip()
     prefix = key_prefix(raw)
     if prefix is None:
-        raise exceptions.AuthenticationFailed(_("Malformed %(kind)s.") % {"kind": keyword})
-    key = model.objects.filter(prefix=prefix, hashed_key=key_hash(raw)).first()
-    if key is None:
+        raise exceptions.AuthenticationFailed(_("Malformed key: it should read <prefix>.<secret>."))
+    key = queryset.filter(prefix=prefix).first()
+    if key is None or not hmac.compare_digest(key.hashed_key, key_hash(raw)):
         raise exceptions.AuthenticationFailed(_("Unknown or wrong key."))
     if key.revoked_at is not None:
         raise exceptions.AuthenticationFailed(_("This key has been revoked."))
@@ -59,47 +64,55 @@ def _find_key(model, keyword: str, header_value: str):
         raise exceptions.AuthenticationFailed(_("This key has expired."))
     now = timezone.now()
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
-        model.objects.filter(pk=key.pk).update(last_used_at=now)
+        # Conditional: concurrent requests of one key write the timestamp once, not each.
+        queryset.model.objects.filter(pk=key.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+        ).update(last_used_at=now)
+        key.last_used_at = now
     return key
 
 
 class _PrefixedHeaderAuthentication(authentication.BaseAuthentication):
     keyword = ""
 
-    def _header_value(self, request) -> str | None:
+    def _header_value(self, request: Request) -> str | None:
         header = authentication.get_authorization_header(request).decode("latin-1")
         scheme, _sep, value = header.partition(" ")
         if scheme.lower() != self.keyword.lower():
             return None
         if not value.strip():
-            raise exceptions.AuthenticationFailed(_("Malformed %(kind)s.") % {"kind": self.keyword})
+            raise exceptions.AuthenticationFailed(_("The Authorization header has no key after %(keyword)s.") % {
+                "keyword": self.keyword
+            })
         return value
 
-    def authenticate_header(self, request) -> str:
+    def authenticate_header(self, request: Request) -> str:
         return self.keyword
 
 
 class PartnerKeyAuthentication(_PrefixedHeaderAuthentication):
+    """`Authorization: Api-Key <key>`: a Fairtrade partner's key, limited by its scopes."""
+
     keyword = "Api-Key"
 
-    def authenticate(self, request):
+    def authenticate(self, request: Request) -> tuple[PartnerPrincipal, ApiKey] | None:
         value = self._header_value(request)
         if value is None:
             return None
-        key = _find_key(ApiKey.objects.select_related("partner").model, self.keyword, value)
-        key = ApiKey.objects.select_related("partner").get(pk=key.pk)
+        key = _find_key(ApiKey.objects.select_related("partner"), value)
         return PartnerPrincipal(key), key
 
 
 class StaffTokenAuthentication(_PrefixedHeaderAuthentication):
+    """`Authorization: Token <token>`: a staff member's personal token; acts with their roles."""
+
     keyword = "Token"
 
-    def authenticate(self, request):
+    def authenticate(self, request: Request) -> tuple[User, StaffToken] | None:
         value = self._header_value(request)
         if value is None:
             return None
-        token = _find_key(StaffToken, self.keyword, value)
-        user = token.user
-        if not user.is_active:
+        token = _find_key(StaffToken.objects.select_related("user"), value)
+        if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("This user account is disabled."))
-        return user, token
+        return token.user, token

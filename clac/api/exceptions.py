@@ -1,20 +1,44 @@
-"""One error body for every API error:
+"""One error body for every API error (400, 401, 403, 404, 405, 429, …):
 
-{"error": {"code": "not_authenticated", "message": "...", "details": {...}}}
-"""
+    {"error": {"code": "not_authenticated", "message": "...", "details": {...}}}
 
+`details` appears when there is more to say: field errors of a 400 (field name → messages,
+`non_field_errors` for the rest) or the seconds to wait of a 429. Services raise Django's
+ValidationError with field-keyed messages; they arrive here as 400s."""
+
+import math
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
-def exception_handler(exc, context):
+def _validation_details(exc: DjangoValidationError) -> dict[str, list[str]]:
+    if not hasattr(exc, "error_dict"):
+        return {api_settings.NON_FIELD_ERRORS_KEY: list(exc.messages)}
+    return {
+        (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
+        for field, messages in exc.message_dict.items()
+    }
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, dict[str, Any]]:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    return {"error": body}
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        exc = exceptions.ValidationError(detail)
+        exc = exceptions.ValidationError(_validation_details(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -22,19 +46,19 @@ def exception_handler(exc, context):
 
     response = drf_exception_handler(exc, context)
     if response is None:
+        # Not an API error (a bug): let Django answer 500 and log it.
         return None
 
+    details: Any = None
     if isinstance(exc, exceptions.ValidationError):
-        code, message, details = "invalid", str(exceptions.ValidationError.default_detail), response.data
+        code, message = "invalid", _("Some of the data sent is not valid.")
+        details = response.data if isinstance(response.data, dict) else {api_settings.NON_FIELD_ERRORS_KEY: response.data}
     else:
-        detail = getattr(exc, "detail", None)
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
         code = codes if isinstance(codes, str) else getattr(exc, "default_code", "error")
-        message, details = str(detail) if detail is not None else str(exc), None
-    body = {"error": {"code": code, "message": message}}
-    if details is not None:
-        body["error"]["details"] = details
-    response.data = body
-    if response.status_code == status.HTTP_401_UNAUTHORIZED and "WWW-Authenticate" not in response:
-        response["WWW-Authenticate"] = "Api-Key"
-    return Response(body, status=response.status_code, headers=dict(response.headers))
+        detail = getattr(exc, "detail", None)
+        message = str(detail) if detail is not None else str(exc)
+        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+            details = {"retry_after": math.ceil(exc.wait)}
+    response.data = error_body(code, message, details)
+    return response

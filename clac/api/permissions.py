@@ -1,32 +1,44 @@
 """API permissions. The default is DenyAll: each view says who may use it."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from clac.models import ApiKey
 from clac.roles import user_has_any_role, user_is_staff_member
 
 
 class DenyAll(BasePermission):
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         return False
 
 
-def _is_partner(request) -> bool:
+def request_is_partner(request: Request) -> bool:
     return isinstance(request.auth, ApiKey)
 
 
 class IsStaffReader(BasePermission):
     """Any staff role may read; partner keys never pass."""
 
-    def has_permission(self, request, view) -> bool:
-        return not _is_partner(request) and user_is_staff_member(request.user) and request.method in SAFE_METHODS
+    message = _("Only CLAC staff can use this endpoint.")
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return (
+            not request_is_partner(request)
+            and user_is_staff_member(request.user)
+            and request.method in SAFE_METHODS
+        )
 
 
 class StaffRoles(BasePermission):
-    """Staff with one of the view's `write_roles` may write; any staff role may read."""
+    """Staff with one of the view's `write_roles` may write; any staff role may read. Partner
+    keys and portal users are refused."""
 
-    def has_permission(self, request, view) -> bool:
-        if _is_partner(request) or not user_is_staff_member(request.user):
+    message = _("Only CLAC staff with the right role can use this endpoint.")
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if request_is_partner(request) or not user_is_staff_member(request.user):
             return False
         if request.method in SAFE_METHODS:
             return True
@@ -34,14 +46,13 @@ class StaffRoles(BasePermission):
 
 
 class HasPartnerScope(BasePermission):
-    """A partner key carrying the view's `required_scope`, or any staff member (reads only).
-    Views list their scope in `required_scope`."""
+    """A partner key carrying the view's `required_scope`, or any staff member; reads only."""
 
-    message = "Your key lacks the scope this endpoint needs."
+    message = _("Your key lacks the scope this endpoint needs.")
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         if request.method not in SAFE_METHODS:
             return False
-        if _is_partner(request):
+        if request_is_partner(request):
             return view.required_scope in (request.auth.scopes or [])
         return user_is_staff_member(request.user)

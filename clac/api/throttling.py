@@ -1,14 +1,22 @@
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
 
 from clac.models import ApiKey, StaffToken
 
 
 class PerKeyRateThrottle(SimpleRateThrottle):
-    """One budget per partner key or staff token; sessions per user; anonymous per address."""
+    """One budget per partner key or staff token; sessions per user; anonymous per address.
+    The rate is `DEFAULT_THROTTLE_RATES["per_key"]` (env API_THROTTLE_RATE)."""
 
     scope = "per_key"
 
-    def get_cache_key(self, request, view) -> str:
+    def get_rate(self) -> str | None:
+        # Read at request time (DRF binds the rates at import), so settings overrides apply.
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_cache_key(self, request: Request, view: APIView) -> str:
         if isinstance(request.auth, ApiKey):
             ident = f"key:{request.auth.pk}"
         elif isinstance(request.auth, StaffToken):

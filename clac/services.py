@@ -1,0 +1,144 @@
+"""Writes on the project's own records: external partners, their API keys and staff tokens.
+
+A raw key is returned once by the create functions and never stored: the database keeps its
+SHA-256 hash and a short visible prefix (see clac.api.keys)."""
+
+import datetime
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clac.api.keys import key_generate
+from clac.api.scopes import SCOPES
+from clac.models import ApiKey, KeyBase, StaffToken, User
+from clac.roles import user_is_staff_member
+from communications.models import ExternalPartner
+
+logger = logging.getLogger(__name__)
+
+# A prefix is 32 random bits: a clash is rare but possible, so creation retries a few times.
+_PREFIX_ATTEMPTS = 5
+
+
+def _clean_name(name: str, *, field: str = "name") -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({field: _("Give it a name.")})
+    return name
+
+
+def _clean_expiry(expires_at: datetime.datetime | None) -> datetime.datetime | None:
+    if expires_at is None:
+        return None
+    if timezone.is_naive(expires_at):
+        raise ValidationError({"expires_at": _("The expiry needs a time zone.")})
+    if expires_at <= timezone.now():
+        raise ValidationError({"expires_at": _("The expiry must be in the future.")})
+    return expires_at
+
+
+def scopes_validate(scopes: list[str] | tuple[str, ...]) -> list[str]:
+    """Known scopes, without repeats, in the order given."""
+    cleaned = list(dict.fromkeys(s.strip() for s in scopes if s and s.strip()))
+    if not cleaned:
+        raise ValidationError({"scopes": _("Choose at least one scope.")})
+    unknown = [s for s in cleaned if s not in SCOPES]
+    if unknown:
+        raise ValidationError(
+            {
+                "scopes": _("Unknown scope(s): %(unknown)s. Known scopes: %(known)s.")
+                % {"unknown": ", ".join(unknown), "known": ", ".join(SCOPES)}
+            }
+        )
+    return cleaned
+
+
+def _key_insert(model: type[KeyBase], **fields) -> tuple[KeyBase, str]:
+    for attempt in range(_PREFIX_ATTEMPTS):
+        raw_key, prefix, hashed_key = key_generate()
+        try:
+            # A savepoint, so a prefix clash does not break the caller's transaction.
+            with transaction.atomic():
+                key = model.objects.create(prefix=prefix, hashed_key=hashed_key, **fields)
+        except IntegrityError:
+            if attempt == _PREFIX_ATTEMPTS - 1:
+                raise
+            continue
+        return key, raw_key
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def external_partner_create(
+    *,
+    name: str,
+    kind: str = ExternalPartner.Kind.OTHER,
+    country: str = "",
+    website: str = "",
+    email: str = "",
+    notes: str = "",
+) -> ExternalPartner:
+    name = _clean_name(name)
+    if ExternalPartner.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": _("A partner with this name already exists.")})
+    partner = ExternalPartner(
+        name=name, kind=kind, country=country.strip(), website=website.strip(), email=email.strip(), notes=notes
+    )
+    partner.full_clean()
+    partner.save()
+    return partner
+
+
+@transaction.atomic
+def api_key_create(
+    *,
+    partner: ExternalPartner,
+    name: str,
+    scopes: list[str],
+    expires_at: datetime.datetime | None = None,
+    created_by: User | None = None,
+) -> tuple[ApiKey, str]:
+    """Create a partner key; returns the key row and the raw key, which is shown once."""
+    name = _clean_name(name)
+    scopes = scopes_validate(scopes)
+    expires_at = _clean_expiry(expires_at)
+    key, raw_key = _key_insert(
+        ApiKey, partner=partner, name=name, scopes=scopes, expires_at=expires_at, created_by=created_by
+    )
+    logger.info("API key %s… created for partner %s (scopes %s) by %s", key.prefix, partner.pk, scopes, created_by)
+    return key, raw_key
+
+
+@transaction.atomic
+def api_key_revoke(*, api_key: ApiKey, actor: User | None) -> ApiKey:
+    """Revoke a key. Revoking twice keeps the first revocation time."""
+    # Conditional update: two admins revoking at once both succeed and the first time stays.
+    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    api_key.refresh_from_db(fields=["revoked_at"])
+    logger.info("API key %s… revoked by %s", api_key.prefix, actor)
+    return api_key
+
+
+@transaction.atomic
+def staff_token_create(
+    *, user: User, name: str, expires_at: datetime.datetime | None = None
+) -> tuple[StaffToken, str]:
+    """Create a personal token for a staff member's scripts; it acts with the user's roles."""
+    name = _clean_name(name)
+    expires_at = _clean_expiry(expires_at)
+    if not user.is_active or not user_is_staff_member(user):
+        raise ValidationError({"user": _("Only active staff members can have API tokens.")})
+    token, raw_key = _key_insert(StaffToken, user=user, name=name, expires_at=expires_at)
+    logger.info("Staff token %s… created for user %s", token.prefix, user.pk)
+    return token, raw_key
+
+
+@transaction.atomic
+def staff_token_revoke(*, token: StaffToken, actor: User | None) -> StaffToken:
+    StaffToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token.refresh_from_db(fields=["revoked_at"])
+    logger.info("Staff token %s… revoked by %s", token.prefix, actor)
+    return token
