@@ -9,14 +9,20 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/versions/
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
-DEMO_SETTINGS := clac.settings.local
+# The demo needs no services: an SQLite file, and no broker so background jobs run in the web
+# process (empty values also win over a developer's .env file).
+DEMO_ENV := DJANGO_SETTINGS_MODULE=clac.settings.local DATABASE_URL=sqlite:///var/demo.sqlite3 REDIS_URL= CELERY_BROKER_URL=
+DEMO_PORT ?= 8000
 
-.PHONY: help venv demo test test-fast lint fmt typecheck messages compilemessages migrate seed run bench clean
+.PHONY: help venv demo test test-fast lint fmt messages compilemessages worker beat ci bench clean
 
 help:
-	@echo "make demo   - install, migrate an SQLite database, load demo data and serve on http://127.0.0.1:8000"
-	@echo "make test   - run the whole test suite (PostgreSQL and Redis when reachable; required when CI is set)"
+	@echo "make demo    - install, migrate an SQLite database, load demo data and serve on http://127.0.0.1:$(DEMO_PORT)"
+	@echo "make test    - run the whole test suite (PostgreSQL and Redis when reachable; required when CI is set)"
+	@echo "make test-fast - the suite without the integration tests (real worker, Redis)"
 	@echo "make lint | fmt | messages | bench"
+	@echo "make worker | beat - a Celery worker / the periodic scheduler (needs REDIS_URL or CELERY_BROKER_URL)"
+	@echo "make ci      - what CI runs (.ci/run): services, lint, deploy checks, schema, tests, demo path"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON)" ]; then echo "No Python >= 3.12 found. Install one or run: make PYTHON=/path/to/python3.12 ..."; exit 1; fi
@@ -37,13 +43,16 @@ messages: venv
 demo: venv compilemessages
 	@mkdir -p var
 	rm -f var/demo.sqlite3
-	DATABASE_URL=sqlite:///var/demo.sqlite3 DJANGO_SETTINGS_MODULE=$(DEMO_SETTINGS) $(MANAGE) migrate --noinput -v 0
-	DATABASE_URL=sqlite:///var/demo.sqlite3 DJANGO_SETTINGS_MODULE=$(DEMO_SETTINGS) $(MANAGE) seed_demo --scale small --seed 1
-	@echo "Serving on http://127.0.0.1:8000  (Ctrl+C to stop)"
-	DATABASE_URL=sqlite:///var/demo.sqlite3 DJANGO_SETTINGS_MODULE=$(DEMO_SETTINGS) $(MANAGE) runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(MANAGE) migrate --noinput -v 0
+	$(DEMO_ENV) $(MANAGE) seed_demo --scale small --seed 1
+	@echo "Serving on http://127.0.0.1:$(DEMO_PORT)  (Ctrl+C to stop)"
+	$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:$(DEMO_PORT)
 
 test: venv compilemessages
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-fast: venv compilemessages
+	$(VENV)/bin/pytest -m "not integration and not e2e" $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .
@@ -54,8 +63,26 @@ fmt: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# A broker is needed: REDIS_URL or CELERY_BROKER_URL in the environment or in .env.
+define require_broker
+	@if [ -z "$$REDIS_URL$$CELERY_BROKER_URL" ] && ! grep -qsE '^(REDIS_URL|CELERY_BROKER_URL)=.+' .env; then \
+		echo "Set REDIS_URL (e.g. REDIS_URL=redis://127.0.0.1:6379/0 make $@): without a broker, tasks run inside the web process."; exit 1; fi
+endef
+
+worker: venv
+	$(require_broker)
+	$(VENV)/bin/celery -A clac worker --loglevel=INFO
+
+beat: venv
+	$(require_broker)
+	@mkdir -p var
+	$(VENV)/bin/celery -A clac beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
+ci:
+	.ci/run
+
 bench: venv
 	$(PY) -m bench.run
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3
+	rm -rf $(VENV) var/*.sqlite3 var/celerybeat-schedule*

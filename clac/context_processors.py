@@ -34,11 +34,15 @@ def _active(path: str, url: str, home_url: str) -> bool:
     return path == url or path.startswith(url)
 
 
-def nav_items_for(*, entries: list[NavEntry], path: str, roles: frozenset[str] | None) -> list[NavItem]:
+def nav_items_for(
+    *, entries: list[NavEntry], path: str, roles: frozenset[str] | None, is_django_staff: bool = False
+) -> list[NavItem]:
     """Entries the user may see whose url name reverses; the longest matching prefix is active."""
     visible: list[tuple[NavEntry, str]] = []
     for entry in entries:
         if entry.roles is not None and (roles is None or not (entry.roles & roles)):
+            continue
+        if entry.django_staff_only and not is_django_staff:
             continue
         url = _reverse_or_none(entry.url_name)
         if url is not None:
@@ -66,7 +70,9 @@ def navigation(request: HttpRequest) -> dict:
     def dashboard_items() -> list[NavItem]:
         if user is None or not user_is_staff_member(user):
             return []
-        return nav_items_for(entries=DASHBOARD_NAVIGATION, path=path, roles=user_staff_roles(user))
+        return nav_items_for(
+            entries=DASHBOARD_NAVIGATION, path=path, roles=user_staff_roles(user), is_django_staff=user.is_staff
+        )
 
     def portal_items() -> list[NavItem]:
         return nav_items_for(entries=PORTAL_NAVIGATION, path=path, roles=None)

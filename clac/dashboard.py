@@ -54,6 +54,7 @@ def dashboard_home_context() -> dict[str, Any]:
     """The figures of the dashboard home, in a constant number of queries (one grouped query
     per figure). Modules add their own figures to this dict."""
     from members.models import Membership, Organization
+    from members.selectors.organizations import registry_home_figures
 
     by_country = list(
         Organization.objects.values("country_id", "country__name").annotate(count=Count("id")).order_by("-count")
@@ -81,6 +82,8 @@ def dashboard_home_context() -> dict[str, Any]:
         "organizations_by_country": _with_share(by_country, total),
         "organizations_by_kind": _with_share(by_kind, total),
         "memberships_by_status": _with_share(by_membership_status, total),
+        # Shown by templates/members/organizations/_home_figures.html.
+        "registry_figures": registry_home_figures(),
     }
 
 
@@ -94,6 +97,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @dataclass
 class FieldChange:
+    field: str
     label: str
     old: Any
     new: Any
@@ -152,6 +156,7 @@ def history_entries(*, model: type[models.Model], records: list, older: Any) -> 
             model_field = model._meta.get_field(change.field)
             field_changes.append(
                 FieldChange(
+                    field=change.field,
                     label=str(model_field.verbose_name),
                     old=_display_value(model_field, change.old, related),
                     new=_display_value(model_field, change.new, related),

@@ -61,7 +61,7 @@ class JobError(Exception):
     """Raise from a runner with a message for the staff member who reads the job page."""
 
 
-class JobAborted(BaseException):  # noqa: N818
+class JobAborted(BaseException):
     """The job stopped being ours while it ran (marked stale, or deleted): stop quietly.
     A BaseException, like asyncio.CancelledError, so that a runner's per-row
     `except Exception` does not swallow it and carry on."""

@@ -12,17 +12,35 @@ from django.utils.translation import check_for_language
 class UserLanguageMiddleware:
     """Runs after SessionMiddleware and before LocaleMiddleware: puts the user's saved language
     in the language cookie slot LocaleMiddleware reads, so the choice follows the user across
-    devices and browsers."""
+    devices and browsers. The cookie is also written back, so the pages seen after signing
+    out (the login page first) stay in the user's language."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        cookie_name = settings.LANGUAGE_COOKIE_NAME
+        sent_language = request.COOKIES.get(cookie_name)
+        language = ""
         # Only a session that carries a user costs a query; AuthenticationMiddleware's
         # get_user() caches the user on the request, so request.user reuses this lookup.
         if request.session.get(SESSION_KEY) is not None:
             user = get_user(request)
-            language = getattr(user, "language", "")
-            if user.is_authenticated and language and check_for_language(language):
-                request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = language
-        return self.get_response(request)
+            saved = getattr(user, "language", "")
+            if user.is_authenticated and saved and check_for_language(saved):
+                language = saved
+                request.COOKIES[cookie_name] = language
+        response = self.get_response(request)
+        # A view that set the cookie itself (the language switch) knows better.
+        if language and language != sent_language and cookie_name not in response.cookies:
+            response.set_cookie(
+                cookie_name,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response

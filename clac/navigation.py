@@ -17,6 +17,8 @@ class NavEntry:
     # None: every staff member (or every portal user); otherwise the roles that see it.
     roles: frozenset[str] | None = None
     icon: str = ""
+    # Django's admin site lets in only users flagged is_staff (superusers in practice).
+    django_staff_only: bool = False
 
 
 DASHBOARD_NAVIGATION: list[NavEntry] = [
@@ -29,7 +31,7 @@ DASHBOARD_NAVIGATION: list[NavEntry] = [
     NavEntry(_("Duplicates"), "members:duplicate_list", icon="duplicates"),
     NavEntry(_("Jobs"), "dashboard:job_list", icon="jobs"),
     NavEntry(_("Partners & API keys"), "dashboard:partner_list", frozenset({StaffRole.ADMIN}), icon="keys"),
-    NavEntry(_("Admin"), "admin:index", frozenset({StaffRole.ADMIN}), icon="admin"),
+    NavEntry(_("Admin"), "admin:index", frozenset({StaffRole.ADMIN}), icon="admin", django_staff_only=True),
 ]
 
 PORTAL_NAVIGATION: list[NavEntry] = [

@@ -123,9 +123,7 @@ def api_key_revoke(*, api_key: ApiKey, actor: User | None) -> ApiKey:
 
 
 @transaction.atomic
-def staff_token_create(
-    *, user: User, name: str, expires_at: datetime.datetime | None = None
-) -> tuple[StaffToken, str]:
+def staff_token_create(*, user: User, name: str, expires_at: datetime.datetime | None = None) -> tuple[StaffToken, str]:
     """Create a personal token for a staff member's scripts; it acts with the user's roles."""
     name = _clean_name(name)
     expires_at = _clean_expiry(expires_at)

@@ -6,7 +6,7 @@ from django.db import InterfaceError
 from django.db import OperationalError as DatabaseOperationalError
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
-from clac.jobs import jobs_fail_stale, job_execute
+from clac.jobs import job_execute, jobs_fail_stale
 
 # Errors that pass on their own (a database restart, a broker hiccup): retry with backoff.
 # A runner's own errors never get here: job_execute records them on the job.

@@ -81,9 +81,9 @@ class _PrefixedHeaderAuthentication(authentication.BaseAuthentication):
         if scheme.lower() != self.keyword.lower():
             return None
         if not value.strip():
-            raise exceptions.AuthenticationFailed(_("The Authorization header has no key after %(keyword)s.") % {
-                "keyword": self.keyword
-            })
+            raise exceptions.AuthenticationFailed(
+                _("The Authorization header has no key after %(keyword)s.") % {"keyword": self.keyword}
+            )
         return value
 
     def authenticate_header(self, request: Request) -> str:

@@ -52,7 +52,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     details: Any = None
     if isinstance(exc, exceptions.ValidationError):
         code, message = "invalid", _("Some of the data sent is not valid.")
-        details = response.data if isinstance(response.data, dict) else {api_settings.NON_FIELD_ERRORS_KEY: response.data}
+        details = (
+            response.data if isinstance(response.data, dict) else {api_settings.NON_FIELD_ERRORS_KEY: response.data}
+        )
     else:
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
         code = codes if isinstance(codes, str) else getattr(exc, "default_code", "error")

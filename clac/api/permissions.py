@@ -1,12 +1,18 @@
 """API permissions. The default is DenyAll: each view says who may use it."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
-from rest_framework.request import Request
-from rest_framework.views import APIView
 
 from clac.models import ApiKey
 from clac.roles import user_has_any_role, user_is_staff_member
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 
 class DenyAll(BasePermission):
@@ -24,11 +30,7 @@ class IsStaffReader(BasePermission):
     message = _("Only CLAC staff can use this endpoint.")
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        return (
-            not request_is_partner(request)
-            and user_is_staff_member(request.user)
-            and request.method in SAFE_METHODS
-        )
+        return not request_is_partner(request) and user_is_staff_member(request.user) and request.method in SAFE_METHODS
 
 
 class StaffRoles(BasePermission):

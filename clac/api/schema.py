@@ -13,7 +13,7 @@ from clac.api.permissions import HasPartnerScope
 from clac.api.scopes import SCOPES
 
 PARTNER_KEY_SCHEME = "partnerKey"
-STAFF_TOKEN_SCHEME = "staffToken"
+STAFF_TOKEN_SCHEME = "staffToken"  # noqa: S105 (a scheme name, not a secret)
 
 
 def _view_accepts_partners(view: Any) -> bool:

@@ -1,9 +1,15 @@
-from rest_framework.request import Request
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
-from rest_framework.views import APIView
 
 from clac.models import ApiKey, StaffToken
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 
 class PerKeyRateThrottle(SimpleRateThrottle):

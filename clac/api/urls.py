@@ -1,3 +1,21 @@
-from django.urls import path  # noqa: F401
+"""The API, mounted at /api/: version 1 under v1/, the OpenAPI schema and its interactive
+docs (served from drf-spectacular-sidecar's local assets: no internet needed)."""
 
-urlpatterns: list = []
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+import clac.api.schema  # noqa: F401  (registers the key schemes before any schema is built)
+from clac.api.views import NotFoundView
+
+v1_patterns = [
+    path("", include("members.api_urls")),
+]
+
+urlpatterns = [
+    path("v1/", include((v1_patterns, "api-v1"))),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Anything else under /api/ ending in a slash: the standard JSON 404. Paths without the
+    # slash still get Django's APPEND_SLASH redirect first.
+    re_path(r"^(?:.*/)?$", NotFoundView.as_view()),
+]

@@ -1,3 +1,231 @@
-from django.urls import path  # noqa: F401
+"""Staff pages of the people directory: list and search, a person's page, creating and editing
+people, their affiliations to organizations and their consents per channel. Every staff role
+reads; registry editors (admin, coordinator, M&E officer) write."""
 
-urlpatterns: list = []
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clac.access import staff_required
+from clac.roles import REGISTRY_EDITORS, user_has_any_role
+from members import selectors, services
+from members.forms.people import (
+    AffiliationEndForm,
+    AffiliationForm,
+    ConsentForm,
+    NewPersonAffiliationForm,
+    PersonFilterForm,
+    PersonForm,
+    add_service_errors,
+)
+from members.models import Organization, Person
+
+PAGE_SIZE = 50
+
+
+def _can_edit(request: HttpRequest) -> bool:
+    return user_has_any_role(request.user, REGISTRY_EDITORS)
+
+
+@staff_required()
+def person_list(request: HttpRequest) -> HttpResponse:
+    form = PersonFilterForm(request.GET or None)
+    people = selectors.person_list(filters=form.filters())
+    page_obj = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "members/people/list.html",
+        {"filter_form": form, "page_obj": page_obj, "can_edit": _can_edit(request)},
+    )
+
+
+@staff_required()
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get_for_user(user=request.user, pk=pk)
+    return render(
+        request,
+        "members/people/detail.html",
+        {
+            "person": person,
+            "affiliations": selectors.person_affiliations(person=person),
+            "consents": selectors.consents_by_channel(person=person),
+            "can_edit": _can_edit(request),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _organization_from_query(request: HttpRequest) -> Organization | None:
+    """The organization a new person is added to (`?organization=<id>`), if any."""
+    value = request.GET.get("organization", "")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404
+    return get_object_or_404(Organization.objects.select_related("country"), pk=int(value))
+
+
+@staff_required(*REGISTRY_EDITORS)
+def person_create(request: HttpRequest) -> HttpResponse:
+    organization = _organization_from_query(request)
+    data = request.POST if request.method == "POST" else None
+    form = PersonForm(data)
+    affiliation_form = NewPersonAffiliationForm(data, prefix="affiliation") if organization is not None else None
+    if data is not None and form.is_valid() and (affiliation_form is None or affiliation_form.is_valid()):
+        target = form
+        try:
+            # The person and their role are one action for the user: both are saved or
+            # neither is (a half-saved person would be a duplicate on the next try).
+            with transaction.atomic():
+                person = services.person_create(actor=request.user, **form.cleaned_data)
+                if affiliation_form is not None:
+                    target = affiliation_form
+                    services.affiliation_create(
+                        actor=request.user, person=person, organization=organization, **affiliation_form.cleaned_data
+                    )
+        except ValidationError as error:
+            add_service_errors(target, error)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": person})
+            return redirect("members:person_detail", pk=person.pk)
+    return render(
+        request,
+        "members/people/form.html",
+        {"form": form, "affiliation_form": affiliation_form, "organization": organization, "person": None},
+    )
+
+
+@staff_required(*REGISTRY_EDITORS)
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get_for_user(user=request.user, pk=pk)
+    if request.method == "POST":
+        form = PersonForm(request.POST, initial=PersonForm.initial_for(person))
+        if form.is_valid():
+            try:
+                person = services.person_update(actor=request.user, person=person, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The changes to %(name)s were saved.") % {"name": person})
+                return redirect("members:person_detail", pk=person.pk)
+    else:
+        form = PersonForm(initial=PersonForm.initial_for(person))
+    return render(
+        request,
+        "members/people/form.html",
+        {"form": form, "affiliation_form": None, "organization": None, "person": person},
+    )
+
+
+@staff_required(*REGISTRY_EDITORS)
+def affiliation_create(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get_for_user(user=request.user, pk=pk)
+    if request.method == "POST":
+        form = AffiliationForm(request.POST)
+        if form.is_valid():
+            try:
+                services.affiliation_create(actor=request.user, person=person, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s now appears at %(organization)s.")
+                    % {"name": person, "organization": form.cleaned_data["organization"]},
+                )
+                return redirect("members:person_detail", pk=person.pk)
+    else:
+        organization = request.GET.get("organization", "")
+        form = AffiliationForm(initial={"organization": organization} if organization.isdigit() else None)
+    return render(request, "members/people/affiliation_form.html", {"form": form, "person": person})
+
+
+@staff_required(*REGISTRY_EDITORS)
+def affiliation_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for the end date; POST ends the affiliation (the row stays, as a past role)."""
+    affiliation = selectors.affiliation_get_for_user(user=request.user, pk=pk)
+    if request.method == "POST":
+        form = AffiliationEndForm(request.POST)
+        if form.is_valid():
+            try:
+                services.affiliation_end(
+                    actor=request.user, affiliation=affiliation, end_date=form.cleaned_data["end_date"]
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s is no longer %(role)s at %(organization)s.")
+                    % {
+                        "name": affiliation.person,
+                        "role": affiliation.get_role_display().lower(),
+                        "organization": affiliation.organization,
+                    },
+                )
+                return redirect("members:person_detail", pk=affiliation.person_id)
+    else:
+        form = AffiliationEndForm(initial={"end_date": timezone.localdate()})
+    return render(request, "members/people/affiliation_end.html", {"form": form, "affiliation": affiliation})
+
+
+def _consent_forms(person: Person, data=None) -> list[tuple[str, str, ConsentForm]]:
+    return [
+        (channel, label, ConsentForm(data, prefix=channel, consent=consent))
+        for channel, label, consent in selectors.consents_by_channel(person=person)
+    ]
+
+
+@staff_required(*REGISTRY_EDITORS)
+def consent_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get_for_user(user=request.user, pk=pk)
+    if request.method != "POST":
+        return render(request, "members/people/consents.html", {"person": person, "forms": _consent_forms(person)})
+
+    channel_forms = _consent_forms(person, request.POST)
+    if all(form.is_valid() for _channel, _label, form in channel_forms):
+        changed = [
+            (channel, form)
+            for channel, _label, form in channel_forms
+            if form.has_changed() and form.cleaned_data["answer"]
+        ]
+        failed = None
+        try:
+            # All channels or none: a refused channel must not leave the others half-saved.
+            with transaction.atomic():
+                for channel, form in changed:
+                    failed = form
+                    services.consent_record(
+                        actor=request.user,
+                        person=person,
+                        channel=channel,
+                        granted=form.cleaned_data["answer"] == "granted",
+                        method=form.cleaned_data["method"],
+                        given_at=form.given_at(),
+                    )
+        except ValidationError as error:
+            add_service_errors(failed, error)
+        else:
+            if changed:
+                messages.success(request, _("The consents of %(name)s were saved.") % {"name": person})
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect("members:person_detail", pk=person.pk)
+    return render(request, "members/people/consents.html", {"person": person, "forms": channel_forms})
+
+
+urlpatterns = [
+    path("people/", person_list, name="person_list"),
+    path("people/new/", person_create, name="person_create"),
+    path("people/<int:pk>/", person_detail, name="person_detail"),
+    path("people/<int:pk>/edit/", person_edit, name="person_edit"),
+    path("people/<int:pk>/affiliations/new/", affiliation_create, name="affiliation_create"),
+    path("people/<int:pk>/consents/", consent_edit, name="consent_edit"),
+    path("affiliations/<int:pk>/end/", affiliation_end, name="affiliation_end"),
+]

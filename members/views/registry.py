@@ -1,3 +1,403 @@
-from django.urls import path  # noqa: F401
+"""Staff pages of the organization registry: the list and its export, an organization's page,
+create and edit, membership transitions, certificates, the review queues and the portal's
+change proposals. Every staff role reads; registry editors (admin, coordinator, M&E officer)
+write, others get 403."""
 
-urlpatterns: list = []
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clac.access import staff_required
+from clac.roles import REGISTRY_EDITORS, user_has_any_role
+from members import exports, selectors, services
+from members.forms.organizations import (
+    CertificationForm,
+    DecisionNoteForm,
+    ExpiringDaysForm,
+    MembershipTransitionForm,
+    OrganizationFilterForm,
+    OrganizationForm,
+    ProposalDecisionForm,
+    add_service_errors,
+)
+from members.models import Certification, Country, Membership, Organization, OrganizationChangeProposal
+
+PAGE_SIZE = 50
+EXPORT_FORMATS = ("csv", "xlsx")
+# Column → sort key of the list's sortable headers (see selectors.ORGANIZATION_SORTS).
+SORTABLE_COLUMNS = ("name", "flo_id", "kind", "country", "membership", "updated")
+
+
+def _can_edit(request: HttpRequest) -> bool:
+    return user_has_any_role(request.user, REGISTRY_EDITORS)
+
+
+# --- Registry list and export -------------------------------------------------------------
+
+
+def _sort_links(current: str) -> dict[str, dict[str, str]]:
+    """For each sortable column: the sort value its header links to (clicking the sorted
+    column reverses it) and the arrow showing the current order."""
+    links = {}
+    for column in SORTABLE_COLUMNS:
+        if current == column:
+            links[column] = {"value": f"-{column}", "arrow": "▲"}
+        elif current == f"-{column}":
+            links[column] = {"value": column, "arrow": "▼"}
+        else:
+            links[column] = {"value": column, "arrow": ""}
+    return links
+
+
+def _render_list(request: HttpRequest, form: OrganizationFilterForm, *, status: int = 200) -> HttpResponse:
+    if form.is_valid():
+        organizations = selectors.organization_list(filters=form.filters())
+        membership_counts = selectors.organization_membership_counts(organizations)
+    else:
+        # Wrong filters show their errors and no rows, rather than silently every row.
+        organizations = Organization.objects.none()
+        membership_counts = {}
+    page_obj = Paginator(organizations, PAGE_SIZE).get_page(request.GET.get("page"))
+    labels = dict(Membership.Status.choices)
+    current_sort = (form.cleaned_data.get("sort") or "name") if form.is_valid() else "name"
+    return render(
+        request,
+        "members/organizations/list.html",
+        {
+            "filter_form": form,
+            "page_obj": page_obj,
+            "total": page_obj.paginator.count,
+            "membership_counts": [
+                (status, labels[status], membership_counts[status]) for status in labels if status in membership_counts
+            ],
+            "sort_links": _sort_links(current_sort),
+            "export_formats": EXPORT_FORMATS,
+            "can_edit": _can_edit(request),
+        },
+        status=status,
+    )
+
+
+@staff_required()
+def organization_list(request: HttpRequest) -> HttpResponse:
+    return _render_list(request, OrganizationFilterForm(request.GET))
+
+
+@staff_required()
+def organization_export(request: HttpRequest) -> HttpResponse:
+    """Exactly the rows of the list with the same filters and order, all pages."""
+    form = OrganizationFilterForm(request.GET)
+    export_format = request.GET.get("format", "csv")
+    if form.is_valid() and export_format not in EXPORT_FORMATS:
+        form.add_error(None, _("Choose CSV or XLSX for the export."))
+    if not form.is_valid():
+        return _render_list(request, form, status=400)
+    organizations = selectors.organization_list(filters=form.filters())
+    if export_format == "xlsx":
+        return exports.organization_export_xlsx(organizations)
+    return exports.organization_export_csv(organizations)
+
+
+# --- An organization ----------------------------------------------------------------------
+
+
+@staff_required()
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = selectors.organization_get_for_user(user=request.user, pk=pk)
+    context = selectors.organization_detail_context(organization=organization)
+    membership = context["membership"]
+    labels = dict(Membership.Status.choices)
+    current_status = membership.status if membership is not None else Membership.Status.APPLICANT
+    allowed = Membership.ALLOWED_TRANSITIONS[current_status]
+    # Country proposals show names; one small query, only when there is something to show.
+    countries = Country.objects.in_bulk() if context["pending_proposals"] else {}
+    language_labels = dict(settings.LANGUAGES)
+    return render(
+        request,
+        "members/organizations/detail.html",
+        {
+            **context,
+            "organization": organization,
+            "languages": [str(language_labels.get(code, code)) for code in organization.languages or []],
+            "next_statuses": [(status, labels[status]) for status in allowed],
+            "proposal_rows": [
+                {
+                    "proposal": proposal,
+                    "current": selectors.proposal_field_display(proposal.field, proposal.current_value, countries),
+                    "proposed": selectors.proposal_field_display(proposal.field, proposal.proposed_value, countries),
+                }
+                for proposal in context["pending_proposals"]
+            ],
+            "can_edit": _can_edit(request),
+        },
+    )
+
+
+@staff_required(*REGISTRY_EDITORS)
+def organization_create(request: HttpRequest) -> HttpResponse:
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization = services.organization_create(actor=request.user, **form.service_fields())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s was added to the registry.") % {"name": organization.name})
+            return redirect("members:organization_detail", pk=organization.pk)
+    return render(request, "members/organizations/form.html", {"form": form, "organization": None})
+
+
+@staff_required(*REGISTRY_EDITORS)
+def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = selectors.organization_get_for_user(user=request.user, pk=pk)
+    form = OrganizationForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_update(actor=request.user, organization=organization, **form.service_fields())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("members:organization_detail", pk=organization.pk)
+    return render(request, "members/organizations/form.html", {"form": form, "organization": organization})
+
+
+# --- Membership and certification ---------------------------------------------------------
+
+
+@staff_required(*REGISTRY_EDITORS)
+def membership_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = selectors.organization_get_for_user(user=request.user, pk=pk)
+    membership: Membership | None = getattr(organization, "membership", None)
+    current_status = membership.status if membership is not None else Membership.Status.APPLICANT
+    allowed = Membership.ALLOWED_TRANSITIONS[current_status]
+    has_current_certification = organization.certifications.filter(status__in=Certification.CURRENT_STATUSES).exists()
+    ask_override = Membership.Status.ACTIVE in allowed and not has_current_certification
+
+    initial: dict[str, Any] = {}
+    if request.GET.get("to_status") in allowed:
+        initial["to_status"] = request.GET["to_status"]
+    form = MembershipTransitionForm(request.POST or None, initial=initial, allowed=allowed, ask_override=ask_override)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            updated = services.membership_transition(
+                actor=request.user,
+                organization=organization,
+                to_status=data["to_status"],
+                reason=data["reason"],
+                occurred_on=data["occurred_on"],
+                override_reason=data.get("override_reason", ""),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The membership of %(name)s is now %(status)s.")
+                % {"name": organization.name, "status": updated.get_status_display()},
+            )
+            return redirect("members:organization_detail", pk=organization.pk)
+    return render(
+        request,
+        "members/membership/transition.html",
+        {
+            "organization": organization,
+            "membership": membership,
+            "current_status": current_status,
+            "current_status_label": dict(Membership.Status.choices)[current_status],
+            "has_current_certification": has_current_certification,
+            "allowed": allowed,
+            "form": form,
+        },
+    )
+
+
+@staff_required(*REGISTRY_EDITORS)
+def certification_edit(request: HttpRequest, pk: int, standard: str) -> HttpResponse:
+    if standard not in Certification.Standard.values:
+        raise Http404
+    organization = selectors.organization_get_for_user(user=request.user, pk=pk)
+    certification = organization.certifications.filter(standard=standard).first()
+    form = CertificationForm(request.POST or None, initial=CertificationForm.initial_for(certification))
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.certification_set(
+                actor=request.user, organization=organization, standard=standard, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The certificate was saved."))
+            if (
+                saved.status in Certification.FLAGGING_STATUSES
+                and Membership.objects.filter(organization=organization, review_requested_at__isnull=False).exists()
+            ):
+                messages.warning(request, _("The membership is in the review queue: decide whether it should change."))
+            return redirect("members:organization_detail", pk=organization.pk)
+    return render(
+        request,
+        "members/organizations/certification_form.html",
+        {
+            "organization": organization,
+            "certification": certification,
+            "standard_label": Certification.Standard(standard).label,
+            "form": form,
+        },
+    )
+
+
+# --- Review queue and expiring certificates -----------------------------------------------
+
+
+def _render_review_queue(
+    request: HttpRequest, bound_forms: dict[int, DecisionNoteForm] | None = None, *, status: int = 200
+) -> HttpResponse:
+    bound_forms = bound_forms or {}
+    rows = [
+        {
+            "membership": membership,
+            "form": bound_forms.get(membership.organization_id)
+            or DecisionNoteForm(prefix=f"resolve-{membership.organization_id}"),
+        }
+        for membership in selectors.membership_review_queue()
+    ]
+    return render(
+        request,
+        "members/membership/review_queue.html",
+        {
+            "rows": rows,
+            "expiring": list(selectors.certifications_expiring()),
+            "expiring_days": selectors.EXPIRING_CERTIFICATION_DAYS,
+            "can_edit": _can_edit(request),
+        },
+        status=status,
+    )
+
+
+@staff_required()
+def membership_review_queue(request: HttpRequest) -> HttpResponse:
+    return _render_review_queue(request)
+
+
+@require_POST
+@staff_required(*REGISTRY_EDITORS)
+def membership_review_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close the review of organization `pk`'s membership without changing its status."""
+    organization = selectors.organization_get_for_user(user=request.user, pk=pk)
+    if not Membership.objects.filter(organization=organization, review_requested_at__isnull=False).exists():
+        messages.info(request, _("The review of %(name)s was already closed.") % {"name": organization.name})
+        return redirect("members:membership_review_queue")
+    form = DecisionNoteForm(request.POST, prefix=f"resolve-{organization.pk}")
+    if form.is_valid():
+        try:
+            services.membership_review_resolve(
+                actor=request.user, organization=organization, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The review of %(name)s was closed.") % {"name": organization.name})
+            return redirect("members:membership_review_queue")
+    return _render_review_queue(request, {organization.pk: form})
+
+
+@staff_required()
+def certification_expiring(request: HttpRequest) -> HttpResponse:
+    form = ExpiringDaysForm(request.GET or None)
+    days = selectors.EXPIRING_CERTIFICATION_DAYS
+    if form.is_bound:
+        days = form.cleaned_data["days"] if form.is_valid() else None
+    certifications = list(selectors.certifications_expiring(days=days)) if days else []
+    return render(
+        request,
+        "members/organizations/certifications_expiring.html",
+        {"form": form, "days": days, "certifications": certifications},
+    )
+
+
+# --- Change proposals from the portal ------------------------------------------------------
+
+
+def _render_proposal_queue(
+    request: HttpRequest, bound_forms: dict[int, ProposalDecisionForm] | None = None, *, status: int = 200
+) -> HttpResponse:
+    bound_forms = bound_forms or {}
+    countries = Country.objects.in_bulk()
+    rows = []
+    for proposal in selectors.pending_proposals():
+        org = proposal.organization
+        current_now = org.country_id if proposal.field == "country" else str(getattr(org, proposal.field) or "")
+        rows.append(
+            {
+                "proposal": proposal,
+                "recorded": selectors.proposal_field_display(proposal.field, proposal.current_value, countries),
+                # The organization may have changed since the proposal was made.
+                "current": selectors.proposal_field_display(proposal.field, current_now, countries),
+                "changed_since": current_now != proposal.current_value,
+                "proposed": selectors.proposal_field_display(proposal.field, proposal.proposed_value, countries),
+                "form": bound_forms.get(proposal.pk) or ProposalDecisionForm(prefix=f"proposal-{proposal.pk}"),
+            }
+        )
+    return render(
+        request,
+        "members/proposals/queue.html",
+        {"rows": rows, "can_edit": _can_edit(request)},
+        status=status,
+    )
+
+
+@staff_required()
+def proposal_queue(request: HttpRequest) -> HttpResponse:
+    return _render_proposal_queue(request)
+
+
+@require_POST
+@staff_required(*REGISTRY_EDITORS)
+def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = selectors.change_proposal_get_for_user(user=request.user, pk=pk)
+    if proposal.status != OrganizationChangeProposal.Status.PENDING:
+        messages.info(request, _("This proposal was already decided."))
+        return redirect("members:proposal_queue")
+    form = ProposalDecisionForm(request.POST, prefix=f"proposal-{proposal.pk}")
+    if form.is_valid():
+        decision, note = form.cleaned_data["decision"], form.cleaned_data["note"]
+        try:
+            if decision == "approve":
+                services.change_proposal_approve(actor=request.user, proposal=proposal, note=note)
+            else:
+                services.change_proposal_reject(actor=request.user, proposal=proposal, note=note)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if decision == "approve":
+                text = _("The change to %(name)s was approved and applied.")
+            else:
+                text = _("The change to %(name)s was rejected.")
+            messages.success(request, text % {"name": proposal.organization.name})
+            return redirect("members:proposal_queue")
+    return _render_proposal_queue(request, {proposal.pk: form})
+
+
+urlpatterns = [
+    path("", organization_list, name="organization_list"),
+    path("export/", organization_export, name="organization_export"),
+    path("new/", organization_create, name="organization_create"),
+    path("<int:pk>/", organization_detail, name="organization_detail"),
+    path("<int:pk>/edit/", organization_edit, name="organization_edit"),
+    path("<int:pk>/membership/", membership_transition, name="membership_transition"),
+    path("<int:pk>/certification/<str:standard>/", certification_edit, name="certification_edit"),
+    path("reviews/", membership_review_queue, name="membership_review_queue"),
+    path("reviews/<int:pk>/resolve/", membership_review_resolve, name="membership_review_resolve"),
+    path("certifications/expiring/", certification_expiring, name="certification_expiring"),
+    path("proposals/", proposal_queue, name="proposal_queue"),
+    path("proposals/<int:pk>/decide/", proposal_decide, name="proposal_decide"),
+]

@@ -1,0 +1,46 @@
+"""Forms of the staff yearly-report review pages."""
+
+from django import forms
+from django.http import QueryDict
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Country, YearlyReport
+
+__all__ = ["ReportFilterForm", "ReviewNoteForm"]
+
+
+class ReportFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All statuses")), *YearlyReport.Status.choices], required=False
+    )
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+    country = forms.ModelChoiceField(
+        label=_("Country"), queryset=Country.objects.all(), required=False, empty_label=_("All")
+    )
+
+    @classmethod
+    def from_query(cls, query: QueryDict) -> "ReportFilterForm":
+        # The queue opens on what waits for a reviewer; "All statuses" sends status="" and
+        # so still lists everything.
+        if "status" not in query:
+            query = query.copy()
+            query["status"] = YearlyReport.Status.SUBMITTED
+        return cls(query)
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {"status": YearlyReport.Status.SUBMITTED}
+        return {key: value for key, value in self.cleaned_data.items() if value}
+
+
+class ReviewNoteForm(forms.Form):
+    """The note of a review action (approve, return, comment). Whether it is required is the
+    service's rule, so the message is the same here, in the API and in the portal."""
+
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, note_label: str | Promise | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if note_label is not None:
+            self.fields["note"].label = note_label

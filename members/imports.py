@@ -1,0 +1,704 @@
+"""Reading and checking registry files (CSV or XLSX) of organizations, people, or both.
+
+This module never touches the database: it streams rows out of a file and turns each into
+cleaned values or (row, column, message) errors, with the same rules the models and services
+apply. members.services.imports decides what to create or update and writes it.
+
+Files are read row by row (csv.reader over the byte stream, openpyxl in read-only mode), so
+memory does not grow with the size of the file."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import io
+import itertools
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from members.models import Affiliation, Certification, Country, Membership, Organization, Person, Product
+from members.normalize import normalize_email, normalize_phone
+
+
+class ImportFormat:
+    ORGANIZATIONS = "organizations"
+    PEOPLE = "people"
+    COMBINED = "combined"
+
+    CHOICES = (
+        (ORGANIZATIONS, gettext_lazy("Organizations")),
+        (PEOPLE, gettext_lazy("People")),
+        (COMBINED, gettext_lazy("Organizations with their people (one person per row)")),
+    )
+    VALUES = (ORGANIZATIONS, PEOPLE, COMBINED)
+
+
+ORGANIZATION_COLUMNS: tuple[str, ...] = (
+    "flo_id", "name", "kind", "country", "legal_name", "tax_id", "region", "locality", "latitude", "longitude",
+    "products", "founding_year", "website", "email", "phone", "membership_status", "certification_standard",
+    "certification_status", "cycle_start", "cycle_end",
+)  # fmt: skip
+PERSON_COLUMNS: tuple[str, ...] = (
+    "email", "first_name", "last_name", "phone", "preferred_language", "gender", "organization_flo_id", "role",
+    "start_date", "is_primary", "consent_email",
+)  # fmt: skip
+PERSON_PREFIX = "person_"
+# A combined row is an organization and one of its people: the person's organization is the
+# row's own, so organization_flo_id has no place there.
+COMBINED_PERSON_COLUMNS: tuple[str, ...] = tuple(
+    PERSON_PREFIX + name for name in PERSON_COLUMNS if name != "organization_flo_id"
+)
+COMBINED_COLUMNS: tuple[str, ...] = ORGANIZATION_COLUMNS + COMBINED_PERSON_COLUMNS
+
+COLUMNS_BY_FORMAT: dict[str, tuple[str, ...]] = {
+    ImportFormat.ORGANIZATIONS: ORGANIZATION_COLUMNS,
+    ImportFormat.PEOPLE: PERSON_COLUMNS,
+    ImportFormat.COMBINED: COMBINED_COLUMNS,
+}
+
+# Example rows for the downloadable templates and the documentation.
+EXAMPLE_ORGANIZATION = {
+    "flo_id": "2145", "name": "Cooperativa Agraria Cafetalera Pangoa", "kind": "spo", "country": "PE",
+    "legal_name": "Cooperativa Agraria Cafetalera Pangoa Ltda.", "tax_id": "20131540681", "region": "Junín",
+    "locality": "San Martín de Pangoa", "latitude": "-11.4275", "longitude": "-74.4886", "products": "coffee|cocoa",
+    "founding_year": "1977", "website": "https://www.coopangoa.example.org", "email": "info@coopangoa.example.org",
+    "phone": "+5164301234", "membership_status": "active", "certification_standard": "spo",
+    "certification_status": "certified", "cycle_start": "2024-03-01", "cycle_end": "2027-02-28",
+}  # fmt: skip
+EXAMPLE_PERSON = {
+    "email": "gerencia@coopangoa.example.org", "first_name": "Esperanza", "last_name": "Dionisio", "phone": "+51987654321",
+    "preferred_language": "es", "gender": "female", "organization_flo_id": "2145", "role": "manager",
+    "start_date": "2019-01-15", "is_primary": "yes", "consent_email": "yes",
+}  # fmt: skip
+
+
+def template_header(import_format: str) -> tuple[str, ...]:
+    return COLUMNS_BY_FORMAT[import_format]
+
+
+def template_example(import_format: str) -> dict[str, str]:
+    if import_format == ImportFormat.ORGANIZATIONS:
+        return dict(EXAMPLE_ORGANIZATION)
+    if import_format == ImportFormat.PEOPLE:
+        return dict(EXAMPLE_PERSON)
+    example = dict(EXAMPLE_ORGANIZATION)
+    example.update({PERSON_PREFIX + k: v for k, v in EXAMPLE_PERSON.items() if k != "organization_flo_id"})
+    return example
+
+
+# --- Errors -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One problem in the file. Row numbers are the spreadsheet's: the header is row 1."""
+
+    row: int | None
+    column: str | None
+    message: str
+
+
+class CellError(Exception):
+    """A cell's value is refused; the message is already translated."""
+
+
+class FileFormatError(Exception):
+    """The file cannot be read at all (wrong type, not UTF-8, no header)."""
+
+
+# --- Reading files --------------------------------------------------------------------------
+
+XLSX_SIGNATURE = b"PK\x03\x04"
+_HEADER_CLEAN = re.compile(r"[\s\-]+")
+
+
+def normalize_header(name: Any) -> str:
+    """'FLO ID' → 'flo_id', ' Person-Email ' → 'person_email'."""
+    text = "" if name is None else str(name)
+    return _HEADER_CLEAN.sub("_", text.strip().lstrip("\ufeff").lower()).strip("_")
+
+
+def is_xlsx(file: IO[bytes], filename: str = "") -> bool:
+    """By extension when there is one, else by the ZIP signature XLSX files start with."""
+    lowered = filename.lower()
+    if lowered.endswith(".xlsx"):
+        return True
+    if lowered.endswith((".csv", ".txt")):
+        return False
+    position = file.tell()
+    start = file.read(4)
+    file.seek(position)
+    return start == XLSX_SIGNATURE
+
+
+class _BinaryReader(io.RawIOBase):
+    """Lets io.TextIOWrapper decode any object with read() (Django's File, in-memory storage)."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self._file = file
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        data = self._file.read(len(buffer))
+        size = len(data)
+        buffer[:size] = data
+        return size
+
+
+def _text_stream(file: IO[bytes]) -> io.TextIOWrapper:
+    # utf-8-sig drops the byte order mark Excel writes in front of "CSV UTF-8" files.
+    return io.TextIOWrapper(io.BufferedReader(_BinaryReader(file), 1 << 16), encoding="utf-8-sig", newline="")
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    """Spreadsheets in Spanish, Portuguese and French locales save CSV with ';' because ','
+    is their decimal mark; column names contain neither, so counting them in the header is
+    reliable where csv.Sniffer guesses."""
+    counts = {delimiter: header_line.count(delimiter) for delimiter in (",", ";", "\t")}
+    best = max(counts, key=counts.__getitem__)
+    return best if counts[best] else ","
+
+
+def _iter_csv(file: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
+    text = _text_stream(file)
+    try:
+        first = text.readline()
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(_("The file is not UTF-8 text. In your spreadsheet, save it as \"CSV UTF-8\".")) from exc
+    if not first.strip():
+        raise FileFormatError(_("The file is empty: the first row must hold the column names."))
+    reader = csv.reader(itertools.chain([first], text), delimiter=_sniff_delimiter(first))
+    number = 0
+    try:
+        for number, cells in enumerate(reader, start=1):
+            yield number, cells
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(
+            _("Row %(row)d is not UTF-8 text. In your spreadsheet, save the file as \"CSV UTF-8\".")
+            % {"row": number + 1}
+        ) from exc
+    except csv.Error as exc:
+        raise FileFormatError(_("Row %(row)d cannot be read: %(error)s") % {"row": number + 1, "error": exc}) from exc
+
+
+def _cell_text(value: Any) -> str:
+    """An XLSX cell as the text a CSV file would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        # Spreadsheets store every number as a float: 2145.0 is the FLO ID 2145.
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def _iter_xlsx(file: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        # read_only streams the sheet's XML instead of building every cell in memory.
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise FileFormatError(_("The file is not a readable XLSX workbook.")) from exc
+    except Exception as exc:  # zipfile.BadZipFile and friends
+        raise FileFormatError(_("The file is not a readable XLSX workbook.")) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, [_cell_text(v) for v in values]
+    finally:
+        workbook.close()
+
+
+def iter_file_rows(file: IO[bytes], *, filename: str = "") -> Iterator[tuple[int, list[str]]]:
+    """(row number, cells) for every row of the file, header included, streamed."""
+    if is_xlsx(file, filename):
+        return _iter_xlsx(file)
+    return _iter_csv(file)
+
+
+def count_data_rows(file: IO[bytes], *, filename: str = "") -> int | None:
+    """A fast estimate of the data rows, for the progress bar; the file is rewound. CSV:
+    line breaks (quoted multi-line cells make it an overestimate); XLSX: the sheet's declared
+    size, when the workbook states one."""
+    position = file.tell()
+    try:
+        if is_xlsx(file, filename):
+            from openpyxl import load_workbook
+
+            try:
+                workbook = load_workbook(file, read_only=True)
+                rows = workbook.worksheets[0].max_row
+                workbook.close()
+            except Exception:
+                return None
+            return max(rows - 1, 0) if rows else None
+        lines = 0
+        last = b""
+        while chunk := file.read(1 << 20):
+            lines += chunk.count(b"\n")
+            last = chunk
+        if last and not last.endswith(b"\n"):
+            lines += 1
+        return max(lines - 1, 0)
+    finally:
+        file.seek(position)
+
+
+def detect_format(header: Iterable[str]) -> str:
+    names = set(header)
+    if any(name.startswith(PERSON_PREFIX) for name in names):
+        return ImportFormat.COMBINED
+    if "first_name" in names or "organization_flo_id" in names or ("email" in names and "name" not in names):
+        return ImportFormat.PEOPLE
+    return ImportFormat.ORGANIZATIONS
+
+
+def check_header(header: list[str], import_format: str) -> list[RowError]:
+    """Unknown or repeated columns and missing key columns, reported on row 1."""
+    known = set(COLUMNS_BY_FORMAT[import_format])
+    errors = []
+    seen: set[str] = set()
+    for name in header:
+        if not name:
+            continue
+        if name in seen:
+            errors.append(RowError(1, name, _("The column %(column)s appears twice.") % {"column": name}))
+        seen.add(name)
+        if name not in known:
+            errors.append(
+                RowError(
+                    1,
+                    name,
+                    _("Unknown column %(column)s for a file of %(format)s. See the template for the columns.")
+                    % {"column": name, "format": import_format},
+                )
+            )
+    if import_format in (ImportFormat.ORGANIZATIONS, ImportFormat.COMBINED):
+        if "flo_id" not in seen and not {"name", "country"} <= seen:
+            errors.append(
+                RowError(1, None, _("The file needs a flo_id column, or name and country columns, to find organizations."))
+            )
+    if import_format == ImportFormat.PEOPLE and "email" not in seen and "phone" not in seen:
+        errors.append(RowError(1, None, _("The file needs an email (or phone) column to find people.")))
+    return errors
+
+
+# --- Cleaning cells -----------------------------------------------------------------------
+
+_FLO_ID = re.compile(r"^[0-9]{1,7}$")
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_SIX_PLACES = Decimal("0.000001")
+_TRUE = frozenset({"yes", "y", "true", "1", "si", "sí", "s", "sim", "oui", "x"})
+_FALSE = frozenset({"no", "n", "false", "0", "non", "não", "nao"})
+_email_validator = EmailValidator()
+_url_validator = URLValidator()
+LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
+_LANGUAGE_ALIASES = {"pt": "pt-br", "pt_br": "pt-br", "pt-BR": "pt-br", "es-419": "es"}
+
+
+def clean_flo_id(value: str) -> str:
+    if not _FLO_ID.match(value):
+        raise CellError(_("A FLO ID is the number FLOCERT gave the organization: 1 to 7 digits, e.g. 2145."))
+    return value
+
+
+def _max_length(limit: int) -> Callable[[str], str]:
+    def clean(value: str) -> str:
+        if len(value) > limit:
+            raise CellError(_("At most %(limit)d characters (this has %(length)d).") % {"limit": limit, "length": len(value)})
+        return value
+
+    return clean
+
+
+def _choice(choices: Iterable[str], what: Callable[[], str]) -> Callable[[str], str]:
+    allowed = frozenset(choices)
+
+    def clean(value: str) -> str:
+        lowered = value.lower()
+        if lowered not in allowed:
+            raise CellError(
+                _("Unknown %(what)s %(value)s. Use one of: %(allowed)s.")
+                % {"what": what(), "value": value, "allowed": ", ".join(sorted(allowed))}
+            )
+        return lowered
+
+    return clean
+
+
+def clean_coordinate(value: str, *, limit: int) -> Decimal:
+    try:
+        number = Decimal(value.replace(",", "."))
+    except InvalidOperation:
+        raise CellError(_("Write a number in decimal degrees, e.g. -11.4275.")) from None
+    if not number.is_finite() or not -limit <= number <= limit:
+        raise CellError(_("Must be between -%(limit)d and %(limit)d degrees.") % {"limit": limit})
+    # The model keeps six decimals (about 10 cm): more precision would only make re-imports
+    # look like changes.
+    return number.quantize(_SIX_PLACES)
+
+
+def clean_year(value: str) -> int:
+    try:
+        year = int(value)
+    except ValueError:
+        raise CellError(_("Write a year with four digits, e.g. 1977.")) from None
+    if not 1850 <= year <= 2100:
+        raise CellError(_("The year must be between 1850 and 2100."))
+    return year
+
+
+def clean_url(value: str) -> str:
+    if "://" not in value:
+        value = f"https://{value}"
+    try:
+        _url_validator(value)
+    except ValidationError:
+        raise CellError(_("Enter a valid web address, e.g. https://www.example.org.")) from None
+    if len(value) > 200:
+        raise CellError(_("At most %(limit)d characters (this has %(length)d).") % {"limit": 200, "length": len(value)})
+    return value
+
+
+def clean_email(value: str) -> str:
+    value = normalize_email(value)
+    try:
+        _email_validator(value)
+    except ValidationError:
+        raise CellError(_("Enter a valid email address, e.g. name@example.org.")) from None
+    if len(value) > 254:
+        raise CellError(_("At most %(limit)d characters (this has %(length)d).") % {"limit": 254, "length": len(value)})
+    return value
+
+
+def clean_phone(value: str) -> str:
+    phone = normalize_phone(value)
+    if not _E164.match(phone):
+        raise CellError(
+            _("Write the phone in international format: + then country code and number, e.g. +51987654321.")
+        )
+    return phone
+
+
+def clean_date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value[:10])
+    except ValueError:
+        pass
+    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    raise CellError(_("Write the date as YYYY-MM-DD, e.g. 2024-03-01."))
+
+
+def clean_bool(value: str) -> bool:
+    lowered = value.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise CellError(_("Write yes or no."))
+
+
+def clean_language(value: str) -> str:
+    code = _LANGUAGE_ALIASES.get(value, value.lower())
+    code = _LANGUAGE_ALIASES.get(code, code)
+    if code not in LANGUAGE_CODES:
+        raise CellError(
+            _("Unknown language %(value)s. Use one of: %(allowed)s.")
+            % {"value": value, "allowed": ", ".join(sorted(LANGUAGE_CODES))}
+        )
+    return code
+
+
+# --- Reference data -----------------------------------------------------------------------
+
+
+@dataclass
+class References:
+    """The reference tables a row is checked against, read once per import."""
+
+    countries: dict[str, Country]
+    product_ids: dict[str, int]
+
+    @classmethod
+    def load(cls) -> References:
+        return cls(
+            countries={c.code: c for c in Country.objects.all()},
+            product_ids=dict(Product.objects.values_list("code", "id")),
+        )
+
+
+# --- Rows ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ParsedRow:
+    """A row's cleaned values, by part. Only the cells the file filled in are present: an
+    empty cell never erases what the registry holds."""
+
+    number: int
+    organization: dict[str, Any] | None = None
+    products: list[int] | None = None
+    membership_status: str | None = None
+    certification: dict[str, Any] | None = None
+    person: dict[str, Any] | None = None
+    affiliation: dict[str, Any] | None = None
+    consent_email: bool | None = None
+    # People files name the person's organization by its FLO ID.
+    organization_flo_id: str | None = None
+    errors: list[RowError] = field(default_factory=list)
+
+
+ORGANIZATION_FIELDS = (
+    "flo_id", "name", "kind", "country", "legal_name", "tax_id", "region", "locality", "latitude", "longitude",
+    "founding_year", "website", "email", "phone",
+)  # fmt: skip
+PERSON_FIELDS = ("email", "first_name", "last_name", "phone", "preferred_language", "gender")
+AFFILIATION_FIELDS = ("role", "start_date", "is_primary")
+
+
+class RowCleaner:
+    """Turns raw cells into a ParsedRow for one import format. Built once per import: the
+    column-to-cleaner table and the reference data are shared by every row."""
+
+    def __init__(self, *, import_format: str, header: list[str], references: References) -> None:
+        self.import_format = import_format
+        self.header = header
+        self.references = references
+        countries = references.countries
+        product_ids = references.product_ids
+
+        def clean_country(value: str) -> str:
+            code = value.upper()
+            if code not in countries:
+                raise CellError(
+                    _("Unknown country code %(value)s. Use the ISO code of a CLAC country, e.g. PE, CO, MX.")
+                    % {"value": value}
+                )
+            return code
+
+        def clean_products(value: str) -> list[int]:
+            ids = []
+            for code in value.split("|"):
+                code = code.strip().lower()
+                if not code:
+                    continue
+                if code not in product_ids:
+                    raise CellError(
+                        _("Unknown product %(value)s. Known products: %(known)s.")
+                        % {"value": code, "known": ", ".join(sorted(product_ids))}
+                    )
+                if product_ids[code] not in ids:
+                    ids.append(product_ids[code])
+            return ids
+
+        org_cleaners: dict[str, Callable[[str], Any]] = {
+            "flo_id": clean_flo_id,
+            "name": _max_length(200),
+            "kind": _choice(Organization.Kind.values, lambda: _("kind of organization")),
+            "country": clean_country,
+            "legal_name": _max_length(300),
+            "tax_id": _max_length(40),
+            "region": _max_length(100),
+            "locality": _max_length(100),
+            "latitude": lambda v: clean_coordinate(v, limit=90),
+            "longitude": lambda v: clean_coordinate(v, limit=180),
+            "products": clean_products,
+            "founding_year": clean_year,
+            "website": clean_url,
+            "email": clean_email,
+            "phone": clean_phone,
+            "membership_status": _choice(Membership.Status.values, lambda: _("membership status")),
+            "certification_standard": _choice(Certification.Standard.values, lambda: _("certification standard")),
+            "certification_status": _choice(Certification.Status.values, lambda: _("certification status")),
+            "cycle_start": clean_date,
+            "cycle_end": clean_date,
+        }
+        person_cleaners: dict[str, Callable[[str], Any]] = {
+            "email": clean_email,
+            "first_name": _max_length(100),
+            "last_name": _max_length(100),
+            "phone": clean_phone,
+            "preferred_language": clean_language,
+            "gender": _choice(Person.Gender.values, lambda: _("gender")),
+            "organization_flo_id": clean_flo_id,
+            "role": _choice(Affiliation.Role.values, lambda: _("role")),
+            "start_date": clean_date,
+            "is_primary": clean_bool,
+            "consent_email": clean_bool,
+        }
+        # For each column position: (column name, part, field, cleaner).
+        self._columns: list[tuple[str, str, str, Callable[[str], Any]] | None] = []
+        for name in header:
+            if import_format == ImportFormat.PEOPLE:
+                spec = ("person", name, person_cleaners[name]) if name in person_cleaners else None
+            elif name.startswith(PERSON_PREFIX) and import_format == ImportFormat.COMBINED:
+                base = name[len(PERSON_PREFIX) :]
+                spec = ("person", base, person_cleaners[base]) if base in person_cleaners else None
+            else:
+                spec = ("organization", name, org_cleaners[name]) if name in org_cleaners else None
+            self._columns.append((name, *spec) if spec else None)
+
+    def clean(self, number: int, cells: list[str]) -> ParsedRow:
+        row = ParsedRow(number=number)
+        org: dict[str, Any] = {}
+        person: dict[str, Any] = {}
+        for spec, raw in zip(self._columns, cells, strict=False):
+            if spec is None or raw is None:
+                continue
+            value = raw.strip()
+            if not value:
+                continue
+            column, part, name, cleaner = spec
+            try:
+                cleaned = cleaner(value)
+            except CellError as exc:
+                row.errors.append(RowError(number, column, str(exc)))
+                continue
+            (org if part == "organization" else person)[name] = cleaned
+
+        if self.import_format != ImportFormat.PEOPLE:
+            self._split_organization(row, org)
+        if self.import_format == ImportFormat.PEOPLE:
+            self._split_person(row, person, standalone=True)
+        elif person:
+            self._split_person(row, person, standalone=False)
+        return row
+
+    def _column(self, name: str, *, person: bool) -> str:
+        if person and self.import_format == ImportFormat.COMBINED:
+            return PERSON_PREFIX + name
+        return name
+
+    def _split_organization(self, row: ParsedRow, values: dict[str, Any]) -> None:
+        number = row.number
+        errors = row.errors
+        failed = {e.column for e in errors}
+        if not values and not failed:
+            errors.append(RowError(number, None, _("The row has no organization data.")))
+            return
+        if "flo_id" not in values and "flo_id" not in failed and not ("name" in values and "country" in values):
+            errors.append(
+                RowError(number, "flo_id", _("Give the FLO ID, or the name and country, to find the organization."))
+            )
+        row.products = values.pop("products", None)
+        row.membership_status = values.pop("membership_status", None)
+
+        certification = {
+            key: values.pop(source)
+            for key, source in (
+                ("standard", "certification_standard"),
+                ("status", "certification_status"),
+                ("cycle_start", "cycle_start"),
+                ("cycle_end", "cycle_end"),
+            )
+            if source in values
+        }
+        if certification or {"certification_status", "cycle_start", "cycle_end"} & failed:
+            if "standard" not in certification and "certification_standard" not in failed:
+                errors.append(
+                    RowError(number, "certification_standard", _("Say which standard the certification is under."))
+                )
+            start, end = certification.get("cycle_start"), certification.get("cycle_end")
+            if start and end and end <= start:
+                errors.append(RowError(number, "cycle_end", _("The cycle must end after it starts.")))
+            if certification.get("status") == Certification.Status.CERTIFIED and not end and "cycle_end" not in failed:
+                errors.append(RowError(number, "cycle_end", _("A certified organization has a cycle end date.")))
+            row.certification = certification
+
+        latitude, longitude = values.get("latitude"), values.get("longitude")
+        if {"latitude", "longitude"} & failed:
+            pass
+        elif (latitude is None) != (longitude is None):
+            errors.append(
+                RowError(number, "latitude" if latitude is None else "longitude", _("Give both latitude and longitude, or neither."))
+            )
+        elif latitude is not None and "country" in values:
+            country = self.references.countries[values["country"]]
+            if not country.contains(latitude, longitude):
+                errors.append(
+                    RowError(
+                        number,
+                        "latitude",
+                        _("These coordinates fall outside %(country)s. Check that latitude and longitude are not swapped.")
+                        % {"country": country},
+                    )
+                )
+        row.organization = values
+
+    def _split_person(self, row: ParsedRow, values: dict[str, Any], *, standalone: bool) -> None:
+        number = row.number
+        errors = row.errors
+        failed = {e.column for e in errors}
+        column = self._column
+        if "email" not in values and "phone" not in values:
+            if column("email", person=True) not in failed and column("phone", person=True) not in failed:
+                errors.append(
+                    RowError(
+                        number,
+                        column("email", person=True),
+                        _("Give the person's email (or, failing that, phone): it is how a later import finds them."),
+                    )
+                )
+        affiliation = {key: values.pop(key) for key in AFFILIATION_FIELDS if key in values}
+        row.consent_email = values.pop("consent_email", None)
+        flo_id = values.pop("organization_flo_id", None)
+        if standalone:
+            row.organization_flo_id = flo_id
+            if affiliation and flo_id is None and "organization_flo_id" not in failed:
+                errors.append(
+                    RowError(number, "organization_flo_id", _("Say which organization (FLO ID) the role is in."))
+                )
+            has_organization = flo_id is not None
+        else:
+            has_organization = True
+        if has_organization and "role" not in affiliation and column("role", person=True) not in failed:
+            errors.append(
+                RowError(
+                    number,
+                    column("role", person=True),
+                    _("Say what the person does in the organization (their role)."),
+                )
+            )
+        row.affiliation = affiliation if has_organization else None
+        row.person = values
+
+
+def read_header(rows: Iterator[tuple[int, list[str]]]) -> list[str]:
+    for _number, cells in rows:
+        header = [normalize_header(c) for c in cells]
+        while header and not header[-1]:
+            header.pop()
+        if header:
+            return header
+    raise FileFormatError(_("The file is empty: the first row must hold the column names."))
+
+
+def is_blank(cells: list[str]) -> bool:
+    return not any(c and c.strip() for c in cells)

@@ -1,0 +1,532 @@
+"""Forms of the member portal. They parse and present input only; the members services hold
+the rules and raise ValidationError keyed by field, which `add_service_errors` puts back on
+the form so the user sees each message next to what they typed."""
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.models import (
+    Affiliation,
+    Consent,
+    Country,
+    Organization,
+    OrganizationChangeProposal,
+    Person,
+    PremiumUse,
+    Product,
+)
+from members.normalize import normalize_email
+
+# The portal records consent on these channels (phone calls are agreed with CLAC staff).
+PORTAL_CONSENT_CHANNELS = (Consent.Channel.EMAIL, Consent.Channel.SMS, Consent.Channel.WHATSAPP)
+
+# Working languages members write in, beyond the four of the interface (ISO 639 codes).
+ORGANIZATION_LANGUAGES = [
+    ("es", _("Spanish")),
+    ("en", _("English")),
+    ("pt", _("Portuguese")),
+    ("fr", _("French")),
+    ("ht", _("Haitian Creole")),
+    ("qu", _("Quechua")),
+    ("ay", _("Aymara")),
+    ("gn", _("Guarani")),
+    ("quc", _("K'iche'")),
+    ("kek", _("Q'eqchi'")),
+    ("cak", _("Kaqchikel")),
+    ("mam", _("Mam")),
+    ("nah", _("Nahuatl")),
+    ("tzh", _("Tseltal")),
+    ("tzo", _("Tsotsil")),
+    ("mix", _("Mixtec")),
+    ("zap", _("Zapotec")),
+    ("arn", _("Mapudungun")),
+    ("miq", _("Miskito")),
+]
+
+# Local currency of each CLAC country, offered next to USD and EUR for the premium received.
+# Ecuador, El Salvador and Panama trade in US dollars.
+LOCAL_CURRENCIES = {
+    "MX": "MXN", "GT": "GTQ", "BZ": "BZD", "HN": "HNL", "SV": "USD", "NI": "NIO", "CR": "CRC", "PA": "USD",
+    "CU": "CUP", "DO": "DOP", "HT": "HTG", "JM": "JMD", "DM": "XCD", "LC": "XCD", "VC": "XCD", "GD": "XCD",
+    "CO": "COP", "EC": "USD", "PE": "PEN", "BO": "BOB", "BR": "BRL", "PY": "PYG", "CL": "CLP", "AR": "ARS",
+}  # fmt: skip
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def add_service_errors(
+    form: forms.BaseForm, error: ValidationError, *, field_map: dict[str, str] | None = None
+) -> None:
+    """Show a service's ValidationError on a validated form: messages keyed by one of the
+    form's fields go next to it (field_map renames service keys), the rest at the top."""
+    field_map = field_map or {}
+    if not hasattr(error, "error_dict"):
+        for message in error.messages:
+            form.add_error(None, message)
+        return
+    for key, messages in error.message_dict.items():
+        name = field_map.get(key, key)
+        for message in messages:
+            form.add_error(name if name in form.fields else None, message)
+
+
+class OrganizationContactForm(forms.Form):
+    """What a portal editor changes directly. Legal name, FLO ID, country and kind are not
+    here: they change only through a proposal that CLAC staff decide."""
+
+    name = forms.CharField(label=_("Name in common use"), max_length=200)
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=24,
+        required=False,
+        help_text=_("International format: + then country code and number, e.g. +51987654321."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    region = forms.CharField(label=_("Region, department or state"), max_length=100, required=False)
+    locality = forms.CharField(label=_("Locality"), max_length=100, required=False)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    latitude = forms.DecimalField(
+        label=_("Latitude"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        help_text=_("Decimal degrees, e.g. -10.93 (south of the Equator is negative)."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        help_text=_("Decimal degrees, e.g. -74.81 (all of Latin America is negative)."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    products = forms.ModelMultipleChoiceField(
+        label=_("Products"),
+        queryset=Product.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    founding_year = forms.IntegerField(label=_("Founding year"), required=False, min_value=1850, max_value=2100)
+    languages = forms.MultipleChoiceField(
+        label=_("Working languages"),
+        choices=ORGANIZATION_LANGUAGES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    description = forms.CharField(
+        label=_("About the organization"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    FIELDS = (
+        "name", "email", "phone", "website", "region", "locality", "address", "latitude", "longitude", "products",
+        "founding_year", "languages", "description",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", self.initial_for(organization))
+        super().__init__(*args, **kwargs)
+        # Keep a language code set elsewhere (e.g. by staff) that is not in our list.
+        known = {code for code, _label in ORGANIZATION_LANGUAGES}
+        extra = [(code, code) for code in organization.languages or [] if code not in known]
+        if extra:
+            self.fields["languages"].choices = [*ORGANIZATION_LANGUAGES, *extra]
+
+    @classmethod
+    def initial_for(cls, organization: Organization) -> dict[str, Any]:
+        initial = {name: getattr(organization, name) for name in cls.FIELDS if name != "products"}
+        initial["products"] = list(organization.products.values_list("pk", flat=True))
+        return initial
+
+    def _coordinate(self, name: str) -> Decimal | None:
+        # Phones give GPS positions with many decimals; six (about 10 cm) is what we store.
+        value = self.cleaned_data.get(name)
+        if value is None:
+            return None
+        return value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+
+    def clean_latitude(self) -> Decimal | None:
+        return self._coordinate("latitude")
+
+    def clean_longitude(self) -> Decimal | None:
+        return self._coordinate("longitude")
+
+    def clean_founding_year(self) -> int | None:
+        year = self.cleaned_data.get("founding_year")
+        if year is not None and year > timezone.localdate().year:
+            raise ValidationError(_("The founding year cannot be in the future."))
+        return year
+
+    def service_fields(self) -> dict[str, Any]:
+        """The cleaned values under the names organization_update takes."""
+        data = {name: self.cleaned_data[name] for name in self.FIELDS}
+        for name in ("email", "phone", "website", "region", "locality", "address", "description"):
+            data[name] = data[name] or ""
+        data["products"] = list(data["products"])
+        return data
+
+
+class ChangeProposalForm(forms.Form):
+    """Propose a new legal name, FLO ID, country or kind. The value input suits the field:
+    a list of countries, a list of kinds, or text."""
+
+    field = forms.ChoiceField(
+        label=_("What to change"), choices=OrganizationChangeProposal.Field.choices, widget=forms.HiddenInput
+    )
+    proposed_value = forms.CharField(label=_("New value"), max_length=300)
+    reason = forms.CharField(
+        label=_("Why"),
+        help_text=_("For example: the assembly approved a new name on this date; FLOCERT gave us this ID."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, field: str, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("field", field)
+        super().__init__(*args, **kwargs)
+        value = self.fields["proposed_value"]
+        if field == OrganizationChangeProposal.Field.COUNTRY:
+            value.widget = forms.Select(
+                choices=[("", "—"), *((c.code, str(c)) for c in Country.objects.order_by("name"))]
+            )
+            value.label = _("New country")
+        elif field == OrganizationChangeProposal.Field.KIND:
+            value.widget = forms.Select(choices=[("", "—"), *Organization.Kind.choices])
+            value.label = _("New kind of organization")
+        elif field == OrganizationChangeProposal.Field.FLO_ID:
+            value.max_length = 7
+            value.widget = forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 7})
+            value.label = _("New FLO ID")
+            value.help_text = _("The number FLOCERT gave the organization: 1 to 7 digits.")
+        else:
+            value.label = _("New legal name")
+            value.help_text = _("Exactly as it appears in the organization's registration documents.")
+
+
+class PersonForm(forms.Form):
+    """A person's contact data and their consent to be contacted on each channel."""
+
+    CONSENT_CHOICES = [("", _("Not asked yet")), ("yes", _("Agrees")), ("no", _("Does not agree"))]
+
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        max_length=24,
+        required=False,
+        help_text=_("International format: + then country code and number, e.g. +51987654321."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES, initial="es")
+    gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Person.Gender.choices], required=False)
+    email_secondary = forms.EmailField(label=_("Second email"), required=False)
+    birth_year = forms.IntegerField(label=_("Birth year"), required=False, min_value=1900, max_value=2100)
+    consent_email = forms.ChoiceField(
+        label=_("Agrees to receive email from CLAC"), choices=CONSENT_CHOICES, required=False
+    )
+    consent_sms = forms.ChoiceField(label=_("Agrees to receive SMS from CLAC"), choices=CONSENT_CHOICES, required=False)
+    consent_whatsapp = forms.ChoiceField(
+        label=_("Agrees to receive WhatsApp messages from CLAC"), choices=CONSENT_CHOICES, required=False
+    )
+
+    PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "preferred_language", "gender", "email_secondary",
+                     "birth_year")  # fmt: skip
+
+    def __init__(self, *args: Any, person: Person | None = None, consents: dict[str, Consent] | None = None, **kwargs):
+        self.person = person
+        self.consents = consents or {}
+        if person is not None:
+            initial = {name: getattr(person, name) for name in self.PERSON_FIELDS}
+            for channel, consent in self.consents.items():
+                initial[f"consent_{channel}"] = "yes" if consent.granted else "no"
+            kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+
+    # Fields most people leave empty go in a collapsed section of the page.
+    OPTIONAL_FIELDS = ("gender", "email_secondary", "birth_year")
+    CONSENT_FIELDS = ("consent_email", "consent_sms", "consent_whatsapp")
+
+    def main_fields(self) -> list[forms.BoundField]:
+        skip = {*self.OPTIONAL_FIELDS, *self.CONSENT_FIELDS}
+        return [field for field in self.visible_fields() if field.name not in skip]
+
+    def optional_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.OPTIONAL_FIELDS]
+
+    def consent_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.CONSENT_FIELDS]
+
+    def optional_section_open(self) -> bool:
+        return any(field.errors or field.value() not in (None, "") for field in self.optional_fields())
+
+    def _clean_unique_email(self, name: str) -> str:
+        # The service refuses an email that belongs to someone else, naming that person; the
+        # portal must not reveal who that is (they may serve another organization).
+        email = normalize_email(self.cleaned_data.get(name) or "")
+        if email:
+            others = Person.objects.filter(email__iexact=email)
+            if self.person is not None:
+                others = others.exclude(pk=self.person.pk)
+            if others.exists():
+                raise ValidationError(
+                    _(
+                        "This email already belongs to another person in the CLAC registry. "
+                        "If it is the same person, ask CLAC staff to link them to your organization."
+                    )
+                )
+        return email
+
+    def clean_email(self) -> str:
+        return self._clean_unique_email("email")
+
+    def clean_birth_year(self) -> int | None:
+        year = self.cleaned_data.get("birth_year")
+        if year is not None and year > timezone.localdate().year:
+            raise ValidationError(_("The birth year cannot be in the future."))
+        return year
+
+    def person_fields(self) -> dict[str, Any]:
+        data = {name: self.cleaned_data[name] for name in self.PERSON_FIELDS}
+        for name in ("last_name", "email", "phone", "gender", "email_secondary"):
+            data[name] = data[name] or ""
+        return data
+
+    def consent_changes(self) -> list[tuple[str, bool]]:
+        """(channel, granted) for each channel whose answer the user set or changed. "Not asked
+        yet" never erases an answer already recorded."""
+        changes = []
+        for channel in PORTAL_CONSENT_CHANNELS:
+            answer = self.cleaned_data.get(f"consent_{channel}")
+            if not answer:
+                continue
+            granted = answer == "yes"
+            current = self.consents.get(channel)
+            if current is None or current.granted != granted:
+                changes.append((channel, granted))
+        return changes
+
+
+class PersonAddForm(PersonForm):
+    """A new person and their role in the organization."""
+
+    role = forms.ChoiceField(label=_("Role in the organization"), choices=Affiliation.Role.choices)
+    start_date = forms.DateField(label=_("Since"), required=False, widget=DATE_INPUT)
+    is_primary = forms.BooleanField(
+        label=_("Primary contact"),
+        required=False,
+        help_text=_("The person CLAC writes to first. Only one per organization."),
+    )
+
+    field_order = ["first_name", "last_name", "role", "start_date", "is_primary"]
+
+    def clean_start_date(self):
+        start = self.cleaned_data.get("start_date")
+        if start is not None and start > timezone.localdate():
+            raise ValidationError(_("The start date cannot be in the future."))
+        return start
+
+
+class AffiliationEndForm(forms.Form):
+    end_date = forms.DateField(label=_("Last day in the role"), widget=DATE_INPUT)
+
+    def clean_end_date(self):
+        end = self.cleaned_data["end_date"]
+        if end > timezone.localdate():
+            raise ValidationError(_("The end date cannot be in the future."))
+        return end
+
+
+# --- Yearly reports -----------------------------------------------------------------------
+
+
+def _count_field(label: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label, required=False, min_value=0, widget=forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"})
+    )
+
+
+def _amount_field(label: str, max_digits: int = 14) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_digits=max_digits,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"min": 0, "step": "0.01", "inputmode": "decimal"}),
+    )
+
+
+def premium_currency_choices(*, country_code: str, current: str = "") -> list[tuple[str, str]]:
+    choices = [("USD", _("US dollars (USD)")), ("EUR", _("Euros (EUR)"))]
+    local = LOCAL_CURRENCIES.get(country_code)
+    if local and local not in ("USD", "EUR"):
+        choices.append((local, _("Local currency (%(code)s)") % {"code": local}))
+    if current and current not in {code for code, _label in choices}:
+        choices.append((current, current))
+    return choices
+
+
+class YearlyReportForm(forms.Form):
+    members_total = _count_field(_("Members (total)"))
+    members_women = _count_field(_("of whom women"))
+    members_youth = _count_field(_("of whom young (under 30)"))
+    permanent_workers = _count_field(_("Permanent workers"))
+    hectares = _amount_field(_("Hectares under Fairtrade production"), max_digits=12)
+    premium_amount = _amount_field(_("Fairtrade Premium received in the year"))
+    premium_currency = forms.ChoiceField(label=_("Currency of the premium"))
+
+    def __init__(self, *args: Any, country_code: str, current_currency: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["premium_currency"].choices = premium_currency_choices(
+            country_code=country_code, current=current_currency
+        )
+
+    def clean(self) -> dict[str, Any]:
+        # The service refuses these too; checking here marks them in the same round trip as
+        # the product lines' mistakes (the service only runs once the whole page is valid).
+        data = super().clean()
+        total = data.get("members_total")
+        if total is not None:
+            for name, key, message in (
+                ("members_women", "women", _("Women members (%(women)s) cannot be more than all members (%(total)s).")),
+                ("members_youth", "youth", _("Young members (%(youth)s) cannot be more than all members (%(total)s).")),
+            ):
+                value = data.get(name)
+                if value is not None and value > total:
+                    self.add_error(name, message % {key: value, "total": total})
+        return data
+
+    def service_data(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+class ProductLineForm(forms.Form):
+    """One product's volumes, in the product's unit of trade. Lines without any volume are
+    left out, so a product listed in advance costs nothing if the organization did not sell it."""
+
+    product = forms.ChoiceField(label=_("Product"), required=False)
+    volume_produced = _amount_field(_("Produced"))
+    volume_sold_fairtrade = _amount_field(_("Sold on Fairtrade terms"))
+    volume_sold_other = _amount_field(_("Sold on other terms"))
+
+    VOLUMES = ("volume_produced", "volume_sold_fairtrade", "volume_sold_other")
+
+    def __init__(self, *args: Any, products: dict[str, Product], **kwargs: Any) -> None:
+        # Choices come from one list for the whole formset: a queryset per line would query
+        # the database once per line.
+        super().__init__(*args, **kwargs)
+        self.products = products
+        self.fields["product"].choices = [
+            ("", "—"),
+            *((pk, f"{product} ({product.unit})") for pk, product in products.items()),
+        ]
+
+    @property
+    def unit(self) -> str:
+        """The unit of the chosen product, shown next to the volumes."""
+        value = self["product"].value()
+        product = self.products.get(str(value)) if value else None
+        return product.get_unit_display() if product is not None else ""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        product_id = data.get("product")
+        volumes = [data.get(name) for name in self.VOLUMES]
+        if not product_id:
+            if any(v is not None for v in volumes):
+                self.add_error("product", _("Choose the product these volumes are for."))
+            return data
+        data["product_obj"] = self.products[product_id]
+        produced = data.get("volume_produced")
+        fairtrade = data.get("volume_sold_fairtrade")
+        # The service refuses this too; checking here puts the message next to the number.
+        if fairtrade is not None and fairtrade > (produced or 0):
+            self.add_error(
+                "volume_sold_fairtrade",
+                _("Sold on Fairtrade terms (%(sold)s) is more than produced (%(produced)s).")
+                % {"sold": fairtrade, "produced": produced or 0},
+            )
+        return data
+
+    def line(self) -> dict[str, Any] | None:
+        """The line for yearly_report_save, or None when it is empty."""
+        data = self.cleaned_data
+        if not data.get("product") or all(data.get(name) is None for name in self.VOLUMES):
+            return None
+        return {
+            "product": data["product_obj"],
+            **{name: data.get(name) or Decimal(0) for name in self.VOLUMES},
+        }
+
+
+class BaseProductLineFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        seen: set[str] = set()
+        for form in self.forms:
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            product_id = form.cleaned_data.get("product")
+            if product_id and form.line() is not None:
+                if product_id in seen:
+                    raise ValidationError(
+                        _("%(product)s is listed twice; put all its volumes on one line.")
+                        % {"product": form.products[product_id]}
+                    )
+                seen.add(product_id)
+
+    def lines(self) -> list[dict[str, Any]]:
+        lines = []
+        for form in self.forms:
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            line = form.line()
+            if line is not None:
+                lines.append(line)
+        return lines
+
+
+ProductLineFormSet = forms.formset_factory(
+    ProductLineForm, formset=BaseProductLineFormSet, extra=2, can_delete=True, max_num=30, validate_max=True
+)
+
+
+class PremiumUseForm(forms.Form):
+    """The amount of premium spent on one category; the category comes with the line."""
+
+    category = forms.ChoiceField(choices=PremiumUse.Category.choices, widget=forms.HiddenInput)
+    amount = _amount_field(_("Amount"))
+
+    @property
+    def category_label(self) -> str:
+        value = self["category"].value()
+        return PremiumUse.Category(value).label if value in PremiumUse.Category.values else ""
+
+
+class BasePremiumUseFormSet(forms.BaseFormSet):
+    def uses(self) -> list[dict[str, Any]]:
+        return [
+            {"category": form.cleaned_data["category"], "amount": form.cleaned_data["amount"]}
+            for form in self.forms
+            if form.cleaned_data.get("amount") is not None
+        ]
+
+
+# One line per category, in the categories' order; no extra lines can be added.
+PremiumUseFormSet = forms.formset_factory(
+    PremiumUseForm, formset=BasePremiumUseFormSet, extra=0, max_num=len(PremiumUse.Category), validate_max=True
+)
+
+
+def premium_use_initial(existing: dict[str, Decimal]) -> list[dict[str, Any]]:
+    return [{"category": value, "amount": existing.get(value)} for value in PremiumUse.Category.values]

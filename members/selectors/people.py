@@ -1,0 +1,119 @@
+"""Reads of people: the staff directory and the access helper for one person."""
+
+import re
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from clac.roles import user_is_staff_member
+from members.models import Affiliation, Consent, Person
+from members.normalize import normalize_email, normalize_person_name, normalize_phone
+
+__all__ = [
+    "affiliation_get_for_user",
+    "consents_by_channel",
+    "person_affiliations",
+    "person_get_for_user",
+    "person_list",
+]
+
+# "+51 987 654 321", "987-654-321", "(01) 555 1234": a phone search, not a name search.
+_PHONE_QUERY = re.compile(r"^\+?[\d\s().-]{4,}$")
+
+
+def _search(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
+    query = query.strip()
+    if not query:
+        return queryset
+    if "@" in query:
+        return queryset.filter(
+            Q(email__icontains=normalize_email(query)) | Q(email_secondary__icontains=normalize_email(query))
+        )
+    if _PHONE_QUERY.match(query):
+        # Phones are stored in E.164; search the digits so "987 654 321" finds "+51987654321".
+        digits = normalize_phone(query).lstrip("+")
+        return queryset.filter(phone__contains=digits)
+    # normalized_name is "last first" without accents; match every word of the query in any
+    # order, so "José Pérez", "perez jose" and "Perez" all find the same person.
+    words = normalize_person_name(query, "").split()
+    condition = Q()
+    for word in words:
+        condition &= Q(normalized_name__icontains=word)
+    return queryset.filter(condition | Q(email__icontains=normalize_email(query)))
+
+
+def person_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Person]:
+    """The staff people directory. Filters: q (name, email or phone), country (of a current
+    organization), role (a current role), language, has_email ("yes"/"no"). Each row carries
+    `current_affiliations` with their organization, in one extra query for the whole page."""
+    filters = filters or {}
+    queryset = Person.objects.all()
+    queryset = _search(queryset, filters.get("q") or "")
+
+    country = filters.get("country")
+    role = filters.get("role")
+    if country or role:
+        # Exists keeps one row per person (a join would repeat people with several roles),
+        # and country and role must hold for the same current affiliation.
+        current = Affiliation.objects.filter(person=OuterRef("pk"), end_date__isnull=True)
+        if country:
+            current = current.filter(organization__country=country)
+        if role:
+            current = current.filter(role=role)
+        queryset = queryset.filter(Exists(current))
+    if filters.get("language"):
+        queryset = queryset.filter(preferred_language=filters["language"])
+    has_email = filters.get("has_email")
+    if has_email == "yes":
+        queryset = queryset.exclude(email="")
+    elif has_email == "no":
+        queryset = queryset.filter(email="")
+
+    return queryset.prefetch_related(
+        Prefetch(
+            "affiliations",
+            queryset=Affiliation.objects.filter(end_date__isnull=True)
+            .select_related("organization")
+            .order_by("-is_primary", "organization__name", "role"),
+            to_attr="current_affiliations",
+        )
+    ).order_by("last_name", "first_name", "id")
+
+
+def person_get_for_user(*, user, pk: int) -> Person:
+    """One person for a staff member (any person); 404 for everyone else, so the page does not
+    reveal who is in the registry."""
+    if not user_is_staff_member(user):
+        raise Http404
+    person = Person.objects.filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    return person
+
+
+def person_affiliations(*, person: Person) -> list[Affiliation]:
+    """Current affiliations first (primary first), then past ones, most recently ended first."""
+    affiliations = list(person.affiliations.select_related("organization", "organization__country"))
+    current = sorted(
+        (a for a in affiliations if a.end_date is None),
+        key=lambda a: (not a.is_primary, a.organization.name.lower(), a.role),
+    )
+    past = sorted((a for a in affiliations if a.end_date is not None), key=lambda a: a.end_date, reverse=True)
+    return current + past
+
+
+def consents_by_channel(*, person: Person) -> list[tuple[str, str, Consent | None]]:
+    """(channel, label, consent or None) for every channel, in the channels' order."""
+    consents = {c.channel: c for c in person.consents.select_related("recorded_by")}
+    return [(value, label, consents.get(value)) for value, label in Consent.Channel.choices]
+
+
+def affiliation_get_for_user(*, user, pk: int) -> Affiliation:
+    """One affiliation for a staff member; 404 for everyone else."""
+    if not user_is_staff_member(user):
+        raise Http404
+    affiliation = Affiliation.objects.select_related("person", "organization").filter(pk=pk).first()
+    if affiliation is None:
+        raise Http404
+    return affiliation

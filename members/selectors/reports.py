@@ -1,0 +1,207 @@
+"""Reads of yearly reports for the staff review queue and the review page."""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import F, QuerySet
+from django.http import Http404
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from clac.roles import user_is_staff_member
+from members.models import PremiumUse, Product, YearlyReport, YearlyReportEvent, YearlyReportProduct
+
+__all__ = [
+    "JUMP_PERCENT",
+    "FigureComparison",
+    "PremiumUseRow",
+    "ProductComparison",
+    "report_queue",
+    "yearly_report_events",
+    "yearly_report_figure_comparison",
+    "yearly_report_get_for_user",
+    "yearly_report_premium_uses",
+    "yearly_report_previous_approved",
+    "yearly_report_product_comparison",
+]
+
+# A change of half or more against the last approved year is worth a second look (a typo in
+# members or volumes usually shows up as +300 % or -90 %).
+JUMP_PERCENT = Decimal(50)
+CENT = Decimal("0.01")
+
+
+def report_queue(*, filters: dict[str, Any] | None = None) -> QuerySet[YearlyReport]:
+    """Reports for staff review. Filters: status (None or "" for every status), year, country.
+    Submitted reports come oldest submitted first (first come, first reviewed); other lists
+    show the most recently changed first."""
+    filters = filters or {}
+    queryset = YearlyReport.objects.select_related("organization", "organization__country")
+    status = filters.get("status")
+    if status:
+        queryset = queryset.filter(status=status)
+    if filters.get("year"):
+        queryset = queryset.filter(year=filters["year"])
+    if filters.get("country"):
+        queryset = queryset.filter(organization__country=filters["country"])
+    if status == YearlyReport.Status.SUBMITTED:
+        return queryset.order_by(F("submitted_at").asc(nulls_last=True), "id")
+    return queryset.order_by("-updated_at", "-id")
+
+
+def yearly_report_get_for_user(*, user, pk: int) -> YearlyReport:
+    """One report for a staff member (any report); 404 for everyone else."""
+    if not user_is_staff_member(user):
+        raise Http404
+    report = (
+        YearlyReport.objects.select_related("organization", "organization__country", "submitted_by", "reviewed_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if report is None:
+        raise Http404
+    return report
+
+
+def yearly_report_previous_approved(*, report: YearlyReport) -> YearlyReport | None:
+    """The organization's approved report of the year before, the reviewer's reference."""
+    return (
+        YearlyReport.objects.filter(
+            organization_id=report.organization_id, year=report.year - 1, status=YearlyReport.Status.APPROVED
+        )
+        .prefetch_related("product_lines")
+        .first()
+    )
+
+
+def yearly_report_events(*, report: YearlyReport) -> QuerySet[YearlyReportEvent]:
+    return report.events.select_related("actor").order_by("created_at", "id")
+
+
+def _change_percent(current: Any, previous: Any) -> Decimal | None:
+    if current is None or previous is None or previous == 0:
+        return None
+    return ((Decimal(current) - Decimal(previous)) * 100 / Decimal(previous)).quantize(Decimal(1), ROUND_HALF_UP)
+
+
+def _is_jump(change: Decimal | None) -> bool:
+    return change is not None and abs(change) >= JUMP_PERCENT
+
+
+@dataclass(frozen=True)
+class FigureComparison:
+    label: str | Promise
+    current: Any
+    previous: Any
+    change_percent: Decimal | None
+
+    @property
+    def is_jump(self) -> bool:
+        return _is_jump(self.change_percent)
+
+
+_COMPARED_FIGURES: tuple[tuple[str, str | Promise], ...] = (
+    ("members_total", _("Members (total)")),
+    ("members_women", _("Women members")),
+    ("members_youth", _("Young members (under 30)")),
+    ("permanent_workers", _("Permanent workers")),
+    ("hectares", _("Hectares")),
+)
+
+
+def yearly_report_figure_comparison(*, report: YearlyReport, previous: YearlyReport | None) -> list[FigureComparison]:
+    rows = []
+    for name, label in _COMPARED_FIGURES:
+        current = getattr(report, name)
+        before = getattr(previous, name) if previous is not None else None
+        rows.append(FigureComparison(label, current, before, _change_percent(current, before)))
+    # Premium amounts compare only in the same currency: a EUR year next to a USD year says
+    # nothing about a jump.
+    if previous is None or previous.premium_currency == report.premium_currency:
+        before = previous.premium_amount if previous is not None else None
+        change = _change_percent(report.premium_amount, before)
+    else:
+        before, change = None, None
+    rows.append(
+        FigureComparison(
+            _("Fairtrade Premium (%(currency)s)") % {"currency": report.premium_currency},
+            report.premium_amount,
+            before,
+            change,
+        )
+    )
+    return rows
+
+
+@dataclass(frozen=True)
+class ProductComparison:
+    product: Product
+    line: YearlyReportProduct | None
+    previous: YearlyReportProduct | None
+
+    @property
+    def produced_change_percent(self) -> Decimal | None:
+        if self.line is None or self.previous is None:
+            return None
+        return _change_percent(self.line.volume_produced, self.previous.volume_produced)
+
+    @property
+    def fairtrade_change_percent(self) -> Decimal | None:
+        if self.line is None or self.previous is None:
+            return None
+        return _change_percent(self.line.volume_sold_fairtrade, self.previous.volume_sold_fairtrade)
+
+    @property
+    def produced_is_jump(self) -> bool:
+        return _is_jump(self.produced_change_percent)
+
+    @property
+    def fairtrade_is_jump(self) -> bool:
+        return _is_jump(self.fairtrade_change_percent)
+
+    @property
+    def is_jump(self) -> bool:
+        return self.produced_is_jump or self.fairtrade_is_jump
+
+
+def yearly_report_product_comparison(*, report: YearlyReport, previous: YearlyReport | None) -> list[ProductComparison]:
+    """This year's product lines beside last year's; a product reported only last year shows
+    with no line this year, so a dropped product is visible too."""
+    lines = {line.product_id: line for line in report.product_lines.select_related("product")}
+    previous_lines: dict[int, YearlyReportProduct] = {}
+    if previous is not None:
+        previous_lines = {line.product_id: line for line in previous.product_lines.all()}
+    missing_ids = set(previous_lines) - set(lines)
+    products = {line.product_id: line.product for line in lines.values()}
+    if missing_ids:
+        products.update(Product.objects.in_bulk(missing_ids))
+    rows = [ProductComparison(products[pid], lines.get(pid), previous_lines.get(pid)) for pid in products]
+    return sorted(rows, key=lambda row: (row.line is None, str(row.product)))
+
+
+@dataclass(frozen=True)
+class PremiumUseRow:
+    use: PremiumUse
+    usd: Decimal | None
+    share_percent: Decimal | None
+
+
+def yearly_report_premium_uses(*, report: YearlyReport) -> list[PremiumUseRow]:
+    """Premium uses with their USD value once the report is approved. The USD value was fixed
+    at approval (premium_usd); uses split it in proportion, so they add up to the approved
+    figure even if the exchange-rate table changes later."""
+    uses = sorted(report.premium_uses.all(), key=lambda use: -use.amount)
+    ratio = None
+    if report.premium_usd is not None and report.premium_amount:
+        ratio = report.premium_usd / report.premium_amount
+    rows = []
+    for use in uses:
+        usd = (use.amount * ratio).quantize(CENT, ROUND_HALF_UP) if ratio is not None else None
+        share = (
+            (use.amount * 100 / report.premium_amount).quantize(Decimal("0.1"), ROUND_HALF_UP)
+            if report.premium_amount
+            else None
+        )
+        rows.append(PremiumUseRow(use, usd, share))
+    return rows

@@ -1,0 +1,109 @@
+"""Settings: every variable documented, production refusing to start without its secrets and
+passing Django's deployment checks, Celery's defaults for reliable background work."""
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+from clac.celery import app as celery_app
+
+SETTINGS_DIR = settings.BASE_DIR / "clac" / "settings"
+ENV_READ = re.compile(r"""(?:env(?:\.\w+)?|os\.environ\.get|os\.getenv)\(\s*["']([A-Z][A-Z0-9_]*)["']""")
+DUMMY_SECRET_KEY = "ci-only-" + "k3y" * 20
+
+
+def _production_env(**overrides: str) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DEBUG", "DJANGO_SETTINGS_MODULE"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="clac.settings.production",
+        SECRET_KEY=DUMMY_SECRET_KEY,
+        ALLOWED_HOSTS="red.example.org",
+        DATABASE_URL="postgres://clac@127.0.0.1:5432/clac",
+    )
+    env.update(overrides)
+    return env
+
+
+def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: S603 - a fixed command line
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_env_example_documents_every_variable_the_settings_read():
+    read = set()
+    for path in SETTINGS_DIR.glob("*.py"):
+        read |= set(ENV_READ.findall(path.read_text()))
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", (settings.BASE_DIR / ".env.example").read_text(), re.M))
+
+    assert read, "the pattern finds the variables"
+    assert read - documented == set()
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = _production_env()
+    del env["SECRET_KEY"]
+
+    result = _manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checks_without_warnings():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=_production_env())
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARNINGS" not in result.stderr
+
+
+def test_a_malformed_number_fails_loudly():
+    result = _manage("check", env=_production_env(SECURE_HSTS_SECONDS="a month"))
+
+    assert result.returncode != 0
+    assert "a month" in result.stderr
+
+
+def test_celery_acknowledges_late_with_time_limits():
+    conf = celery_app.conf
+
+    assert conf.task_acks_late is True
+    assert conf.task_reject_on_worker_lost is True
+    assert 0 < conf.task_soft_time_limit < conf.task_time_limit
+    assert conf.worker_prefetch_multiplier == 1
+
+
+@pytest.mark.parametrize("entry", sorted(settings.CELERY_BEAT_SCHEDULE))
+def test_every_beat_entry_names_a_registered_task(entry):
+    task_name = settings.CELERY_BEAT_SCHEDULE[entry]["task"]
+
+    assert task_name in celery_app.tasks
+
+
+def test_tasks_run_eagerly_when_no_broker_is_configured():
+    env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "CELERY_BROKER_URL"}}
+    env["DJANGO_SETTINGS_MODULE"] = "clac.settings.local"
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.CELERY_TASK_ALWAYS_EAGER, repr(s.CELERY_BROKER_URL))"
+    )
+
+    result = subprocess.run(  # noqa: S603 - a fixed command line
+        [sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=False
+    )
+
+    assert result.stdout.strip() == "True ''", result.stderr
