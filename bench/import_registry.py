@@ -62,7 +62,9 @@ def generate_csv(path: Path, *, rows: int, seed: int = 2024, first_flo_id: int =
             kind = "spo" if rng.random() < 0.89 else "hl"
             name = f"Cooperativa {rng.choice(_WORDS)} {rng.choice(_WORDS)} {flo_id}"
             status_roll = rng.random()
-            cert_status = "certified" if status_roll < 0.85 else "permission_to_trade" if status_roll < 0.97 else "suspended"
+            cert_status = (
+                "certified" if status_roll < 0.85 else "permission_to_trade" if status_roll < 0.97 else "suspended"
+            )
             cycle_start = datetime.date(2022 + rng.randrange(3), rng.randrange(1, 13), 1)
             org = {
                 "flo_id": flo_id,
@@ -102,7 +104,9 @@ def generate_csv(path: Path, *, rows: int, seed: int = 2024, first_flo_id: int =
                         "person_preferred_language": "pt-br" if country == "BR" else "fr" if country == "HT" else "es",
                         "person_gender": rng.choice(("female", "male", "")),
                         "person_role": _ROLES[index % len(_ROLES)],
-                        "person_start_date": datetime.date(2015 + rng.randrange(10), rng.randrange(1, 13), 1).isoformat(),
+                        "person_start_date": datetime.date(
+                            2015 + rng.randrange(10), rng.randrange(1, 13), 1
+                        ).isoformat(),
                         "person_is_primary": "yes" if index == 0 else "no",
                         "person_consent_email": "yes" if consent < 0.6 else "no" if consent < 0.8 else "",
                     }

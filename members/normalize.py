@@ -34,7 +34,13 @@ def normalize_email(email: str) -> str:
 
 
 def normalize_phone(phone: str) -> str:
-    """Keep + and digits: '+51 987-654-321' → '+51987654321'."""
+    """Keep + and digits: '+51 987-654-321' → '+51987654321'. A number typed without its
+    country code keeps no '+', so E.164 validation refuses it rather than guessing a country
+    ('987654321' must not become +98…, a number in Iran)."""
     phone = phone.strip()
     digits = re.sub(r"\D", "", phone)
-    return f"+{digits}" if phone.startswith("+") or digits else ""
+    if phone.startswith("+"):
+        return f"+{digits}"
+    if phone.startswith("00") and len(digits) > 2:
+        return f"+{digits[2:]}"  # the international call prefix
+    return digits

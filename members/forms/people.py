@@ -109,7 +109,7 @@ class AffiliationForm(forms.Form):
     organization = OrganizationChoiceField(
         label=_("Organization"), queryset=Organization.objects.only("id", "name", "country_id").order_by("name", "id")
     )
-    role = forms.ChoiceField(label=_("Role"), choices=Affiliation.Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=[("", "---------"), *Affiliation.Role.choices])
     start_date = forms.DateField(label=_("Start"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(label=_("End"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     is_primary = forms.BooleanField(
@@ -122,7 +122,7 @@ class AffiliationForm(forms.Form):
 class NewPersonAffiliationForm(forms.Form):
     """The role of a person added from an organization's page (the organization is given)."""
 
-    role = forms.ChoiceField(label=_("Role"), choices=Affiliation.Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=[("", "---------"), *Affiliation.Role.choices])
     start_date = forms.DateField(label=_("Start"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     is_primary = forms.BooleanField(
         label=_("Primary contact"),

@@ -65,7 +65,7 @@ def _products_by_id() -> dict[str, Product]:
 
 def _initial_lines(organization: Organization, report: YearlyReport | None) -> list[dict[str, Any]]:
     if report is not None and report.pk is not None:
-        lines, _uses = portal_report_lines(report=report)
+        lines = report.product_lines.order_by("product__name")
         return [
             {
                 "product": str(line.product_id),

@@ -24,13 +24,17 @@ import logging
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
-from django.db import DataError, IntegrityError, OperationalError, transaction
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DataError, IntegrityError, OperationalError, connection, transaction
+from django.db.models import JSONField
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history, get_history_model_for_model
 
 from members.imports import (
     FileFormatError,
@@ -224,9 +228,11 @@ def registry_import(
                 for error in parsed.errors:
                     report(error)
                 continue
-            batch.append(parsed)
-            if len(batch) >= batch_size:
+            # A full batch is written before the next organization starts, so the rows of one
+            # organization (consecutive in a combined file) are compared and written together.
+            if len(batch) >= batch_size and (len(batch) >= 2 * batch_size or not _same_organization(batch[-1], parsed)):
                 flush()
+            batch.append(parsed)
     except FileFormatError as exc:
         result.aborted = True
         report(RowError(None, None, str(exc)))
@@ -241,6 +247,13 @@ def registry_import(
         dict(result.counts),
     )
     return result
+
+
+def _same_organization(a: ParsedRow, b: ParsedRow) -> bool:
+    if a.organization is None or b.organization is None:
+        return False
+    keys = ("flo_id", "country", "name")
+    return all(a.organization.get(k) == b.organization.get(k) for k in keys)
 
 
 # --- One batch ----------------------------------------------------------------------------
@@ -288,6 +301,10 @@ class _ConsentState:
     changed: set[str] = field(default_factory=set)
 
 
+# In a combined file an organization's name repeats on each of its people's rows.
+_organization_name_key = lru_cache(maxsize=4096)(normalize_organization_name)
+
+
 def _key(obj: Any) -> int:
     """A row's identity within a batch: its pk once saved, else the Python object."""
     return obj.pk if obj.pk is not None else -id(obj)
@@ -326,18 +343,17 @@ class _BatchWriter:
         self.consent_states: dict[int, _ConsentState] = {}
         self.flo_to_org_id: dict[str, int] = {}
 
-        flo_ids: set[str] = set()
-        name_keys: set[tuple[str, str]] = set()
         if self.with_organizations:
-            for row in rows:
-                values = row.organization
-                if values.get("flo_id"):
-                    flo_ids.add(values["flo_id"])
-                if values.get("name") and values.get("country"):
-                    name_keys.add((values["country"], normalize_organization_name(values["name"])))
+            flo_ids = {row.organization["flo_id"] for row in rows if "flo_id" in row.organization}
             if flo_ids:
                 for org in Organization.objects.filter(flo_id__in=flo_ids):
                     self.db_org_by_flo[org.flo_id] = org
+            # Names are looked up only for rows the FLO ID did not settle.
+            name_keys = {
+                (values["country"], _organization_name_key(values["name"]))
+                for values in (row.organization for row in rows)
+                if "name" in values and "country" in values and values.get("flo_id") not in self.db_org_by_flo
+            }
             if name_keys:
                 candidates = Organization.objects.filter(
                     country_id__in={k[0] for k in name_keys}, normalized_name__in={k[1] for k in name_keys}
@@ -348,15 +364,22 @@ class _BatchWriter:
                         self.db_org_by_name[key].append(org)
             existing_ids = {o.pk for o in self.db_org_by_flo.values()}
             existing_ids.update(o.pk for orgs in self.db_org_by_name.values() for o in orgs)
-            self.db_membership_org_ids = set(
-                Membership.objects.filter(organization_id__in=existing_ids).values_list("organization_id", flat=True)
-            )
-            self.db_certifications = {
-                (c.organization_id, c.standard): c for c in Certification.objects.filter(organization_id__in=existing_ids)
-            }
+            self.db_membership_org_ids: set[int] = set()
+            self.db_certifications: dict[tuple[int, str], Certification] = {}
             self.db_products: dict[int, set[int]] = defaultdict(set)
             self.db_product_links: dict[tuple[int, int], int] = {}
-            if any(row.products is not None for row in rows):
+            if existing_ids:
+                self.db_membership_org_ids = set(
+                    Membership.objects.filter(organization_id__in=existing_ids).values_list(
+                        "organization_id", flat=True
+                    )
+                )
+            if existing_ids and any(row.certification for row in rows):
+                self.db_certifications = {
+                    (c.organization_id, c.standard): c
+                    for c in Certification.objects.filter(organization_id__in=existing_ids)
+                }
+            if existing_ids and any(row.products is not None for row in rows):
                 for link_id, org_id, product_id in ProductThrough.objects.filter(
                     organization_id__in=existing_ids
                 ).values_list("id", "organization_id", "product_id"):
@@ -371,7 +394,9 @@ class _BatchWriter:
                 self.flo_to_org_id = dict(Organization.objects.filter(flo_id__in=refs).values_list("flo_id", "id"))
         emails = {row.person["email"] for row in rows if row.person and row.person.get("email")}
         phones = {
-            row.person["phone"] for row in rows if row.person and not row.person.get("email") and row.person.get("phone")
+            row.person["phone"]
+            for row in rows
+            if row.person and not row.person.get("email") and row.person.get("phone")
         }
         if emails:
             # The lowest id wins when the registry already holds the same email twice (the
@@ -475,7 +500,7 @@ class _BatchWriter:
             if flo_id in self.db_org_by_flo:
                 return self.org_states.get(self.db_org_by_flo[flo_id].pk) or self.db_org_by_flo[flo_id]
         if values.get("name") and values.get("country"):
-            key = (values["country"], normalize_organization_name(values["name"]))
+            key = (values["country"], _organization_name_key(values["name"]))
             # A row with a FLO ID that the registry does not know yet may complete an
             # organization registered without one (an applicant), never replace another's.
             for state in self.org_by_name.get(key, ()):
@@ -555,7 +580,7 @@ class _BatchWriter:
             setattr(org, "country_id" if name == "country" else name, value)
             state.changed.add(name)
         if "name" in changes or state.is_new:
-            normalized = normalize_organization_name(org.name)
+            normalized = _organization_name_key(org.name)
             if org.normalized_name != normalized:
                 org.normalized_name = normalized
                 state.changed.add("normalized_name")
@@ -761,8 +786,21 @@ class _BatchWriter:
     # -- writing --
 
     def _create(self, model, objs: list) -> None:
-        if objs:
+        if not objs:
+            return
+        if connection.vendor == "postgresql":
+            insert_with_copy(objs, model, history_user=self.actor, change_reason=self.reason)
+        else:
             bulk_create_with_history(objs, model, default_user=self.actor, default_change_reason=self.reason)
+
+    def _create_plain(self, model, objs: list) -> None:
+        """Rows without history and whose ids nobody reads back (events, product links)."""
+        if not objs:
+            return
+        if connection.vendor == "postgresql":
+            insert_with_copy(objs, model, with_ids=False)
+        else:
+            model.objects.bulk_create(objs)
 
     def _update(self, model, states: Iterable) -> None:
         """bulk_update_with_history per set of changed fields, so each statement names only
@@ -814,8 +852,9 @@ class _BatchWriter:
             removed.extend(self.db_product_links[(org_id, p)] for p in state.current_products - state.products)
         if removed:
             ProductThrough.objects.filter(id__in=removed).delete()
-        if added:
-            ProductThrough.objects.bulk_create(added, ignore_conflicts=True)
+        # The products were read in this batch's transaction and the links of a new
+        # organization cannot exist yet, so nothing here can clash.
+        self._create_plain(ProductThrough, added)
 
     def _write_memberships(self, org_states: list[_OrgState], today: datetime.date) -> None:
         memberships = [
@@ -831,16 +870,19 @@ class _BatchWriter:
         if not memberships:
             return
         self._create(Membership, memberships)
-        MembershipEvent.objects.bulk_create(
-            MembershipEvent(
-                membership=membership,
-                from_status="",
-                to_status=membership.status,
-                occurred_on=today,
-                reason=self.reason,
-                actor=self.actor,
-            )
-            for membership in memberships
+        self._create_plain(
+            MembershipEvent,
+            [
+                MembershipEvent(
+                    membership=membership,
+                    from_status="",
+                    to_status=membership.status,
+                    occurred_on=today,
+                    reason=self.reason,
+                    actor=self.actor,
+                )
+                for membership in memberships
+            ],
         )
         for state in org_states:
             state.needs_membership = False
@@ -877,6 +919,98 @@ class _BatchWriter:
                 continue
             changed.append((membership, {"review_requested_at", "review_reason"}))
         self._update(Membership, changed)
+
+
+# --- Inserting with COPY (PostgreSQL) -------------------------------------------------------
+
+
+def insert_with_copy(objs: list, model, *, with_ids: bool = True, history_user=None, change_reason: str = "") -> None:
+    """Insert new model instances, and their "created" history rows when the model keeps
+    history, with PostgreSQL's COPY.
+
+    Does what bulk_create + simple_history's bulk_create_with_history do (ids set on the
+    instances, auto_now timestamps, foreign keys taken from saved parent instances, one
+    history row per object attributed to the user, with the reason), several times faster:
+    at 100,000 rows Django's multi-row INSERT spends most of its time building SQL. Ids come
+    from the table's sequence first, so the instances have them, as with bulk_create."""
+    from psycopg.types.json import Jsonb  # PostgreSQL only: the demo's SQLite never gets here
+
+    meta = model._meta
+    now = timezone.now()
+    _prepare_for_insert(objs, model, now)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if with_ids:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(objs)],
+            )
+            for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+                obj.pk = pk
+                obj._state.adding = False
+                obj._state.db = connection.alias
+            fields = list(meta.concrete_fields)
+        else:
+            fields = [f for f in meta.concrete_fields if not f.primary_key]
+        attnames = [f.attname for f in fields]
+        json_positions = [i for i, f in enumerate(fields) if isinstance(f, JSONField)]
+        columns = ", ".join(quote(f.column) for f in fields)
+        with cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                row = [getattr(obj, name) for name in attnames]
+                for i in json_positions:
+                    row[i] = Jsonb(row[i])
+                copy.write_row(row)
+
+        if not with_ids or not hasattr(meta, "simple_history_manager_attribute"):
+            return
+        if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+            return
+        history_meta = get_history_model_for_model(model)._meta
+        history_fields = [f for f in history_meta.concrete_fields if not f.primary_key]
+        special = {
+            "history_date": now,
+            "history_change_reason": change_reason,
+            "history_type": "+",
+            "history_user_id": getattr(history_user, "pk", None),
+        }
+        tracked = {f.attname for f in meta.concrete_fields}
+        getters: list[tuple[bool, Any]] = []
+        for f in history_fields:
+            if f.attname in special:
+                getters.append((False, special[f.attname]))
+            elif f.attname in tracked:
+                getters.append((True, f.attname))
+            else:
+                raise ImproperlyConfigured(f"insert_with_copy does not know the history column {f.attname}")
+        json_positions = [i for i, f in enumerate(history_fields) if isinstance(f, JSONField)]
+        columns = ", ".join(quote(f.column) for f in history_fields)
+        with cursor.copy(f"COPY {quote(history_meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                row = [getattr(obj, value) if from_object else value for from_object, value in getters]
+                for i in json_positions:
+                    row[i] = Jsonb(row[i])
+                copy.write_row(row)
+
+
+def _prepare_for_insert(objs: list, model, now: datetime.datetime) -> None:
+    """What Model.save() / bulk_create do before inserting: auto_now(_add) timestamps, and
+    the ids of parents assigned as (since saved) instances."""
+    meta = model._meta
+    stamped = [
+        f.attname for f in meta.concrete_fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    relations = [f for f in meta.concrete_fields if f.is_relation]
+    for obj in objs:
+        for name in stamped:
+            setattr(obj, name, now)
+        for f in relations:
+            if getattr(obj, f.attname) is None and f.is_cached(obj):
+                parent = f.get_cached_value(obj)
+                if parent is not None:
+                    if parent.pk is None:
+                        raise ValueError(f"{model.__name__}.{f.name} points to an unsaved {type(parent).__name__}.")
+                    setattr(obj, f.attname, parent.pk)
 
 
 def import_template_csv(import_format: str) -> bytes:

@@ -123,7 +123,7 @@ def test_directory_key_cannot_read_statistics(db):
 
 
 def test_partner_key_is_refused_on_staff_endpoints(member):
-    _key, raw = partner_key(scopes=list(("directory:read", "stats:read", "people:read")))
+    _key, raw = partner_key(scopes=["directory:read", "stats:read", "people:read"])
     client = client_with(f"Api-Key {raw}")
     for url in (
         STAFF_ORGANIZATIONS,
@@ -241,8 +241,8 @@ def test_method_not_allowed_gives_405_with_the_error_body(admin_user, member):
 
 def test_throttling_gives_429_with_the_error_body(member):
     cache.clear()
-    key, raw = partner_key()
-    other_key, other_raw = partner_key()
+    _key, raw = partner_key()
+    _other_key, other_raw = partner_key()
     rest = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"per_key": "2/minute"}}
     try:
         with override_settings(REST_FRAMEWORK=rest):

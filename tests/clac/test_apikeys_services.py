@@ -118,7 +118,7 @@ def test_create_api_key_reuses_an_existing_partner_and_sets_expiry():
 
 
 def test_create_api_key_refuses_unknown_scopes_clearly():
-    with pytest.raises(CommandError, match="Unknown scope.*directory:write.*Known scopes"):
+    with pytest.raises(CommandError, match=r"Unknown scope.*directory:write.*Known scopes"):
         run("create_api_key", "--partner", "P", "--scopes", "directory:write")
     assert not ExternalPartner.objects.exists()
     assert not ApiKey.objects.exists()

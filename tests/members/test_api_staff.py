@@ -161,8 +161,8 @@ def test_portal_user_cannot_use_staff_organization_endpoints(portal_editor, orga
 def test_creating_an_organization_with_bad_input_gives_field_errors_and_creates_nothing(db):
     client = staff_client()
     assert_invalid(client.post(ORGS, {"kind": "nope", "country": "ZZ"}, format="json"), "kind", "name", "country")
-    assert_invalid(client.post(ORGS, {"kind": "spo", "name": "X", "country": "PE", "products": ["gold"]}, format="json"),
-                   "products")  # fmt: skip
+    payload = {"kind": "spo", "name": "X", "country": "PE", "products": ["gold"]}
+    assert_invalid(client.post(ORGS, payload, format="json"), "products")
     # Rules of the service arrive as field errors too (FLO ID format, coordinates in the country).
     error = assert_invalid(
         client.post(
@@ -207,7 +207,9 @@ def test_an_update_that_breaks_a_rule_changes_nothing(db):
 
 
 def test_staff_list_and_search_people_with_personal_data(db):
-    jose = PersonFactory(first_name="José", last_name="Pérez", email="jose@coop.example.org", normalized_name="perez jose")
+    jose = PersonFactory(
+        first_name="José", last_name="Pérez", email="jose@coop.example.org", normalized_name="perez jose"
+    )
     AffiliationFactory(person=jose, role=Affiliation.Role.MANAGER)
     ana = PersonFactory(first_name="Ana", last_name="Quispe")
     client = staff_client(StaffRole.VIEWER)
