@@ -827,12 +827,12 @@ def tax_id(rng: random.Random, country_code: str, name: str, founding_year: int)
 def organization_domain(name: str, country_code: str) -> str:
     """A demo web domain for an organization. Reserved `.example` names (RFC 2606): a demo that
     is ever pointed at a real mail server cannot write to real people."""
-    words = normalize_organization_name(name).split()
-    first = ascii_slug(name).split()[0] if ascii_slug(name) else "org"
-    head = {"asociacion": "aso", "associacao": "assoc", "association": "assoc", "union": "union", "central": "central",
-            "comite": "comite", "cooperative": "coop", "cooperativa": "coop", "federation": "fed"}.get(
-        ascii_slug(name.split()[0]) if name.split() else "", "coop" if "coop" in first else "org")  # fmt: skip
-    tail = "-".join(ascii_slug(w) for w in words[-2:]) or "org"
+    words = ascii_slug(name, " ").split()
+    heads = {"cooperativa": "coop", "cooperative": "coop", "coop": "coop", "asociacion": "aso", "associacao": "assoc",
+             "association": "assoc", "union": "union", "uniao": "union", "central": "central", "comite": "comite",
+             "comissao": "comissao", "federacion": "fed", "federation": "fed", "reseau": "reseau"}  # fmt: skip
+    head = heads.get(words[0], "org") if words else "org"
+    tail = "-".join(ascii_slug(w) for w in normalize_organization_name(name).split()[-2:]) or "org"
     return f"{head}-{tail}.{COUNTRY_PROFILES[country_code].domain}.example"
 
 
@@ -1154,9 +1154,7 @@ def _plan_regular(
     region, (locality, lat, lon) = _pick_region(rng, code, main)
     products = [main]
     if kind != "hl" and rng.random() < 0.35:
-        region_products = next(r[1] for r in REGIONS[code] if r[0] == region and main in r[1]) if any(
-            r[0] == region and main in r[1] for r in REGIONS[code]
-        ) else ()
+        region_products = {p for r in REGIONS[code] if r[0] == region for p in r[1]}
         candidates = {p: w for p, w in profile.products.items() if p != main and (p in region_products or w >= 10)}
         if candidates:
             products.append(weighted_choice(rng, candidates))
@@ -1168,12 +1166,15 @@ def _plan_regular(
         elif kind == "hl":
             name, legal_name = _hl_names(rng, style, main, code)
         elif kind == "other":
-            noun = _PRODUCT_WORDS.get(style, {}).get(main, ("",))[0] or "Productos Agrícolas"
-            place = _place_name(rng, "es" if style == "es" else style, locality, region)
-            name = rng.choice(
-                [f"Programa de Producción por Contrato de {noun} {place}", f"Empresa Comunitaria {place}",
-                 f"Red de Productores de {noun} de {place}"]
-            ) if style == "es" else f"{place} Contract Production Group"  # fmt: skip
+            place = _place_name(rng, style, locality, region)
+            if style == "pt":
+                name = f"Grupo de Produção por Contrato de {place}"
+            else:
+                noun = _PRODUCT_WORDS["es"].get(main, ("Productos Agrícolas",))[0]
+                name = rng.choice(
+                    [f"Programa de Producción por Contrato de {noun} {place}", f"Empresa Comunitaria {place}",
+                     f"Red de Productores de {noun} de {place}"]
+                )  # fmt: skip
         else:
             place = _place_name(rng, style, locality, region)
             if attempt >= 20:  # crowded country at large scale: qualify with the locality

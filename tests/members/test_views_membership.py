@@ -2,6 +2,7 @@
 staff use them through the dashboard."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -70,7 +71,7 @@ def test_transition_form_offers_only_the_allowed_next_statuses(client, admin_use
     assert response.status_code == 200
     content = response.content.decode()
     assert 'value="active"' in content
-    assert 'value="withdrawn" checked' in content or 'value="withdrawn"\n' in content
+    assert re.search(r'value="withdrawn"[^>]*checked', content)
     assert 'value="suspended"' not in content
     assert 'value="expelled"' not in content
     assert response.context["form"]["to_status"].value() == "withdrawn"
