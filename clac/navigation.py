@@ -27,6 +27,7 @@ DASHBOARD_NAVIGATION: list[NavEntry] = [
     NavEntry(_("People"), "members:person_list", icon="people"),
     NavEntry(_("Yearly reports"), "members:report_queue", icon="reports"),
     NavEntry(_("Reviews"), "members:membership_review_queue", icon="reviews"),
+    NavEntry(_("Change requests"), "members:proposal_queue", icon="reviews"),
     NavEntry(_("Import"), "members:import_list", icon="import"),
     NavEntry(_("Duplicates"), "members:duplicate_list", icon="duplicates"),
     NavEntry(_("Jobs"), "dashboard:job_list", icon="jobs"),

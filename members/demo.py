@@ -832,7 +832,10 @@ def organization_domain(name: str, country_code: str) -> str:
              "association": "assoc", "union": "union", "uniao": "union", "central": "central", "comite": "comite",
              "comissao": "comissao", "federacion": "fed", "federation": "fed", "reseau": "reseau"}  # fmt: skip
     head = heads.get(words[0], "org") if words else "org"
-    tail = "-".join(ascii_slug(w) for w in normalize_organization_name(name).split()[-2:]) or "org"
+    significant = normalize_organization_name(name).split()
+    if name_style(country_code) == "en":  # "Castle Bruce Banana Producers Society": the place comes first
+        head, significant = "-".join(ascii_slug(w) for w in significant[:2]), ["farmers"]
+    tail = "-".join(ascii_slug(w) for w in significant[-2:]) or "org"
     return f"{head}-{tail}.{COUNTRY_PROFILES[country_code].domain}.example"
 
 
@@ -904,8 +907,10 @@ def _spo_name(rng: random.Random, country: str, style: str, product: str, place:
     options = [
         f"Cooperativa {adj} {place}", f"Asociación de Productores de {noun} {place}",
         f"Asociación de Pequeños Productores de {noun} de {place}", f"Cooperativa de Productores de {noun} {place}",
-        f"Asociación de Productores Orgánicos de {place}", f"Cooperativa de Servicios Múltiples {place}",
+        f"Asociación de Productores Orgánicos de {place}",
     ]  # fmt: skip
+    if country in ("PE", "NI", "GT", "HN", "SV", "BO", "EC"):
+        options.append(f"Cooperativa de Servicios Múltiples {place}")
     extra = {
         "PE": [f"Cooperativa Agraria {adj} {place}"] * 4 + [f"Cooperativa Agraria {place}"],
         "CO": ([f"Asociación de Productores de Café Especial de {place}", f"Cooperativa de Caficultores de {place}"]
@@ -925,6 +930,8 @@ def _spo_name(rng: random.Random, country: str, style: str, product: str, place:
         "CL": [f"Cooperativa Campesina {place}", f"Cooperativa {adj} {place}"],
         "AR": [f"Cooperativa Agrícola {place}", f"Cooperativa {adj} {place}"],
     }.get(country, [])  # fmt: skip
+    if country == "CU":  # Cuban cooperatives take the forms the law defines (CCS, UBPC, CPA)
+        options = [f"Cooperativa de Producción Agropecuaria {place}"]
     return rng.choice(options + extra)
 
 
@@ -1266,26 +1273,24 @@ def _plan_duplicates(
         pool = [
             p
             for p in plans
-            if p.organization.country_id == code
-            and p.organization.kind == "spo"
-            and not p.showcase
-            and (how == "name" or p.organization.tax_id)
-            and any(ch in p.organization.name for ch in "áéíóúñ") == (how == "name")
-        ] or [p for p in plans if p.organization.country_id == code and p.organization.kind == "spo" and not p.showcase]
-        pool = [p for p in pool if how == "name" or p.organization.tax_id]
+            if p.organization.country_id == code and p.organization.kind == "spo" and not p.showcase
+            if how == "name" or p.organization.tax_id
+        ]
         if pool:
             twins.append((rng.choice(pool), how))
     duplicates: list[OrgPlan] = []
     for twin, how in twins:
         original = twin.organization
         if how == "name":
-            # Same cooperative, written differently: abbreviation, no accents, legal suffix.
-            name = strip_accents(original.name).replace("Cooperativa ", "Coop. ").replace("Asociación", "Asoc.")
-            name = name if name != original.name else f"{original.name} Ltda."
-            if not name.endswith((".", "Ltda")):
+            # The same cooperative written differently: abbreviated, without accents, with a
+            # legal suffix. Its normalized name is the original's.
+            name = original.name.replace("Cooperativa ", "Coop. ").replace("Asociación ", "Asoc. ")
+            name = strip_accents(name)
+            if not name.endswith("."):
                 name = f"{name} Ltda."
             org_tax = ""
         else:
+            # Registered again under its acronym; the tax id gives it away.
             acronym = "".join(w[0] for w in original.name.split() if w[0].isupper())
             name = f"{acronym} {original.locality}"
             org_tax = original.tax_id
@@ -1346,7 +1351,7 @@ def plan_membership(rng: random.Random, plan: OrgPlan, *, today: datetime.date, 
                 events.append((Membership.Status.SUSPENDED, Membership.Status.ACTIVE, d2,
                                "Cuotas regularizadas; el Consejo levanta la suspensión."))  # fmt: skip
             if status == Membership.Status.SUSPENDED:
-                when = _date_between(rng, max(joined, today - datetime.timedelta(days=420)), today)
+                when = _date_between(rng, max(joined + datetime.timedelta(days=30), today - datetime.timedelta(days=420)), today)
                 events.append((Membership.Status.ACTIVE, Membership.Status.SUSPENDED, when, rng.choice(
                     (f"Cuotas impagas de {when.year - 2} y {when.year - 1}.",
                      "Certificado Fairtrade suspendido por FLOCERT; suspensión hasta su reinstauración.",
@@ -1359,7 +1364,7 @@ def plan_membership(rng: random.Random, plan: OrgPlan, *, today: datetime.date, 
                      "Dejó la certificación Fairtrade y pidió su retiro de la red."))))  # fmt: skip
             elif status == Membership.Status.EXPELLED:
                 d1 = _date_between(rng, joined + datetime.timedelta(days=365), today - datetime.timedelta(days=200))
-                d2 = _date_between(rng, d1 + datetime.timedelta(days=60), d1 + datetime.timedelta(days=180))
+                d2 = min(_date_between(rng, d1 + datetime.timedelta(days=60), d1 + datetime.timedelta(days=180)), today)
                 events.append((Membership.Status.ACTIVE, Membership.Status.SUSPENDED, d1,
                                "Incumplimiento grave de los estatutos; caso remitido al Comité de Vigilancia."))
                 events.append((Membership.Status.SUSPENDED, Membership.Status.EXPELLED, d2,
@@ -1403,7 +1408,7 @@ def _plan_certification(rng: random.Random, plan: OrgPlan, today: datetime.date)
     elif m == Membership.Status.ACTIVE:
         status = rng.choices(
             [Certification.Status.CERTIFIED, Certification.Status.PERMISSION_TO_TRADE, Certification.Status.SUSPENDED,
-             Certification.Status.DECERTIFIED], [89, 4, 5, 2])[0]  # fmt: skip
+             Certification.Status.DECERTIFIED], [92, 4, 2.5, 1.5])[0]  # fmt: skip
     elif m == Membership.Status.SUSPENDED:
         status = rng.choices(
             [Certification.Status.SUSPENDED, Certification.Status.DECERTIFIED, Certification.Status.CERTIFIED],
@@ -1457,7 +1462,8 @@ def _plan_certification(rng: random.Random, plan: OrgPlan, today: datetime.date)
             membership.review_reason = (
                 f"Certificado reinstaurado por FLOCERT el {changed.strftime('%d/%m/%Y')}; evaluar la reactivación."
             )
-    _stamp(cert, _at(rng, membership.created_at.date()), _at(rng, min(changed, today)))
+    created = membership.created_at.date()
+    _stamp(cert, _at(rng, created), _at(rng, max(created, min(changed, today))))
     return cert
 
 
@@ -1597,7 +1603,7 @@ def plan_people(
         org_since = plan.membership.joined_on or org.created_at.date()
         manager: Person | None = None
         for index, role in enumerate(roles):
-            women = 0.55 if is_hl and "flowers" in plan.products else 0.28 if index == 0 else 0.4
+            women = 0.55 if is_hl and "flowers" in plan.products else 0.32 if index == 0 else 0.4
             gender = Person.Gender.FEMALE if rng.random() < women else Person.Gender.MALE
             if rng.random() < 0.03:
                 gender = rng.choice((Person.Gender.UNDISCLOSED, ""))
@@ -1616,7 +1622,9 @@ def plan_people(
             batch.consents += _consents(rng, person, actors, today)
             aff = Affiliation(person=person, organization=org, role=role, start_date=start, is_primary=index == 0)
             batch.affiliations.append(_stamp(aff, person.created_at, person.created_at))
-            if index == 0:
+            if index == 0 or (person.email and not batch.representatives[id(plan)].email):
+                # The contact a duplicate record would copy: the representative, or the first
+                # person with an email.
                 batch.representatives[id(plan)] = person
             if role == Affiliation.Role.MANAGER:
                 manager = person
@@ -1662,7 +1670,8 @@ def plant_person_duplicates(
         original = representatives.get(id(plan.twin))
         if original is None:
             continue
-        email = original.email.upper() if original.email else ""
+        # An older import kept the email as it was typed.
+        email = (original.email.upper() if rng.random() < 0.5 else original.email.capitalize()) if original.email else ""
         person = Person(
             first_name=original.first_name, last_name=original.last_name, email=email, phone=original.phone,
             preferred_language=original.preferred_language, gender=original.gender,
@@ -1982,16 +1991,18 @@ def demo_flush() -> dict[str, int]:
         Organization.objects.filter(parent__isnull=False).update(parent=None)
         deleted["members.Organization"] = Organization.objects.all().delete()[0]
         deleted["members.Person"] = Person.objects.all().delete()[0]
-        usernames = [u for u, *_ in STAFF_USERS] + [s.username for s in SHOWCASES if s.username]
-        deleted["clac.User"] = User.objects.filter(username__in=usernames).delete()[0]
-        deleted["communications.ExternalPartner"] = ExternalPartner.objects.filter(name__in=PARTNER_NAMES).delete()[0]
-        deleted["members.ExchangeRate"] = ExchangeRate.objects.filter(source=DEMO_SOURCE).delete()[0]
+        # History before users: deleting a user would first null history_user on every row.
         for model in (
             Organization, Membership, Certification, Person, Consent, Affiliation, PortalAccess, YearlyReport,
             YearlyReportProduct, PremiumUse,
         ):  # fmt: skip
             history_model = apps.get_model(model._meta.app_label, f"Historical{model.__name__}")
             history_model.objects.all().delete()
+        ExternalPartner.history.filter(name__in=PARTNER_NAMES).delete()
+        usernames = [u for u, *_ in STAFF_USERS] + [s.username for s in SHOWCASES if s.username]
+        deleted["clac.User"] = User.objects.filter(username__in=usernames).delete()[0]
+        deleted["communications.ExternalPartner"] = ExternalPartner.objects.filter(name__in=PARTNER_NAMES).delete()[0]
+        deleted["members.ExchangeRate"] = ExchangeRate.objects.filter(source=DEMO_SOURCE).delete()[0]
     return deleted
 
 
@@ -2175,12 +2186,13 @@ def demo_seed(*, seed: int, organizations: int, today: datetime.date | None = No
             _insert(batch.affiliations, Affiliation, admin)
             representatives.update(batch.representatives)
             if not candidates:
+                # People of the first chunk, except the portal users' own records.
+                portal_emails = {u.email for u in portal_users.values()}
                 candidates = [
                     (a.person, a.organization)
                     for a in batch.affiliations
-                    if a.end_date is None and a.person.email and not a.person.email.startswith(tuple(
-                        u.email.split("@")[0] for u in portal_users.values()))
-                ][:2000]  # fmt: skip
+                    if a.end_date is None and a.person.email not in portal_emails
+                ]
             people += len(batch.people)
             report_batch = plan_reports(
                 rng, chunk, actors=actors, today=today, products=products, eur_year_end=eur_year_end

@@ -124,7 +124,8 @@ def organization_get_for_user(*, user, pk: int) -> Organization:
 def organization_detail_context(*, organization: Organization) -> dict[str, Any]:
     """Everything the organization page shows, in a fixed number of queries."""
     today = timezone.localdate()
-    membership = Membership.objects.filter(organization=organization).first()
+    # organization_get_for_user loaded the membership with the organization.
+    membership: Membership | None = getattr(organization, "membership", None)
     certifications = list(organization.certifications.order_by("standard"))
     return {
         "products": list(organization.products.order_by("name")),

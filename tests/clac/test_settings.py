@@ -54,6 +54,22 @@ def test_env_example_documents_every_variable_the_settings_read():
     assert read - documented == set()
 
 
+def test_docker_compose_passes_every_production_variable_to_the_app():
+    import yaml
+
+    compose = yaml.safe_load((settings.BASE_DIR / "docker-compose.yml").read_text())
+    passed = set(compose["x-app-environment"])
+    read = set()
+    for path in SETTINGS_DIR.glob("*.py"):
+        if path.stem not in {"test", "local"}:
+            read |= set(ENV_READ.findall(path.read_text()))
+
+    # DEBUG is forced off in production; CI concerns the test settings only.
+    assert read - passed - {"DEBUG", "CI"} == set()
+    for service in ("migrate", "web", "worker", "beat"):
+        assert compose["services"][service]["environment"]["DATABASE_URL"], service
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     env = _production_env()
     del env["SECRET_KEY"]

@@ -147,6 +147,7 @@ def test_statistics_with_no_approved_reports_are_empty(client):
     ("params", "field"),
     [
         ({"group_by": "organization"}, "group_by"),
+        ({"group_by": ","}, "group_by"),
         ({"country": "XX"}, "country"),
         ({"product": "bananas"}, "product"),
         ({"year": "last"}, "year"),

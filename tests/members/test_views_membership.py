@@ -77,7 +77,9 @@ def test_transition_form_offers_only_the_allowed_next_statuses(client, admin_use
     assert response.context["form"]["to_status"].value() == "withdrawn"
 
 
-@pytest.mark.parametrize(("start", "target"), [("applicant", "suspended"), ("withdrawn", "active"), ("active", "applicant")])
+@pytest.mark.parametrize(
+    ("start", "target"), [("applicant", "suspended"), ("withdrawn", "active"), ("active", "applicant")]
+)
 def test_a_forbidden_transition_is_explained_and_changes_nothing(client, admin_user, organization, start, target):
     membership = MembershipFactory(organization=organization, status=start)
     CertificationFactory(organization=organization)

@@ -1,0 +1,204 @@
+"""`manage.py seed_demo`: deterministic, realistic demo data, and safe to run twice."""
+
+import io
+import re
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import F, Sum
+
+from clac.api.keys import key_hash
+from clac.models import ApiKey, User
+from clac.roles import PortalRole, StaffRole
+from communications.models import ExternalPartner
+from members.demo import DEMO_PASSWORD, SHOWCASES, demo_flush, report_years
+from members.models import (
+    Affiliation,
+    Certification,
+    Membership,
+    MembershipEvent,
+    Organization,
+    Person,
+    PortalAccess,
+    YearlyReport,
+    YearlyReportEvent,
+    YearlyReportProduct,
+)
+
+ORGANIZATIONS = 120  # a reduced scale keeps the module around ten seconds
+
+
+def _seed(*args: str, seed: int) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, organizations=ORGANIZATIONS, seed=seed, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """Seed once for the module (committed), and remove it all afterwards so the rest of the
+    suite sees an empty registry. Each test still runs in its own rolled-back transaction."""
+    with django_db_blocker.unblock():
+        output = _seed(seed=3)
+        try:
+            yield output
+        finally:
+            demo_flush()
+
+
+def _fingerprint() -> dict[str, list]:
+    return {
+        "organizations": sorted(
+            Organization.objects.values_list("country_id", "kind", "name", "flo_id", "tax_id", "latitude", "parent__name")
+        ),
+        "memberships": sorted(
+            Membership.objects.values_list("organization__name", "status", "joined_on", "dues_category")
+        ),
+        "certifications": sorted(
+            Certification.objects.values_list("organization__name", "status", "cycle_end", "last_audit_type")
+        ),
+        "people": sorted(Person.objects.values_list("first_name", "last_name", "email", "phone")),
+        "reports": sorted(
+            YearlyReport.objects.values_list(
+                "organization__name", "year", "status", "members_total", "members_women", "premium_amount"
+            )
+        ),
+        "volumes": sorted(
+            YearlyReportProduct.objects.values_list("report__organization__name", "report__year", "volume_produced")
+        ),
+    }
+
+
+@pytest.mark.django_db
+def test_same_seed_gives_the_same_data_and_another_seed_does_not(seeded):
+    first_seed_3 = _fingerprint()
+
+    _seed("--flush", seed=5)
+    run_one = _fingerprint()
+    _seed("--flush", seed=5)
+    run_two = _fingerprint()
+
+    assert run_one == run_two
+    assert len(run_one["organizations"]) == ORGANIZATIONS
+    assert run_one["organizations"] != first_seed_3["organizations"]
+
+
+@pytest.mark.django_db
+def test_second_run_without_flush_refuses_and_changes_nothing(seeded):
+    before = _fingerprint()
+    users, partners, keys = User.objects.count(), ExternalPartner.objects.count(), ApiKey.objects.count()
+
+    with pytest.raises(CommandError, match="already has .*--flush"):
+        _seed(seed=3)
+
+    assert _fingerprint() == before
+    assert (User.objects.count(), ExternalPartner.objects.count(), ApiKey.objects.count()) == (users, partners, keys)
+
+
+@pytest.mark.django_db
+def test_proportions_follow_the_real_network(seeded):
+    total = Organization.objects.count()
+    spo = Organization.objects.filter(kind__in=[Organization.Kind.SPO, Organization.Kind.SPO2]).count()
+    assert 0.80 <= spo / total <= 0.95
+    assert Organization.objects.filter(kind=Organization.Kind.HL).exists()
+    assert Organization.objects.filter(kind=Organization.Kind.SPO2, children__isnull=False).exists()
+    assert Organization.objects.values("country").distinct().count() == 24
+
+    year = report_years(__import__("django.utils.timezone").utils.timezone.localdate())[1]
+    reports = YearlyReport.objects.filter(year=year)
+    people = reports.aggregate(n=Sum("members_total"))["n"]
+    big_three = reports.filter(organization__country_id__in=["PE", "CO", "MX"]).aggregate(n=Sum("members_total"))["n"]
+    assert 0.35 <= big_three / people <= 0.65
+
+    sizes = list(reports.values_list("members_total", flat=True))
+    assert min(sizes) < 30 and max(sizes) > 1000  # heavily skewed sizes
+
+
+@pytest.mark.django_db
+def test_every_report_has_possible_numbers_and_a_log_matching_its_status(seeded):
+    assert YearlyReport.objects.count() > 2 * ORGANIZATIONS
+    assert not YearlyReport.objects.filter(members_women__gt=F("members_total")).exists()
+    assert not YearlyReport.objects.filter(members_youth__gt=F("members_total")).exists()
+    assert not YearlyReportProduct.objects.filter(volume_sold_fairtrade__gt=F("volume_produced")).exists()
+    assert not YearlyReport.objects.filter(status="approved", premium_amount__isnull=False, premium_usd=None).exists()
+    assert set(YearlyReport.objects.values_list("status", flat=True)) == set(YearlyReport.Status.values)
+    for report in YearlyReport.objects.prefetch_related("events"):
+        actions = [e.action for e in report.events.all()]
+        assert actions[0] == YearlyReportEvent.Action.CREATED
+        if report.status != YearlyReport.Status.DRAFT:
+            assert actions[-1] == {"submitted": "submitted", "approved": "approved", "returned": "returned"}[
+                report.status
+            ]
+    # Audit history exists for the main records.
+    assert YearlyReport.history.count() == YearlyReport.objects.count()
+    assert Organization.history.filter(history_user__username="admin").count() == Organization.objects.count()
+
+
+@pytest.mark.django_db
+def test_coordinates_lie_inside_their_country(seeded):
+    for org in Organization.objects.select_related("country").exclude(latitude=None):
+        assert org.country.contains(Decimal(org.latitude), Decimal(org.longitude)), org
+
+
+@pytest.mark.django_db
+def test_memberships_follow_allowed_transitions_and_some_need_review(seeded):
+    for membership in Membership.objects.prefetch_related("events"):
+        events = sorted(membership.events.all(), key=lambda e: (e.occurred_on, e.id))
+        current = ""
+        for event in events:
+            assert event.from_status == current
+            assert not current or event.to_status in Membership.ALLOWED_TRANSITIONS[current]
+            current = event.to_status
+        assert current == membership.status
+    assert MembershipEvent.objects.filter(actor__username="admin").count() == MembershipEvent.objects.count()
+    assert Membership.objects.filter(status=Membership.Status.SUSPENDED).exists()
+    assert Membership.objects.exclude(review_requested_at=None).exclude(review_reason="").exists()
+    assert Certification.objects.filter(status=Certification.Status.CERTIFIED).count() > ORGANIZATIONS // 2
+
+
+@pytest.mark.django_db
+def test_staff_users_exist_for_every_role_with_the_printed_password(seeded):
+    for role in StaffRole.values:
+        user = User.objects.get(username=role)
+        assert user.groups.filter(name=role).exists()
+        assert user.check_password(DEMO_PASSWORD)
+    admin = User.objects.get(username=StaffRole.ADMIN)
+    assert admin.is_superuser and admin.is_staff
+    assert DEMO_PASSWORD in seeded
+
+
+@pytest.mark.django_db
+def test_portal_users_have_access_and_one_switches_between_two_organizations(seeded):
+    for showcase in SHOWCASES:
+        if showcase.username:
+            access = PortalAccess.objects.get(user__username=showcase.username, organization__name=showcase.name)
+            assert access.role == showcase.portal_role
+            # The portal user is also a person working for the organization.
+            assert Affiliation.objects.filter(
+                organization=access.organization, person__email=access.user.email, role="manager"
+            ).exists()
+    assert PortalAccess.objects.filter(user__username="central.norte").count() == 2
+    coordinator = PortalAccess.objects.get(user__username=StaffRole.COORDINATOR)
+    assert coordinator.role == PortalRole.EDITOR
+
+
+@pytest.mark.django_db
+def test_printed_partner_key_is_a_working_key_with_directory_scopes(seeded):
+    raw_key = re.search(r"Api-Key (\S+)\"", seeded).group(1)
+    key = ApiKey.objects.get(hashed_key=key_hash(raw_key))
+    assert key.partner.name == "Fairtrade International"
+    assert key.scopes == ["directory:read", "stats:read"]
+    assert key.is_usable
+    assert raw_key not in str(ApiKey.objects.values_list("prefix", "hashed_key", "name"))
+
+
+@pytest.mark.django_db
+def test_planted_duplicates_are_there_for_the_finder(seeded):
+    by_name = Organization.objects.values_list("country_id", "normalized_name")
+    assert len(by_name) - len(set(by_name)) >= 1
+    taxes = list(Organization.objects.exclude(tax_id="").values_list("tax_id", flat=True))
+    assert len(taxes) - len(set(taxes)) >= 1
+    emails = [e.lower() for e in Person.objects.exclude(email="").values_list("email", flat=True)]
+    assert len(emails) - len(set(emails)) >= 1
