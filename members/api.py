@@ -127,13 +127,12 @@ class OrganizationFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        condition = Q(name__icontains=value) | Q(flo_id=value) | Q(locality__icontains=value)
         # The normalized name makes "cafe" find "Café" and ignores legal words (Ltda., Coop.).
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(normalized_name__contains=normalize_organization_name(value))
-            | Q(flo_id=value)
-            | Q(locality__icontains=value)
-        )
+        normalized = normalize_organization_name(value)
+        if normalized:
+            condition |= Q(normalized_name__contains=normalized)
+        return queryset.filter(condition)
 
 
 class DirectoryOrganizationFilter(OrganizationFilter):
@@ -691,15 +690,13 @@ class PersonFilter(django_filters.FilterSet):
         condition = Q(email__iexact=value) | Q(email_secondary__iexact=value) | Q(phone=value.replace(" ", ""))
         # Every word must appear in the name; the accent-free normalized name lets "jose perez"
         # find "José Pérez".
-        words = value.split()
+        words = [(word, normalize_person_name(word, "")) for word in value.split()]
+        words = [(word, normalized) for word, normalized in words if normalized]
         if words:
             name_condition = Q()
-            for word in words:
-                name_condition &= (
-                    Q(normalized_name__contains=normalize_person_name(word, ""))
-                    | Q(first_name__icontains=word)
-                    | Q(last_name__icontains=word)
-                )
+            for word, normalized in words:
+                in_name = Q(first_name__icontains=word) | Q(last_name__icontains=word)
+                name_condition &= in_name | Q(normalized_name__contains=normalized)
             condition |= name_condition
         return queryset.filter(condition)
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime
 import math
 import random
-import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -140,7 +139,8 @@ SHOWCASES: list[Showcase] = [
         "coop.baptiste", "Jean-Robert", "Pierre-Louis", Person.Gender.MALE, "fr", PortalRole.ADMIN,
     ),
     Showcase(
-        "eloro", "EC", "hl", "Comité de Trabajadores — Bananera El Oro", "Asociación de Trabajadores de Bananera El Oro",
+        "eloro", "EC", "hl", "Comité de Trabajadores — Bananera El Oro",
+        "Asociación de Trabajadores de Bananera El Oro",
         "El Oro", "Pasaje", -3.33, -79.81, ("banana",), 2004, 320, YearlyReport.Status.SUBMITTED,
         "comite.eloro", "Rosa Elvira", "Chamba Jaramillo", Person.Gender.FEMALE, "es", PortalRole.VIEWER,
     ),
@@ -263,7 +263,8 @@ REGIONS: dict[str, list[Region]] = {
         ("Nariño", ("coffee", "cane-sugar"), (("La Unión", 1.60, -77.13), ("Buesaco", 1.38, -77.16),
          ("Sandoná", 1.29, -77.47))),
         ("Tolima", ("coffee",), (("Planadas", 3.20, -75.64), ("Chaparral", 3.72, -75.48), ("Ibagué", 4.44, -75.24))),
-        ("Antioquia", ("coffee",), (("Andes", 5.66, -75.88), ("Jardín", 5.60, -75.82), ("Ciudad Bolívar", 5.85, -76.02))),
+        ("Antioquia", ("coffee",), (("Andes", 5.66, -75.88), ("Jardín", 5.60, -75.82),
+         ("Ciudad Bolívar", 5.85, -76.02))),
         ("Antioquia", ("banana",), (("Apartadó", 7.88, -76.63), ("Turbo", 8.09, -76.73), ("Carepa", 7.76, -76.65))),
         ("Antioquia", ("flowers",), (("Rionegro", 6.15, -75.37), ("La Ceja", 6.03, -75.43))),
         ("Magdalena", ("banana", "fresh-fruit"), (("Ciénaga", 11.01, -74.25), ("Zona Bananera", 10.76, -74.16),
@@ -307,7 +308,8 @@ REGIONS: dict[str, list[Region]] = {
          ("Vinces", -1.55, -79.75))),
         ("Manabí", ("cocoa", "coffee"), (("Jipijapa", -1.35, -80.58), ("Calceta", -0.85, -80.17))),
         ("Esmeraldas", ("cocoa",), (("Quinindé", 0.33, -79.47),)),
-        ("Pichincha", ("flowers",), (("Cayambe", 0.04, -78.14), ("Tabacundo", 0.05, -78.21), ("Machachi", -0.51, -78.57))),
+        ("Pichincha", ("flowers",), (("Cayambe", 0.04, -78.14), ("Tabacundo", 0.05, -78.21),
+         ("Machachi", -0.51, -78.57))),
         ("Cotopaxi", ("flowers",), (("Latacunga", -0.93, -78.62), ("Lasso", -0.75, -78.61))),
         ("Imbabura", ("coffee",), (("Apuela", 0.35, -78.51),)),
         ("Chimborazo", ("quinoa", "herbs-spices"), (("Riobamba", -1.67, -78.65), ("Cajabamba", -1.70, -78.77))),
@@ -369,7 +371,8 @@ REGIONS: dict[str, list[Region]] = {
     ],
     "BR": [
         ("Minas Gerais", ("coffee",), (("Poço Fundo", -21.78, -45.96), ("Machado", -21.67, -45.92),
-         ("Santo Antônio do Amparo", -20.95, -44.92), ("Manhuaçu", -20.26, -42.03), ("Carmo de Minas", -22.12, -45.13))),
+         ("Santo Antônio do Amparo", -20.95, -44.92), ("Manhuaçu", -20.26, -42.03),
+         ("Carmo de Minas", -22.12, -45.13))),
         ("Espírito Santo", ("coffee",), (("Venda Nova do Imigrante", -20.34, -41.13), ("Brejetuba", -20.14, -41.29))),
         ("São Paulo", ("coffee", "fruit-juices"), (("Garça", -22.21, -49.66), ("Bebedouro", -20.95, -48.48))),
         ("Bahia", ("coffee", "cocoa", "fresh-fruit"), (("Vitória da Conquista", -14.86, -40.84),
@@ -386,7 +389,8 @@ REGIONS: dict[str, list[Region]] = {
         ("Pernambuco", ("cane-sugar",), (("Goiana", -7.56, -35.00),)),
     ],
     "BO": [
-        ("La Paz", ("coffee",), (("Caranavi", -15.84, -67.57), ("Coroico", -16.19, -67.73), ("Chulumani", -16.41, -67.53))),
+        ("La Paz", ("coffee",), (("Caranavi", -15.84, -67.57), ("Coroico", -16.19, -67.73),
+         ("Chulumani", -16.41, -67.53))),
         ("La Paz", ("cocoa",), (("Palos Blancos", -15.58, -67.25), ("Sapecho", -15.55, -67.33))),
         ("Oruro", ("quinoa",), (("Salinas de Garci Mendoza", -19.64, -67.68),)),
         ("Potosí", ("quinoa",), (("Uyuni", -20.46, -66.83), ("Llica", -19.85, -68.25))),
@@ -511,65 +515,65 @@ REGIONS: dict[str, list[Region]] = {
 _ES_MALE = (
     "José", "Juan", "Luis", "Carlos", "Jorge", "Miguel", "Pedro", "Manuel", "Francisco", "Víctor", "Edwin", "Wilmer",
     "Hernán", "Óscar", "Julio", "Fredy", "Rubén", "Raúl", "Segundo", "Elmer", "Santos", "Marco Antonio", "Juan Carlos",
-    "José Luis", "Ángel", "Efraín", "Rigoberto", "Nelson", "Alcides", "Teófilo", "Andrés", "Fabio", "Orlando",
-    "Germán", "Álvaro", "Héctor", "Ramón", "Sebastián", "Joaquín", "Tomás",
-)
+    "José Luis", "Ángel", "Efraín", "Rigoberto", "Nelson", "Alcides", "Teófilo", "Andrés", "Fabio", "Orlando", "Germán",
+    "Álvaro", "Héctor", "Ramón", "Sebastián", "Joaquín", "Tomás",
+)  # fmt: skip
 _ES_FEMALE = (
     "María", "Rosa", "Ana", "Carmen", "Luz", "Marisol", "Yolanda", "Gladys", "Elena", "Martha", "Juana", "Flor",
     "Isabel", "Sonia", "Patricia", "Nelly", "Blanca", "Teresa", "Lucía", "Maribel", "Sandra", "Dora", "Rocío",
     "Ana María", "María Elena", "Hilda", "Norma", "Liliana", "Yaneth", "Gloria", "Mercedes", "Esperanza", "Consuelo",
     "Inés", "Mónica", "Verónica",
-)
+)  # fmt: skip
 _ES_SURNAMES = (
     "García", "Rodríguez", "Martínez", "López", "González", "Hernández", "Pérez", "Sánchez", "Ramírez", "Torres",
     "Flores", "Rivera", "Gómez", "Díaz", "Reyes", "Morales", "Cruz", "Ortiz", "Gutiérrez", "Chávez", "Ramos", "Ruiz",
     "Jiménez", "Mendoza", "Álvarez", "Castillo", "Vásquez", "Romero", "Herrera", "Medina", "Aguilar", "Vargas",
     "Guzmán", "Muñoz", "Rojas", "Osorio", "Castaño", "Restrepo", "Cardona", "Zamora", "Solís", "Méndez", "Velásquez",
     "Pineda", "Zelaya", "Orellana", "Benítez", "Báez", "Acosta", "Santana", "Peralta", "Espinoza", "Núñez", "Fuentes",
-)
+)  # fmt: skip
 _ANDEAN_SURNAMES = (
     "Quispe", "Mamani", "Huamán", "Condori", "Choque", "Ccori", "Huaranga", "Ticona", "Apaza", "Yupanqui", "Cusi",
     "Paucar", "Villca", "Limachi", "Guamán", "Chimbo", "Tenesaca", "Tarrillo", "Guevara", "Delgado", "Cárdenas",
     "Chamba", "Jaramillo", "Huanca", "Ccahuana",
-)
+)  # fmt: skip
 _MAYA_SURNAMES = ("Girón", "Tzoc", "Caal", "Xol", "Choc", "Ajú", "Sántiz", "Gómez", "Pérez", "Cuxil", "Tecún", "Chel")
 _PT_MALE = (
     "João", "José", "Antônio", "Francisco", "Carlos", "Paulo", "Pedro", "Luiz", "Marcos", "Sebastião", "Geraldo",
     "Raimundo", "Edson", "Valdir", "João Paulo", "Rogério", "Márcio",
-)
+)  # fmt: skip
 _PT_FEMALE = (
     "Maria", "Ana", "Francisca", "Antônia", "Adriana", "Juliana", "Márcia", "Fernanda", "Aparecida", "Sandra",
     "Luciana", "Rosângela", "Maria José", "Cláudia", "Vânia",
-)
+)  # fmt: skip
 _PT_SURNAMES = (
     "Silva", "Santos", "Oliveira", "Souza", "Rodrigues", "Ferreira", "Alves", "Pereira", "Lima", "Gomes", "Ribeiro",
     "Carvalho", "Almeida", "Lopes", "Soares", "Fernandes", "Vieira", "Barbosa", "Rocha", "Dias", "Nascimento",
     "Moreira", "Teixeira", "Costa", "Mendes", "Pinto", "Araújo", "Conceição",
-)
+)  # fmt: skip
 _FR_MALE = (
     "Jean", "Pierre", "Joseph", "Wilner", "Jacques", "Frantz", "Rony", "Dieudonné", "Luckner", "Ernso", "Wilson",
     "Jean-Claude", "Fritznel", "Emmanuel", "Jean-Baptiste", "Fénel",
-)
+)  # fmt: skip
 _FR_FEMALE = (
     "Marie", "Rose", "Nadège", "Guerline", "Mireille", "Yolette", "Roseline", "Marie-Claire", "Fabiola", "Nicole",
     "Islande", "Edeline", "Bernadette",
-)
+)  # fmt: skip
 _FR_SURNAMES = (
     "Joseph", "Pierre", "Jean", "Louis", "Charles", "Baptiste", "Jean-Baptiste", "Michel", "Paul", "Étienne", "Désir",
     "Noël", "François", "Augustin", "Alexis", "Cadet", "Dorvil", "Estimé", "Fils-Aimé", "Jeune", "Saint-Fleur",
-)
+)  # fmt: skip
 _EN_MALE = (
     "Winston", "Leroy", "Desmond", "Clive", "Delroy", "Errol", "Marlon", "Kelvin", "Andrew", "Michael", "Anthony",
     "Lennox", "Randolph", "Garfield", "Junior", "Dwayne",
-)
+)  # fmt: skip
 _EN_FEMALE = (
     "Sharon", "Marcia", "Jennifer", "Claudette", "Beverly", "Patricia", "Sandra", "Joan", "Yvonne", "Annette",
     "Hyacinth", "Gloria", "Cheryl",
-)
+)  # fmt: skip
 _EN_SURNAMES = (
     "Williams", "Brown", "Thomas", "Charles", "Joseph", "John", "Baptiste", "James", "Henry", "Campbell", "Thompson",
     "Grant", "Clarke", "Francis", "Alexander", "Edwards", "George", "Samuel", "Daniel", "Peters", "Richards",
-)
+)  # fmt: skip
 _BZ_SURNAMES = ("Coc", "Sho", "Pop", "Cal", "Chun", "Ramírez", "Castillo", "Gentle", "Young", "Tillett", "Cawich")
 
 # Evocative names Latin American cooperatives take ("Nuevo Amanecer", "Sol y Café").
@@ -578,7 +582,7 @@ _PLACES_ES = (
     "Tierra Nueva", "Nuevo Amanecer", "Frontera Sur", "Monte Verde", "El Progreso", "Las Nubes", "Río Verde",
     "Bosque Verde", "Cerro Azul", "La Esperanza", "Montaña Verde", "Agua Dulce", "Brisas del Valle", "Sierra Azul",
     "Alto Bosque", "Manos Unidas", "Tierra Fértil", "Semilla de Vida",
-)
+)  # fmt: skip
 _PLACES_PT = ("Nova Esperança", "Terra Boa", "Vale Verde", "Serra Azul", "Boa Vista", "Santa Luzia", "Bom Jesus")
 _PLACES_FR = ("Espérance", "Bon Avenir", "Nouvelle Vie", "Union Paysanne", "Solidarité", "Belle Vue")
 _PLACES_EN = ("Hillside", "Blue Mountain", "Riverside", "Windward", "Valley View", "Green Hills")
@@ -586,7 +590,7 @@ _SAINTS_ES = ("San Juan", "Santa Rosa", "San Pedro", "San Francisco", "San José
 _COMPANY_WORDS = (
     "Santa Lucía", "La Esmeralda", "El Rosal", "San Jorge", "Los Álamos", "La Primavera", "El Paraíso", "Santa Teresa",
     "La Fortuna", "Las Palmas", "El Edén", "San Rafael", "La Aurora", "Monteverde", "Bellavista", "La Victoria",
-)
+)  # fmt: skip
 
 # Product words for names, per naming style: (noun, cooperative adjective, plural adjective).
 _PRODUCT_WORDS: dict[str, dict[str, tuple[str, str, str]]] = {
@@ -1027,7 +1031,7 @@ class _Registry:
             if value not in self.flo_ids:
                 self.flo_ids.add(value)
                 return value
-        while True:  # the pool is crowded (large scale): widen it, still 1–7 digits
+        while True:  # the pool is crowded (large scale): widen it, still 1 to 7 digits
             value = str(rng.randint(50_000, 9_999_999))
             if value not in self.flo_ids:
                 self.flo_ids.add(value)
@@ -1040,9 +1044,7 @@ class _Registry:
         return True
 
 
-def _organization_sizes(
-    rng: random.Random, plans: list[OrgPlan], kinds: list[str], total_people: int
-) -> None:
+def _organization_sizes(rng: random.Random, plans: list[OrgPlan], kinds: list[str], total_people: int) -> None:
     """Skewed (lognormal) sizes, rescaled per country so each holds its share of the people."""
     medians = {"spo": 140, "spo2": 1800, "hl": 220, "other": 90}
     sigmas = {"spo": 1.05, "spo2": 0.6, "hl": 0.55, "other": 0.7}
@@ -1095,7 +1097,7 @@ def plan_organizations(
     # A few "other" organizations (contract-production groups) in the larger countries.
     other_total = max(1, round(regular * 0.01))
     other_countries = ["PE", "MX", "CO", "BR", "GT", "PY", "NI", "HN"]
-    others = {code: 0 for code in COUNTRY_PROFILES}
+    others = dict.fromkeys(COUNTRY_PROFILES, 0)
     for i in range(other_total):
         others[other_countries[i % len(other_countries)]] += 1
 
@@ -1238,7 +1240,9 @@ def _description(main: str, products: list[str], kind: str, style: str, region: 
     nouns = [(_PRODUCT_WORDS["es"].get(p) or ("productos agrícolas",))[0].lower() for p in products]
     what = " y ".join(nouns)
     if kind == "hl":
-        return f"Comité de trabajadores y trabajadoras que administra la prima Fairtrade de la finca ({what}), {region}."
+        return (
+            f"Comité de trabajadores y trabajadoras que administra la prima Fairtrade de la finca ({what}), {region}."
+        )
     return f"Organización de pequeños productores de {what} en {region}; acopio, certificación y comercialización."
 
 
@@ -1330,12 +1334,16 @@ def plan_membership(rng: random.Random, plan: OrgPlan, *, today: datetime.date, 
     events: list[tuple[str, str, datetime.date, str]] = []  # from, to, date, reason
     if status == Membership.Status.APPLICANT:
         applied = today - datetime.timedelta(days=rng.randint(15, 240))
-        events.append(("", Membership.Status.APPLICANT, applied, "Solicitud de membresía recibida por la red nacional."))
+        events.append(
+            ("", Membership.Status.APPLICANT, applied, "Solicitud de membresía recibida por la red nacional.")
+        )
     else:
         span = max((latest_join - earliest).days, 0)
         joined = earliest + datetime.timedelta(days=int(rng.betavariate(1.3, 1.6) * span))
         applied = joined - datetime.timedelta(days=rng.randint(30, 150))
-        events.append(("", Membership.Status.APPLICANT, applied, "Solicitud de membresía recibida por la red nacional."))
+        events.append(
+            ("", Membership.Status.APPLICANT, applied, "Solicitud de membresía recibida por la red nacional.")
+        )
         if status == Membership.Status.WITHDRAWN and rng.random() < 0.2:
             events.append((Membership.Status.APPLICANT, Membership.Status.WITHDRAWN, joined,
                            "La organización retiró su solicitud antes de la decisión del Consejo."))  # fmt: skip
@@ -1351,7 +1359,9 @@ def plan_membership(rng: random.Random, plan: OrgPlan, *, today: datetime.date, 
                 events.append((Membership.Status.SUSPENDED, Membership.Status.ACTIVE, d2,
                                "Cuotas regularizadas; el Consejo levanta la suspensión."))  # fmt: skip
             if status == Membership.Status.SUSPENDED:
-                when = _date_between(rng, max(joined + datetime.timedelta(days=30), today - datetime.timedelta(days=420)), today)
+                when = _date_between(
+                    rng, max(joined + datetime.timedelta(days=30), today - datetime.timedelta(days=420)), today
+                )
                 events.append((Membership.Status.ACTIVE, Membership.Status.SUSPENDED, when, rng.choice(
                     (f"Cuotas impagas de {when.year - 2} y {when.year - 1}.",
                      "Certificado Fairtrade suspendido por FLOCERT; suspensión hasta su reinstauración.",
@@ -1365,10 +1375,17 @@ def plan_membership(rng: random.Random, plan: OrgPlan, *, today: datetime.date, 
             elif status == Membership.Status.EXPELLED:
                 d1 = _date_between(rng, joined + datetime.timedelta(days=365), today - datetime.timedelta(days=200))
                 d2 = min(_date_between(rng, d1 + datetime.timedelta(days=60), d1 + datetime.timedelta(days=180)), today)
-                events.append((Membership.Status.ACTIVE, Membership.Status.SUSPENDED, d1,
-                               "Incumplimiento grave de los estatutos; caso remitido al Comité de Vigilancia."))
+                events.append(
+                    (
+                        Membership.Status.ACTIVE,
+                        Membership.Status.SUSPENDED,
+                        d1,
+                        "Incumplimiento grave de los estatutos; caso remitido al Comité de Vigilancia.",
+                    )
+                )
                 events.append((Membership.Status.SUSPENDED, Membership.Status.EXPELLED, d2,
-                               "Expulsión aprobada por la Asamblea General por incumplimiento reiterado de los estatutos."))  # fmt: skip
+                               "Expulsión aprobada por la Asamblea General por incumplimiento reiterado "
+                               "de los estatutos."))  # fmt: skip
     joined_on = next((e[2] for e in events if e[1] == Membership.Status.ACTIVE), None)
     last = events[-1]
     members = plan.members
@@ -1453,8 +1470,7 @@ def _plan_certification(rng: random.Random, plan: OrgPlan, today: datetime.date)
                 word = "suspendido" if status == Certification.Status.SUSPENDED else "retirado (descertificación)"
                 membership.review_requested_at = _at(rng, changed)
                 membership.review_reason = (
-                    f"Certificado Fairtrade {word} por FLOCERT el {changed.strftime('%d/%m/%Y')}. "
-                    "Revisar la membresía."
+                    f"Certificado Fairtrade {word} por FLOCERT el {changed.strftime('%d/%m/%Y')}. Revisar la membresía."
                 )
         elif membership.status == Membership.Status.SUSPENDED and rng.random() < 0.5:
             changed = today - days(rng.randint(5, 60))
@@ -1577,7 +1593,7 @@ def _consents(rng: random.Random, person: Person, actors: Actors, today: datetim
 def plan_people(
     rng: random.Random, plans: Sequence[OrgPlan], *, actors: Actors, today: datetime.date, registry: _Registry
 ) -> PeopleBatch:
-    """2–4 current people per organization with their roles (one primary contact), plus a
+    """Two to four current people per organization with their roles (one primary contact), plus a
     former legal representative here and there, and union managers who are also delegates of
     one of their member cooperatives."""
     batch = PeopleBatch()
@@ -1590,13 +1606,13 @@ def plan_people(
             continue  # planted duplicates get their (duplicate) people in plant_person_duplicates
         count = rng.choices([2, 3, 4], [35, 40, 25])[0] if org.kind != "spo2" else rng.choice([3, 4])
         if is_hl:
-            roles = [Affiliation.Role.WORKER_REPRESENTATIVE] + rng.sample(
+            roles = [Affiliation.Role.WORKER_REPRESENTATIVE, *rng.sample(
                 [Affiliation.Role.WORKER_REPRESENTATIVE, Affiliation.Role.FAIRTRADE_OFFICER, Affiliation.Role.DELEGATE,
-                 Affiliation.Role.STAFF_CONTACT], count - 1)  # fmt: skip
+                 Affiliation.Role.STAFF_CONTACT], count - 1)]  # fmt: skip
         else:
-            roles = [Affiliation.Role.LEGAL_REPRESENTATIVE] + rng.sample(
+            roles = [Affiliation.Role.LEGAL_REPRESENTATIVE, *rng.sample(
                 [Affiliation.Role.MANAGER, Affiliation.Role.FAIRTRADE_OFFICER, Affiliation.Role.BOARD_MEMBER,
-                 Affiliation.Role.DELEGATE], count - 1)  # fmt: skip
+                 Affiliation.Role.DELEGATE], count - 1)]  # fmt: skip
         showcase = next((s for s in SHOWCASES if s.key == plan.showcase), None)
         if showcase and showcase.username and Affiliation.Role.MANAGER not in roles:
             roles[-1] = Affiliation.Role.MANAGER
@@ -1659,7 +1675,7 @@ def plant_person_duplicates(
     registry: _Registry,
     today: datetime.date,
 ) -> PeopleBatch:
-    """5–10 pairs of people the duplicate finder should propose: the same email in other case
+    """Five to ten pairs of people the duplicate finder should propose: the same email in other case
     (in the planted duplicate organizations), the same phone under a shortened name, and the
     same name with and without accents in one organization."""
     batch = PeopleBatch()
@@ -1671,7 +1687,9 @@ def plant_person_duplicates(
         if original is None:
             continue
         # An older import kept the email as it was typed.
-        email = (original.email.upper() if rng.random() < 0.5 else original.email.capitalize()) if original.email else ""
+        email = (
+            (original.email.upper() if rng.random() < 0.5 else original.email.capitalize()) if original.email else ""
+        )
         person = Person(
             first_name=original.first_name, last_name=original.last_name, email=email, phone=original.phone,
             preferred_language=original.preferred_language, gender=original.gender,
@@ -1701,8 +1719,9 @@ def plant_person_duplicates(
         given = person.first_name.split()
         first = f"{given[0][:2]}. {' '.join(given[1:])}".strip() if len(given) > 1 else given[0]
         last = person.last_name.split()[0] if person.last_name else ""
-        twin = Person(first_name=first, last_name=last, phone=person.phone, preferred_language=person.preferred_language,
-                      gender=person.gender, normalized_name=normalize_person_name(first, last))  # fmt: skip
+        twin = Person(first_name=first, last_name=last, phone=person.phone, gender=person.gender,
+                      preferred_language=person.preferred_language,
+                      normalized_name=normalize_person_name(first, last))  # fmt: skip
         start = _date_between(rng, person.created_at.date(), today - days(5))
         _stamp(twin, _at(rng, start), _at(rng, start))
         batch.people.append(twin)
@@ -1811,8 +1830,9 @@ def plan_reports(
             report.members_youth = min(report.members_youth, members)
             if is_hl:
                 report.permanent_workers = round(members * rng.uniform(0.8, 0.95))
-                farm_hectares = members * hectares_per_member[plan.products[0]] * (
-                    3 if plan.products[0] == "flowers" else 0.6)
+                farm_hectares = (
+                    members * hectares_per_member[plan.products[0]] * (3 if plan.products[0] == "flowers" else 0.6)
+                )
             else:
                 report.permanent_workers = max(1, round(members * rng.uniform(0.005, 0.03)) + rng.randint(1, 8))
                 farm_hectares = sum(members * h for h in hectares_per_member.values()) / len(plan.products)
@@ -2202,7 +2222,7 @@ def demo_seed(*, seed: int, organizations: int, today: datetime.date | None = No
             _insert(report_batch.uses, PremiumUse, admin)
             _insert(report_batch.events, YearlyReportEvent, admin, history=False)
             reports += len(report_batch.reports)
-            log(f"  organizations {start + 1}–{start + len(chunk)}: people and yearly reports")
+            log(f"  organizations {start + 1} to {start + len(chunk)}: people and yearly reports")
 
         planted = plant_person_duplicates(rng, plans, representatives, candidates, registry=registry, today=today)
         _insert(planted.people, Person, admin)

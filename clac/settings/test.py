@@ -44,3 +44,5 @@ STORAGES = {
 }
 DEBUG = False
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"per_key": "10000/hour"}}  # noqa: F405
+# Static files are served by Django's test client finders; WhiteNoise needs collectstatic.
+MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]  # noqa: F405

@@ -25,6 +25,7 @@ import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
+from operator import attrgetter
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
@@ -996,7 +997,6 @@ def insert_with_copy(objs: list, model, *, with_ids: bool = True, history_user=N
     meta = model._meta
     now = timezone.now()
     _prepare_for_insert(objs, model, now)
-    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         if with_ids:
             cursor.execute(
@@ -1010,45 +1010,52 @@ def insert_with_copy(objs: list, model, *, with_ids: bool = True, history_user=N
             fields = list(meta.concrete_fields)
         else:
             fields = [f for f in meta.concrete_fields if not f.primary_key]
-        attnames = [f.attname for f in fields]
-        json_positions = [i for i, f in enumerate(fields) if isinstance(f, JSONField)]
-        columns = ", ".join(quote(f.column) for f in fields)
-        with cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for obj in objs:
-                row = [getattr(obj, name) for name in attnames]
-                for i in json_positions:
-                    row[i] = Jsonb(row[i])
-                copy.write_row(row)
+        _copy_rows(cursor, meta.db_table, fields, objs, Jsonb)
 
         if not with_ids or not hasattr(meta, "simple_history_manager_attribute"):
             return
         if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
             return
         history_meta = get_history_model_for_model(model)._meta
-        history_fields = [f for f in history_meta.concrete_fields if not f.primary_key]
         special = {
             "history_date": now,
             "history_change_reason": change_reason,
             "history_type": "+",
             "history_user_id": getattr(history_user, "pk", None),
         }
-        tracked = {f.attname for f in meta.concrete_fields}
-        getters: list[tuple[bool, Any]] = []
-        for f in history_fields:
+        tracked_names = {f.attname for f in meta.concrete_fields}
+        tracked, constant = [], []
+        for f in history_meta.concrete_fields:
+            if f.primary_key:
+                continue
             if f.attname in special:
-                getters.append((False, special[f.attname]))
-            elif f.attname in tracked:
-                getters.append((True, f.attname))
+                constant.append(f)
+            elif f.attname in tracked_names:
+                tracked.append(f)
             else:
                 raise ImproperlyConfigured(f"insert_with_copy does not know the history column {f.attname}")
-        json_positions = [i for i, f in enumerate(history_fields) if isinstance(f, JSONField)]
-        columns = ", ".join(quote(f.column) for f in history_fields)
-        with cursor.copy(f"COPY {quote(history_meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for obj in objs:
-                row = [getattr(obj, value) if from_object else value for from_object, value in getters]
+        constants = tuple(special[f.attname] for f in constant)
+        _copy_rows(cursor, history_meta.db_table, tracked + constant, objs, Jsonb, constants=constants)
+
+
+def _copy_rows(cursor, table: str, fields: list, objs: list, jsonb, *, constants: tuple = ()) -> None:
+    """COPY the objects' values of `fields` (the trailing len(constants) fields take the
+    constants instead). attrgetter builds each row in C: at 100,000 rows it matters."""
+    quote = connection.ops.quote_name
+    from_object = fields[: len(fields) - len(constants)]
+    get_values = attrgetter(*(f.attname for f in from_object))
+    json_positions = [i for i, f in enumerate(from_object) if isinstance(f, JSONField)]
+    columns = ", ".join(quote(f.column) for f in fields)
+    with cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+        write = copy.write_row
+        for obj in objs:
+            values = get_values(obj)
+            if json_positions:
+                values = list(values)
                 for i in json_positions:
-                    row[i] = Jsonb(row[i])
-                copy.write_row(row)
+                    values[i] = jsonb(values[i])
+                values = tuple(values)
+            write(values + constants if constants else values)
 
 
 def _prepare_for_insert(objs: list, model, now: datetime.datetime) -> None:

@@ -1,3 +1,134 @@
-from django.urls import path  # noqa: F401
+"""Staff pages to import the registry from a file: the upload form with the recent imports,
+and the downloadable templates. The import itself runs as a background job (clac.jobs), whose
+page shows its progress, errors and error file. Registry editors only (admin, coordinator,
+M&E officer)."""
 
-urlpatterns: list = []
+import os
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from clac.access import staff_required
+from clac.jobs import job_enqueue, jobs_visible_to
+from clac.roles import REGISTRY_EDITORS
+from members.imports import ImportFormat
+from members.services.imports import import_template_csv, import_template_xlsx
+from members.tasks import IMPORT_JOB_KIND
+
+# Large enough for the whole registry with its contacts several times over (100,000 rows of
+# CSV are about 40 MB); the file is streamed by the job, never read into memory.
+IMPORT_MAX_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 100 * 1024 * 1024)
+IMPORT_EXTENSIONS = (".csv", ".xlsx")
+RECENT_IMPORTS = 20
+AUTO_FORMAT = ""
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy("CSV (UTF-8, separated by commas or semicolons) or Excel XLSX, first row = column names."),
+    )
+    format = forms.ChoiceField(
+        label=gettext_lazy("The rows are"),
+        choices=[(AUTO_FORMAT, gettext_lazy("Detect from the column names")), *ImportFormat.CHOICES],
+        required=False,
+    )
+    dry_run = forms.BooleanField(
+        label=gettext_lazy("Dry run: check every row and report the errors, without saving anything"),
+        required=False,
+        initial=True,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name or ""
+        if not name.lower().endswith(IMPORT_EXTENSIONS):
+            raise ValidationError(gettext_lazy("Upload a .csv or .xlsx file."), code="extension")
+        if upload.size == 0:
+            raise ValidationError(gettext_lazy("The file is empty."), code="empty")
+        if upload.size > IMPORT_MAX_BYTES:
+            raise ValidationError(
+                gettext_lazy("The file is too large (%(size)s); the limit is %(limit)s. Split it into several files.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(IMPORT_MAX_BYTES)},
+                code="size",
+            )
+        return upload
+
+
+def _recent_imports(request: HttpRequest) -> list:
+    jobs = list(jobs_visible_to(request.user).filter(kind=IMPORT_JOB_KIND)[:RECENT_IMPORTS])
+    for job in jobs:
+        result = job.result if isinstance(job.result, dict) else {}
+        job.rows_with_errors = result.get("rows_with_errors")
+    return jobs
+
+
+def _render_list(request: HttpRequest, form: ImportUploadForm, *, status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "members/imports/list.html",
+        {
+            "form": form,
+            "jobs": _recent_imports(request),
+            "formats": ImportFormat.CHOICES,
+            "max_size": IMPORT_MAX_BYTES,
+        },
+        status=status,
+    )
+
+
+@staff_required(*REGISTRY_EDITORS)
+@require_GET
+def import_list(request: HttpRequest) -> HttpResponse:
+    return _render_list(request, ImportUploadForm())
+
+
+@staff_required(*REGISTRY_EDITORS)
+@require_POST
+def import_upload(request: HttpRequest) -> HttpResponse:
+    form = ImportUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_list(request, form, status=400)
+    upload = form.cleaned_data["file"]
+    job = job_enqueue(
+        kind=IMPORT_JOB_KIND,
+        requested_by=request.user,
+        params={
+            "format": form.cleaned_data["format"] or None,
+            "dry_run": form.cleaned_data["dry_run"],
+            "filename": os.path.basename(upload.name),
+        },
+        input_file=upload,
+    )
+    return redirect(reverse("dashboard:job_detail", kwargs={"pk": job.pk}))
+
+
+@staff_required(*REGISTRY_EDITORS)
+@require_GET
+def import_template(request: HttpRequest, kind: str, extension: str = "csv") -> HttpResponse:
+    if kind not in ImportFormat.VALUES:
+        raise Http404
+    if extension == "xlsx":
+        content = import_template_xlsx(kind)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        content = import_template_csv(kind)
+        content_type = "text/csv; charset=utf-8"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="clac-{kind}-template.{extension}"'
+    return response
+
+
+urlpatterns = [
+    path("import/", import_list, name="import_list"),
+    path("import/upload/", import_upload, name="import_upload"),
+    path("import/template/<str:kind>.csv", import_template, name="import_template"),
+    path("import/template/<str:kind>.xlsx", import_template, {"extension": "xlsx"}, name="import_template_xlsx"),
+]

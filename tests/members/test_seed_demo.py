@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import F, Sum
+from django.utils import timezone
 
 from clac.api.keys import key_hash
 from clac.models import ApiKey, User
@@ -51,7 +52,9 @@ def seeded(django_db_setup, django_db_blocker):
 def _fingerprint() -> dict[str, list]:
     return {
         "organizations": sorted(
-            Organization.objects.values_list("country_id", "kind", "name", "flo_id", "tax_id", "latitude", "parent__name")
+            Organization.objects.values_list(
+                "country_id", "kind", "name", "flo_id", "tax_id", "latitude", "parent__name"
+            )
         ),
         "memberships": sorted(
             Membership.objects.values_list("organization__name", "status", "joined_on", "dues_category")
@@ -90,7 +93,7 @@ def test_second_run_without_flush_refuses_and_changes_nothing(seeded):
     before = _fingerprint()
     users, partners, keys = User.objects.count(), ExternalPartner.objects.count(), ApiKey.objects.count()
 
-    with pytest.raises(CommandError, match="already has .*--flush"):
+    with pytest.raises(CommandError, match=r"already has .*--flush"):
         _seed(seed=3)
 
     assert _fingerprint() == before
@@ -106,7 +109,7 @@ def test_proportions_follow_the_real_network(seeded):
     assert Organization.objects.filter(kind=Organization.Kind.SPO2, children__isnull=False).exists()
     assert Organization.objects.values("country").distinct().count() == 24
 
-    year = report_years(__import__("django.utils.timezone").utils.timezone.localdate())[1]
+    year = report_years(timezone.localdate())[1]
     reports = YearlyReport.objects.filter(year=year)
     people = reports.aggregate(n=Sum("members_total"))["n"]
     big_three = reports.filter(organization__country_id__in=["PE", "CO", "MX"]).aggregate(n=Sum("members_total"))["n"]
@@ -128,9 +131,9 @@ def test_every_report_has_possible_numbers_and_a_log_matching_its_status(seeded)
         actions = [e.action for e in report.events.all()]
         assert actions[0] == YearlyReportEvent.Action.CREATED
         if report.status != YearlyReport.Status.DRAFT:
-            assert actions[-1] == {"submitted": "submitted", "approved": "approved", "returned": "returned"}[
-                report.status
-            ]
+            assert (
+                actions[-1] == {"submitted": "submitted", "approved": "approved", "returned": "returned"}[report.status]
+            )
     # Audit history exists for the main records.
     assert YearlyReport.history.count() == YearlyReport.objects.count()
     assert Organization.history.filter(history_user__username="admin").count() == Organization.objects.count()

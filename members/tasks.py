@@ -1,0 +1,47 @@
+"""Background work of the registry, run as tracked jobs (clac.jobs): thin wrappers that load
+the job's input and call a service."""
+
+import os
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from clac.jobs import JobError, job_runner
+from clac.models import Job
+from members.imports import ImportFormat
+from members.services.imports import registry_import
+
+IMPORT_JOB_KIND = "members.import_registry"
+
+
+@job_runner(IMPORT_JOB_KIND, label=_("Registry import"))
+def import_registry_job(job: Job, progress) -> dict:
+    """Import (or dry-run) the uploaded registry file. Errors go to the job row by row, and
+    all of them to a CSV result file; the file is streamed from storage, never read whole."""
+    params = job.params or {}
+    import_format = params.get("format") or None
+    if import_format is not None and import_format not in ImportFormat.VALUES:
+        raise JobError(gettext("Unknown import format %(format)s.") % {"format": import_format})
+    if not job.input_file:
+        raise JobError(gettext("The job has no file to import."))
+    filename = params.get("filename") or os.path.basename(job.input_file.name)
+    with job.input_file.open("rb") as handle:
+        result = registry_import(
+            file=handle,
+            filename=filename,
+            import_format=import_format,
+            dry_run=bool(params.get("dry_run")),
+            actor=job.requested_by,
+            progress=progress,
+        )
+    try:
+        if result.error_count:
+            stem = os.path.splitext(filename)[0]
+            progress.set_result_file(f"{stem}-errors.csv", result.errors_csv())
+    finally:
+        result.close()
+    if result.aborted:
+        # Nothing was imported (unreadable file, wrong columns): the job failed, with the
+        # reasons already listed among its errors.
+        raise JobError(gettext("The file could not be imported; see the errors above."))
+    return result.as_dict()
