@@ -1068,7 +1068,6 @@ def plan_organizations(
     *,
     count: int,
     countries: dict[str, Country],
-    products: dict[str, Product],
     today: datetime.date,
     registry: _Registry,
 ) -> list[OrgPlan]:
@@ -2171,9 +2170,7 @@ def demo_seed(*, seed: int, organizations: int, today: datetime.date | None = No
         }
 
         log(f"Planning {organizations} organizations…")
-        plans = plan_organizations(
-            rng, count=organizations, countries=countries, products=products, today=today, registry=registry
-        )
+        plans = plan_organizations(rng, count=organizations, countries=countries, today=today, registry=registry)
         # Unions first: their member cooperatives point at them.
         parents = [p.organization for p in plans if p.organization.parent is None]
         children = [p.organization for p in plans if p.organization.parent is not None]

@@ -190,6 +190,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Several models call their field "status" (or a language) with different choices.
+    "ENUM_NAME_OVERRIDES": {
+        "MembershipStatusEnum": "members.models.Membership.Status",
+        "CertificationStatusEnum": "members.models.Certification.Status",
+        "YearlyReportStatusEnum": "members.models.YearlyReport.Status",
+        "LanguageEnum": "django.conf.settings.LANGUAGES",
+    },
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
