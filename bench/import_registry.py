@@ -23,7 +23,6 @@ import sys
 import time
 from pathlib import Path
 
-from members.imports import COMBINED_COLUMNS
 from members.reference import COUNTRIES, PRODUCTS
 
 # Country weights: Peru, Colombia and Mexico hold about half of CLAC's members.
@@ -44,6 +43,8 @@ _ROLES = ["manager", "legal_representative", "board_member", "fairtrade_officer"
 
 def generate_csv(path: Path, *, rows: int, seed: int = 2024, first_flo_id: int = 100000) -> int:
     """Write `rows` combined rows to `path`; returns the number of organizations."""
+    from members.imports import COMBINED_COLUMNS
+
     rng = random.Random(seed)
     countries = {code: (box, code) for code, _name, _sub, box in COUNTRIES}
     codes = [code for code, *_rest in COUNTRIES]
@@ -119,26 +120,28 @@ def copy_baseline(path: Path) -> float:
     """Seconds to COPY the file's rows into a plain table of text columns (PostgreSQL)."""
     from django.db import connection
 
+    from members.imports import COMBINED_COLUMNS
+
     columns = ", ".join(f'"{name}" text' for name in COMBINED_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_import_staging")
         cursor.execute(f"CREATE TABLE bench_import_staging ({columns})")
-    try:
-        raw = connection.connection
-        started = time.perf_counter()
-        with raw.cursor() as cursor, path.open("rb") as handle:
-            with cursor.copy("COPY bench_import_staging FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
+        try:
+            started = time.perf_counter()
+            with (
+                path.open("rb") as handle,
+                cursor.copy("COPY bench_import_staging FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+            ):
                 while chunk := handle.read(1 << 16):
                     copy.write(chunk)
-        raw.commit() if not raw.autocommit else None
-        elapsed = time.perf_counter() - started
-        with connection.cursor() as cursor:
+            elapsed = time.perf_counter() - started
             cursor.execute("SELECT count(*) FROM bench_import_staging")
             (copied,) = cursor.fetchone()
-    finally:
-        with connection.cursor() as cursor:
+        finally:
             cursor.execute("DROP TABLE IF EXISTS bench_import_staging")
-    return elapsed if copied else float("nan")
+    if not copied:
+        raise RuntimeError("COPY loaded no rows.")
+    return elapsed
 
 
 def import_file(path: Path, *, batch_size: int | None = None) -> dict:

@@ -23,7 +23,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -36,7 +36,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from clac.models import Job, User
 from clac.roles import StaffRole, user_has_any_role
@@ -284,7 +284,7 @@ def _failure_message(exc: Exception) -> str:
     }
 
 
-def jobs_fail_stale(*, now: Any = None) -> int:
+def jobs_fail_stale(*, now: datetime | None = None) -> int:
     """Mark as failed the jobs whose worker died (running, silent for hours) or whose message
     was lost (queued for a day). Returns how many were marked."""
     now = now or timezone.now()
@@ -293,22 +293,25 @@ def jobs_fail_stale(*, now: Any = None) -> int:
         (
             Job.Status.RUNNING,
             now - STALE_RUNNING_AFTER,
-            gettext("The job stopped reporting progress and was marked as failed; its worker probably stopped."),
+            gettext_lazy("The job stopped reporting progress and was marked as failed; its worker probably stopped."),
         ),
         (
             Job.Status.QUEUED,
             now - STALE_QUEUED_AFTER,
-            gettext("The job was never started by a worker and was marked as failed."),
+            gettext_lazy("The job was never started by a worker and was marked as failed."),
         ),
     ]
     for status, cutoff, message in candidates:
-        for job_id, errors in Job.objects.filter(status=status, updated_at__lt=cutoff).values_list("pk", "errors"):
+        stale = Job.objects.filter(status=status, updated_at__lt=cutoff).values_list(
+            "pk", "errors", "requested_by__language"
+        )
+        for job_id, errors, language in stale:
+            # In the language of the staff member who reads it, as the runner's own messages.
+            with translation.override(language or settings.LANGUAGE_CODE):
+                error = {"message": str(message), "row": None, "column": None}
             # Conditional on the same state: a job that moved meanwhile is left alone.
             marked += Job.objects.filter(pk=job_id, status=status, updated_at__lt=cutoff).update(
-                status=Job.Status.FAILED,
-                finished_at=now,
-                updated_at=now,
-                errors=[*errors, {"message": message, "row": None, "column": None}],
+                status=Job.Status.FAILED, finished_at=now, updated_at=now, errors=[*errors, error]
             )
     if marked:
         logger.warning("Marked %d stale jobs as failed.", marked)

@@ -863,8 +863,17 @@ class OrgPlan:
     children: list[OrgPlan] = field(default_factory=list)
 
 
-def _place_name(rng: random.Random, style: str, locality: str, region: str) -> str:
+def _place_name(rng: random.Random, style: str, locality: str, region: str, *, crowded: bool = False) -> str:
+    """The place part of a name: the locality, an evocative name, a saint's or a compound.
+    `crowded` (a country with many organizations at the large scale) always compounds, which
+    multiplies the names available."""
     roll = rng.random()
+    if crowded:
+        if style == "es":
+            return f"{rng.choice(_PLACES_ES + _SAINTS_ES)} de {locality}"
+        if style == "en":
+            return f"{rng.choice(('Upper', 'Lower', 'North', 'South', 'East', 'West', 'Central'))} {locality}"
+        return f"{rng.choice({'pt': _PLACES_PT, 'fr': _PLACES_FR}[style])} de {locality}"
     if style == "es":
         if roll < 0.5:
             return locality
@@ -958,8 +967,10 @@ def _union_name(rng: random.Random, style: str, product: str, region: str) -> st
     )  # fmt: skip
 
 
-def _hl_names(rng: random.Random, style: str, product: str, country: str) -> tuple[str, str]:
+def _hl_names(rng: random.Random, style: str, product: str, *, crowded: bool = False) -> tuple[str, str]:
     word = rng.choice(_COMPANY_WORDS)
+    if crowded:  # family firms: "Flores Restrepo Hermanos"
+        word = f"{rng.choice(_ES_SURNAMES)} {rng.choice(('Hermanos', 'e Hijos'))}"
     if style == "pt":
         company = f"Fazenda {word}"
         return f"Comissão de Trabalhadores — {company}", f"Associação dos Trabalhadores da {company}"
@@ -1172,9 +1183,9 @@ def _plan_regular(
         if kind == "spo2":
             name = _union_name(rng, style, main, region if attempt < 10 else f"{region} y {locality}")
         elif kind == "hl":
-            name, legal_name = _hl_names(rng, style, main, code)
+            name, legal_name = _hl_names(rng, style, main, crowded=attempt >= 15)
         elif kind == "other":
-            place = _place_name(rng, style, locality, region)
+            place = _place_name(rng, style, locality, region, crowded=attempt >= 15)
             if style == "pt":
                 name = f"Grupo de Produção por Contrato de {place}"
             else:
@@ -1184,14 +1195,12 @@ def _plan_regular(
                      f"Red de Productores de {noun} de {place}"]
                 )  # fmt: skip
         else:
-            place = _place_name(rng, style, locality, region)
-            if attempt >= 20:  # crowded country at large scale: qualify with the locality
-                place = f"{place} {rng.choice(_PLACES_ES) if style == 'es' else locality}"
+            place = _place_name(rng, style, locality, region, crowded=attempt >= 15)
             name = _spo_name(rng, code, style, main, place)
         normalized = normalize_organization_name(name)
         if registry.unique(registry.names, (code, normalized)):
             break
-    else:  # practically unreachable; keeps names unique even then
+    else:  # rare even at the large scale; keeps names unique
         name = f"{name} {len(registry.names)}"
         normalized = normalize_organization_name(name)
         registry.names.add((code, normalized))

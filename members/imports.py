@@ -9,7 +9,6 @@ memory does not grow with the size of the file."""
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime
 import io

@@ -4,11 +4,32 @@ variable (see `.env.example`); nothing machine-specific or secret lives here."""
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-env = environ.Env()
+
+class StrictEnv(environ.Env):
+    """environ.Env whose booleans fail loudly: `DEBUG=flase` must not quietly mean False."""
+
+    TRUE_VALUES = frozenset({"1", "true", "yes", "on", "y", "t"})
+    FALSE_VALUES = frozenset({"0", "false", "no", "off", "n", "f", ""})
+
+    def bool(self, var, default=environ.Env.NOTSET):  # type: ignore[override]
+        if var not in self.ENVIRON:
+            if default is environ.Env.NOTSET:
+                raise ImproperlyConfigured(f"Set the {var} environment variable.")
+            return default
+        value = self.ENVIRON[var].strip().lower()
+        if value in self.TRUE_VALUES:
+            return True
+        if value in self.FALSE_VALUES:
+            return False
+        raise ImproperlyConfigured(f"{var}={self.ENVIRON[var]!r} is not a boolean: use true or false.")
+
+
+env = StrictEnv()
 # A local `.env` file is a convenience for developers; production passes real variables.
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")

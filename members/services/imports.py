@@ -24,9 +24,9 @@ import logging
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter
-from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
 from django.conf import settings

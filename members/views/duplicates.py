@@ -1,3 +1,184 @@
-from django.urls import path  # noqa: F401
+"""Staff pages for duplicates: the list of likely duplicate organizations and people, a
+side-by-side comparison of a pair, merging it (the chosen survivor keeps its history and
+receives every relation) or dismissing it. Registry editors only (admin, coordinator, M&E
+officer)."""
 
-urlpatterns: list = []
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from clac.access import staff_required
+from clac.roles import REGISTRY_EDITORS
+from members.duplicates import duplicate_groups, duplicate_groups_fill, duplicate_pair_get, relation_counts
+from members.models import DuplicateKind
+from members.services.merge import duplicate_dismiss, organization_merge, person_merge
+
+GROUPS_PER_PAGE = 25
+ORGANIZATION_FIELDS = (
+    "name", "legal_name", "kind", "country", "flo_id", "tax_id", "region", "locality", "address", "latitude",
+    "longitude", "parent", "founding_year", "website", "email", "phone", "languages", "created_at",
+)  # fmt: skip
+PERSON_FIELDS = (
+    "first_name", "last_name", "email", "email_secondary", "phone", "preferred_language", "gender", "birth_year",
+    "notes", "created_at",
+)  # fmt: skip
+
+
+class MergeForm(forms.Form):
+    survivor = forms.TypedChoiceField(
+        label=gettext_lazy("Which record stays"),
+        help_text=gettext_lazy(
+            "The record that stays keeps its id and history, receives every relation of the other one and "
+            "takes the other's values where its own are empty. The other record is deleted; a snapshot of it "
+            "is kept with the merge."
+        ),
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, pair: tuple, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["survivor"].choices = [(record.pk, f"#{record.pk} · {record}") for record in pair]
+
+
+def _kind_or_404(kind: str) -> str:
+    if kind not in DuplicateKind.values:
+        raise Http404
+    return kind
+
+
+def _display(record: models.Model, name: str) -> str:
+    field = record._meta.get_field(name)
+    value = getattr(record, name)
+    if value in (None, "", [], {}):
+        return ""
+    if field.choices:
+        return str(getattr(record, f"get_{name}_display")())
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(field, models.DateTimeField):
+        return date_format(localtime(value), "SHORT_DATETIME_FORMAT")
+    return str(value)
+
+
+def _comparison(kind: str, first: models.Model, second: models.Model) -> list[dict]:
+    names = ORGANIZATION_FIELDS if kind == DuplicateKind.ORGANIZATION else PERSON_FIELDS
+    rows = []
+    for name in names:
+        left, right = _display(first, name), _display(second, name)
+        rows.append(
+            {
+                "label": first._meta.get_field(name).verbose_name,
+                "values": (left, right),
+                "differs": bool(left and right and left != right),
+            }
+        )
+    if kind == DuplicateKind.ORGANIZATION:
+        statuses = []
+        for record in (first, second):
+            # A missing one-to-one raises RelatedObjectDoesNotExist, an AttributeError.
+            membership = getattr(record, "membership", None)
+            statuses.append(membership.get_status_display() if membership else "")
+        rows.append({"label": _("Membership"), "values": tuple(statuses), "differs": statuses[0] != statuses[1]})
+    return rows
+
+
+def _render_compare(request: HttpRequest, kind: str, first, second, form: MergeForm, *, status: int = 200):
+    relations = relation_counts([first, second])
+    return render(
+        request,
+        "members/duplicates/compare.html",
+        {
+            "kind": kind,
+            "first": first,
+            "second": second,
+            "rows": _comparison(kind, first, second),
+            "relations": relations,
+            "form": form,
+            "detail_url_name": (
+                "members:organization_detail" if kind == DuplicateKind.ORGANIZATION else "members:person_detail"
+            ),
+        },
+        status=status,
+    )
+
+
+@staff_required(*REGISTRY_EDITORS)
+@require_GET
+def duplicate_list(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind") or DuplicateKind.ORGANIZATION
+    _kind_or_404(kind)
+    groups = duplicate_groups(kind)
+    page_obj = Paginator(groups, GROUPS_PER_PAGE).get_page(request.GET.get("page"))
+    duplicate_groups_fill(list(page_obj.object_list))
+    return render(
+        request,
+        "members/duplicates/list.html",
+        {"kind": kind, "kinds": DuplicateKind.choices, "page_obj": page_obj, "total": len(groups)},
+    )
+
+
+@staff_required(*REGISTRY_EDITORS)
+@require_GET
+def duplicate_compare(request: HttpRequest, kind: str, a: int, b: int) -> HttpResponse:
+    first, second = duplicate_pair_get(kind=_kind_or_404(kind), first_id=a, second_id=b)
+    relations = relation_counts([first, second])
+    # Suggest keeping the record with more attached rows (less to move), else the older one.
+    totals = [sum(counts[i] for _label, counts in relations) for i in range(2)]
+    suggested = second if totals[1] > totals[0] else first
+    form = MergeForm(pair=(first, second), initial={"survivor": suggested.pk})
+    return _render_compare(request, kind, first, second, form)
+
+
+@staff_required(*REGISTRY_EDITORS)
+@require_POST
+def duplicate_merge(request: HttpRequest, kind: str, a: int, b: int) -> HttpResponse:
+    first, second = duplicate_pair_get(kind=_kind_or_404(kind), first_id=a, second_id=b)
+    form = MergeForm(request.POST, pair=(first, second))
+    if not form.is_valid():
+        return _render_compare(request, kind, first, second, form, status=400)
+    survivor, merged = (first, second) if form.cleaned_data["survivor"] == first.pk else (second, first)
+    merge = organization_merge if kind == DuplicateKind.ORGANIZATION else person_merge
+    try:
+        record = merge(actor=request.user, survivor=survivor, merged=merged)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(f"{reverse('members:duplicate_list')}?kind={kind}")
+    messages.success(
+        request,
+        _("#%(merged)d was merged into %(survivor)s: %(moved)d related records moved.")
+        % {"merged": record.merged_id, "survivor": survivor, "moved": sum(record.moved.values())},
+    )
+    detail = "members:organization_detail" if kind == DuplicateKind.ORGANIZATION else "members:person_detail"
+    return redirect(reverse(detail, kwargs={"pk": survivor.pk}))
+
+
+@staff_required(*REGISTRY_EDITORS)
+@require_POST
+def duplicate_dismiss_view(request: HttpRequest, kind: str, a: int, b: int) -> HttpResponse:
+    first, second = duplicate_pair_get(kind=_kind_or_404(kind), first_id=a, second_id=b)
+    duplicate_dismiss(actor=request.user, kind=kind, first_id=first.pk, second_id=second.pk)
+    messages.success(
+        request,
+        _("%(first)s and %(second)s are marked as different; they will not be proposed again.")
+        % {"first": first, "second": second},
+    )
+    return redirect(f"{reverse('members:duplicate_list')}?kind={kind}")
+
+
+urlpatterns = [
+    path("duplicates/", duplicate_list, name="duplicate_list"),
+    path("duplicates/<str:kind>/<int:a>/<int:b>/", duplicate_compare, name="duplicate_compare"),
+    path("duplicates/<str:kind>/<int:a>/<int:b>/merge/", duplicate_merge, name="duplicate_merge"),
+    path("duplicates/<str:kind>/<int:a>/<int:b>/dismiss/", duplicate_dismiss_view, name="duplicate_dismiss"),
+]

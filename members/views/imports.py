@@ -33,7 +33,9 @@ AUTO_FORMAT = ""
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("File"),
-        help_text=gettext_lazy("CSV (UTF-8, separated by commas or semicolons) or Excel XLSX, first row = column names."),
+        help_text=gettext_lazy(
+            "CSV (UTF-8, separated by commas or semicolons) or Excel XLSX, first row = column names."
+        ),
     )
     format = forms.ChoiceField(
         label=gettext_lazy("The rows are"),

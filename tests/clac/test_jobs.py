@@ -327,7 +327,7 @@ def test_job_run_has_time_limits_and_late_acknowledgement():
 
 def test_stale_running_and_queued_jobs_are_marked_failed(db):
     now = timezone.now()
-    silent = _queued_job(status=Job.Status.RUNNING)
+    silent = _queued_job(status=Job.Status.RUNNING, requested_by=staff_user(StaffRole.ADMIN, language="en"))
     busy = _queued_job(status=Job.Status.RUNNING)
     lost = _queued_job()
     waiting = _queued_job()

@@ -94,6 +94,13 @@ def test_a_malformed_number_fails_loudly():
     assert "a month" in result.stderr
 
 
+def test_a_malformed_boolean_fails_loudly():
+    result = _manage("check", env=_production_env(SECURE_SSL_REDIRECT="perhaps"))
+
+    assert result.returncode != 0
+    assert "SECURE_SSL_REDIRECT='perhaps' is not a boolean" in result.stderr
+
+
 def test_celery_acknowledges_late_with_time_limits():
     conf = celery_app.conf
 

@@ -1,0 +1,300 @@
+"""Merging duplicate records: two organizations (or two people) that are the same become one.
+
+The surviving record keeps its id and history; every row that pointed to the merged record
+is moved to it. Relations are found through the model's metadata, not listed by hand, so the
+relations that later modules add (network memberships, dues invoices, seats…) move too.
+
+Where a moved row would break a unique constraint (both organizations have a 2024 yearly
+report, a membership, the same person as manager), the survivor's row is kept and the merged
+record's row is deleted, its values saved in the MergeRecord snapshot. Empty fields of the
+survivor are filled from the merged record. Everything happens in one transaction."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core import serializers
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.db.models import ForeignObjectRel, Q, UniqueConstraint
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
+
+from members.models import DuplicateDismissal, DuplicateKind, MergeRecord, Organization, Person
+from members.normalize import normalize_organization_name, normalize_person_name
+
+__all__ = [
+    "duplicate_dismiss",
+    "merge_relations",
+    "organization_merge",
+    "person_merge",
+]
+
+# Never copied from the merged record: identity, bookkeeping, and derived keys (recomputed).
+_NOT_FILLED = frozenset({"id", "created_at", "updated_at", "normalized_name"})
+
+
+def _is_history_model(model: type[models.Model]) -> bool:
+    # simple_history's historical models carry `instance_type`; their rows are the past and
+    # keep pointing at the id they recorded.
+    return hasattr(model, "instance_type")
+
+
+def _has_history(model: type[models.Model]) -> bool:
+    return hasattr(model._meta, "simple_history_manager_attribute")
+
+
+def merge_relations(model: type[models.Model]) -> list[tuple[type[models.Model], models.ForeignKey]]:
+    """Every (model, foreign key) that points to `model`: reverse foreign keys and one-to-ones,
+    and the through tables of many-to-many relations in both directions (their foreign keys
+    appear here as hidden reverse relations). Historical tables are left out."""
+    found: dict[tuple[str, str], tuple[type[models.Model], models.ForeignKey]] = {}
+    for relation in model._meta.get_fields(include_hidden=True):
+        if not isinstance(relation, ForeignObjectRel) or relation.many_to_many:
+            continue
+        related_model = relation.related_model
+        if _is_history_model(related_model):
+            continue
+        key = (related_model._meta.label, relation.field.name)
+        found.setdefault(key, (related_model, relation.field))
+    return sorted(found.values(), key=lambda item: (item[0]._meta.label, item[1].name))
+
+
+def _unique_sets(model: type[models.Model]) -> list[tuple[tuple[str, ...], Q | None]]:
+    """The model's unique field sets with their conditions (partial unique constraints)."""
+    sets: list[tuple[tuple[str, ...], Q | None]] = []
+    for field in model._meta.concrete_fields:
+        if field.unique and not field.primary_key:
+            sets.append(((field.name,), None))
+    for together in model._meta.unique_together:
+        sets.append((tuple(together), None))
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, UniqueConstraint) and constraint.fields:
+            sets.append((tuple(constraint.fields), constraint.condition))
+    return sets
+
+
+def _json(value: Any) -> Any:
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _serialize(objs: list[models.Model]) -> list[dict]:
+    return _json([{"pk": item["pk"], "fields": item["fields"]} for item in serializers.serialize("python", objs)])
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _move_relation(
+    *,
+    related_model: type[models.Model],
+    field: models.ForeignKey,
+    survivor: models.Model,
+    merged: models.Model,
+    actor,
+    reason: str,
+) -> tuple[int, list[dict]]:
+    """Point the rows of one relation at the survivor. Returns (rows moved, snapshot of the
+    rows dropped because the survivor already had their unique counterpart)."""
+    manager = related_model._base_manager
+    rows = manager.filter(**{field.attname: merged.pk})
+    if related_model is type(survivor):
+        # A self reference (a union's member cooperatives): the survivor itself is handled
+        # by the caller, never made its own parent.
+        rows = rows.exclude(pk=survivor.pk)
+    if not rows.exists():
+        return 0, []
+
+    clashing: set[Any] = set()
+    for fields, condition in _unique_sets(related_model):
+        if field.name not in fields:
+            continue
+        others = [name for name in fields if name != field.name]
+        condition = condition or Q()
+        survivor_rows = manager.filter(condition, **{field.attname: survivor.pk})
+        merged_rows = rows.filter(condition)
+        if not others:
+            if survivor_rows.exists():
+                clashing.update(merged_rows.values_list("pk", flat=True))
+            continue
+        taken = set(survivor_rows.values_list(*others))
+        for pk, *key in merged_rows.values_list("pk", *others):
+            if tuple(key) in taken:
+                clashing.add(pk)
+
+    dropped: list[dict] = []
+    if clashing:
+        victims = list(manager.filter(pk__in=clashing).order_by("pk"))
+        dropped = _serialize(victims)
+        for victim in victims:
+            # One by one so each deletion (and its cascade) is recorded under the actor.
+            victim._history_user = actor
+            victim._change_reason = reason
+            victim.delete()
+
+    movable = rows.exclude(pk__in=clashing)
+    if _has_history(related_model):
+        objs = list(movable)
+        stamped = [
+            f.attname for f in related_model._meta.concrete_fields if getattr(f, "auto_now", False)
+        ]  # bulk_update does not run auto_now
+        now = timezone.now()
+        for obj in objs:
+            setattr(obj, field.attname, survivor.pk)
+            for name in stamped:
+                setattr(obj, name, now)
+        if objs:
+            bulk_update_with_history(
+                objs,
+                related_model,
+                [field.name, *stamped],
+                default_user=actor if getattr(actor, "pk", None) is not None else None,
+                default_change_reason=reason,
+            )
+        moved = len(objs)
+    else:
+        moved = movable.update(**{field.attname: survivor.pk})
+    return moved, dropped
+
+
+def _would_cycle(model: type[models.Model], field: models.ForeignKey, start: models.Model) -> bool:
+    """Whether following `field` upwards from `start` comes back to it."""
+    seen = {start.pk}
+    current = getattr(start, field.attname)
+    while current is not None:
+        if current in seen:
+            return True
+        seen.add(current)
+        current = model._base_manager.filter(pk=current).values_list(field.attname, flat=True).first()
+    return False
+
+
+def _merge(*, actor, survivor: models.Model, merged: models.Model, kind: str, fill_extra=None) -> MergeRecord:
+    model = type(survivor)
+    if type(merged) is not model:
+        raise ValidationError(_("Only two records of the same kind can be merged."))
+    if survivor.pk is None or merged.pk is None or survivor.pk == merged.pk:
+        raise ValidationError(_("Choose two different records to merge."))
+    # Lock both rows, lowest id first so two merges of the same pair cannot deadlock.
+    rows = model._base_manager.select_for_update().filter(pk__in=[survivor.pk, merged.pk]).order_by("pk")
+    locked = {obj.pk: obj for obj in rows}
+    if len(locked) != 2:
+        raise ValidationError(_("One of the two records no longer exists (it may have been merged already)."))
+    survivor, merged = locked[survivor.pk], locked[merged.pk]
+    reason = f"merged #{merged.pk} into #{survivor.pk}"
+    snapshot: dict[str, Any] = {"record": _serialize([merged])[0], "dropped": {}}
+
+    moved: dict[str, int] = {}
+    for related_model, field in merge_relations(model):
+        count, dropped = _move_relation(
+            related_model=related_model, field=field, survivor=survivor, merged=merged, actor=actor, reason=reason
+        )
+        label = f"{related_model._meta.label}.{field.name}"
+        if count:
+            moved[label] = count
+        if dropped:
+            snapshot["dropped"][label] = dropped
+
+    # The survivor's own references to the merged record (it was a member of the union it is
+    # merged with): take over the merged record's reference instead, unless that loops back.
+    changed: list[str] = []
+    for field in model._meta.concrete_fields:
+        if field.is_relation and field.related_model is model and getattr(survivor, field.attname) == merged.pk:
+            replacement = getattr(merged, field.attname)
+            setattr(survivor, field.attname, None if replacement == survivor.pk else replacement)
+            changed.append(field.name)
+
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.name in _NOT_FILLED or field.name in changed:
+            continue
+        mine, theirs = getattr(survivor, field.attname), getattr(merged, field.attname)
+        if _is_empty(mine) and not _is_empty(theirs):
+            if field.is_relation and field.related_model is model and theirs == survivor.pk:
+                continue
+            setattr(survivor, field.attname, theirs)
+            changed.append(field.name)
+    if fill_extra is not None:
+        changed.extend(fill_extra(survivor, merged))
+    for field in model._meta.concrete_fields:
+        # A parent taken over from the merged record must not make the survivor its own ancestor.
+        if field.is_relation and field.related_model is model and _would_cycle(model, field, survivor):
+            setattr(survivor, field.attname, None)
+            changed.append(field.name)
+
+    # The merged row goes before the survivor is saved: a unique value it held (a FLO ID)
+    # may now move to the survivor.
+    merged._history_user = actor
+    merged._change_reason = reason
+    merged_pk = merged.pk
+    merged.delete()
+
+    survivor._history_user = actor
+    survivor._change_reason = reason
+    update_fields = sorted(set(changed))
+    if hasattr(survivor, "normalized_name"):
+        update_fields.append("normalized_name")
+    if hasattr(survivor, "updated_at"):
+        update_fields.append("updated_at")
+    # Always saved, even with nothing filled: the survivor's history then shows the merge.
+    survivor.save(update_fields=update_fields)
+
+    return MergeRecord.objects.create(
+        kind=kind,
+        survivor_id=survivor.pk,
+        merged_id=merged_pk,
+        merged_snapshot=snapshot,
+        moved=moved,
+        actor=actor if getattr(actor, "pk", None) is not None else None,
+    )
+
+
+@transaction.atomic
+def organization_merge(*, actor, survivor: Organization, merged: Organization) -> MergeRecord:
+    """Fold `merged` into `survivor` (see the module docstring)."""
+
+    def fill(survivor: Organization, merged: Organization) -> list[str]:
+        survivor.normalized_name = normalize_organization_name(survivor.name)
+        return []
+
+    return _merge(actor=actor, survivor=survivor, merged=merged, kind=DuplicateKind.ORGANIZATION, fill_extra=fill)
+
+
+@transaction.atomic
+def person_merge(*, actor, survivor: Person, merged: Person) -> MergeRecord:
+    """Fold `merged` into `survivor`; the merged person's email is kept as the survivor's
+    second email when they differ."""
+
+    def fill(survivor: Person, merged: Person) -> list[str]:
+        survivor.normalized_name = normalize_person_name(survivor.first_name, survivor.last_name)
+        if (
+            merged.email
+            and survivor.email
+            and merged.email.lower() != survivor.email.lower()
+            and not survivor.email_secondary
+        ):
+            survivor.email_secondary = merged.email
+            return ["email_secondary"]
+        return []
+
+    return _merge(actor=actor, survivor=survivor, merged=merged, kind=DuplicateKind.PERSON, fill_extra=fill)
+
+
+@transaction.atomic
+def duplicate_dismiss(*, actor, kind: str, first_id: int, second_id: int) -> DuplicateDismissal:
+    """Staff say the two records are different: the finder stops proposing the pair."""
+    if kind not in DuplicateKind.values:
+        raise ValidationError(_("Unknown kind of record."))
+    if first_id == second_id:
+        raise ValidationError(_("Choose two different records."))
+    low, high = sorted((first_id, second_id))
+    dismissal, _created = DuplicateDismissal.objects.get_or_create(
+        kind=kind,
+        first_id=low,
+        second_id=high,
+        defaults={"dismissed_by": actor if getattr(actor, "pk", None) is not None else None},
+    )
+    return dismissal
