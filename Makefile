@@ -33,8 +33,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
+# GNU gettext's msgfmt when installed; otherwise a portable compiler (polib), so a machine
+# without gettext can still run the demo.
 compilemessages: venv
-	$(MANAGE) compilemessages --ignore=.venv --ignore=var -v 0
+	@if command -v msgfmt >/dev/null 2>&1; then \
+		$(MANAGE) compilemessages --ignore=.venv --ignore=var -v 0; \
+	else \
+		$(PY) -m scripts.compile_messages; \
+	fi
 
 messages: venv
 	$(MANAGE) makemessages -l es -l en -l pt_BR -l fr --ignore=.venv --ignore=var --ignore=tests --ignore=bench --no-obsolete

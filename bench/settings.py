@@ -6,6 +6,8 @@ from clac.settings.base import REST_FRAMEWORK, env
 
 DATABASES = {"default": env.db("DATABASE_URL")}
 DEBUG = False
+# django.test.Client calls the API as "testserver".
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_BROKER_URL = "memory://"
 CELERY_TASK_ALWAYS_EAGER = True
