@@ -1274,6 +1274,15 @@ def _link_unions(rng: random.Random, plans: list[OrgPlan]) -> None:
         plan.children = chosen
 
 
+def _acronym(name: str) -> str:
+    """The kind of acronym cooperatives go by: 'Asociación de Productores de Café …' → 'ASOPROCAFE'."""
+    words = [ascii_slug(w).upper() for w in name.split() if w[:1].isupper()]
+    if not words:
+        return "ORG"
+    head = {"COOPERATIVA": "COO", "ASOCIACION": "ASO", "SOCIEDAD": "SOC", "UNION": "U"}.get(words[0], words[0][:3])
+    return head + "".join(w[:3] if i == 0 else w[:4] for i, w in enumerate(words[1:3]))
+
+
 def _plan_duplicates(
     rng: random.Random, plans: list[OrgPlan], count: int, countries: dict[str, Country], registry: _Registry
 ) -> list[OrgPlan]:
@@ -1303,8 +1312,7 @@ def _plan_duplicates(
             org_tax = ""
         else:
             # Registered again under its acronym; the tax id gives it away.
-            acronym = "".join(w[0] for w in original.name.split() if w[0].isupper())
-            name = f"{acronym} {original.locality}"
+            name = f"{_acronym(original.name)} {original.locality}"
             org_tax = original.tax_id
         org = Organization(
             kind=original.kind, name=name, legal_name=name, country=countries[original.country_id],
@@ -2008,6 +2016,11 @@ def demo_flush() -> dict[str, int]:
     from communications.models import ExternalPartner
 
     deleted: dict[str, int] = {}
+
+    def delete(queryset: models.QuerySet) -> None:
+        for label, count in queryset.delete()[1].items():  # per model, cascades included
+            deleted[label] = deleted.get(label, 0) + count
+
     # simple_history would write a "deleted" history row per object; the history tables are
     # emptied below anyway, so it is switched off (also the slow part of a large flush).
     with override_settings(SIMPLE_HISTORY_ENABLED=False):
@@ -2015,22 +2028,21 @@ def demo_flush() -> dict[str, int]:
             YearlyReportEvent, PremiumUse, YearlyReportProduct, YearlyReport, OrganizationChangeProposal,
             PortalAccess, Consent, Affiliation, MembershipEvent, Membership, Certification,
         ):  # fmt: skip
-            deleted[model._meta.label] = model.objects.all().delete()[0]
+            delete(model.objects.all())
         Organization.objects.filter(parent__isnull=False).update(parent=None)
-        deleted["members.Organization"] = Organization.objects.all().delete()[0]
-        deleted["members.Person"] = Person.objects.all().delete()[0]
+        delete(Organization.objects.all())
+        delete(Person.objects.all())
         # History before users: deleting a user would first null history_user on every row.
         for model in (
             Organization, Membership, Certification, Person, Consent, Affiliation, PortalAccess, YearlyReport,
             YearlyReportProduct, PremiumUse,
         ):  # fmt: skip
-            history_model = apps.get_model(model._meta.app_label, f"Historical{model.__name__}")
-            history_model.objects.all().delete()
+            apps.get_model(model._meta.app_label, f"Historical{model.__name__}").objects.all().delete()
         ExternalPartner.history.filter(name__in=PARTNER_NAMES).delete()
         usernames = [u for u, *_ in STAFF_USERS] + [s.username for s in SHOWCASES if s.username]
-        deleted["clac.User"] = User.objects.filter(username__in=usernames).delete()[0]
-        deleted["communications.ExternalPartner"] = ExternalPartner.objects.filter(name__in=PARTNER_NAMES).delete()[0]
-        deleted["members.ExchangeRate"] = ExchangeRate.objects.filter(source=DEMO_SOURCE).delete()[0]
+        delete(User.objects.filter(username__in=usernames))
+        delete(ExternalPartner.objects.filter(name__in=PARTNER_NAMES))
+        delete(ExchangeRate.objects.filter(source=DEMO_SOURCE))
     return deleted
 
 

@@ -222,7 +222,9 @@ def test_new_organization_needs_a_name_and_country(actor):
 @pytest.mark.django_db
 def test_coordinates_are_checked_against_the_existing_organizations_country(actor):
     OrganizationFactory(flo_id="2145", country=country("PE"))
-    content = csv_bytes([{"flo_id": "2145", "latitude": "19.43", "longitude": "-99.13"}], ["flo_id", "latitude", "longitude"])
+    content = csv_bytes(
+        [{"flo_id": "2145", "latitude": "19.43", "longitude": "-99.13"}], ["flo_id", "latitude", "longitude"]
+    )
 
     result = run_import(content, actor=actor)
 
@@ -276,7 +278,7 @@ def test_upsert_by_flo_id_updates_only_the_changed_fields_and_records_history(ac
     assert org.history.count() == history_before + 1
     record = org.history.first()
     assert record.history_user == actor
-    assert record.history_change_reason == "Imported from update.csv"
+    assert "update.csv" in record.history_change_reason
     assert record.history_type == "~"
 
 
@@ -291,7 +293,7 @@ def test_rows_without_flo_id_match_by_country_and_normalized_name(actor):
 
     result = run_import(content, actor=actor)
 
-    assert result.counts == {"organizations_updated": 1}
+    assert result.counts == {"organizations_updated": 1, "memberships_created": 1}
     assert Organization.objects.count() == 1
     org.refresh_from_db()
     assert org.locality == "Pangoa"
@@ -352,7 +354,9 @@ def test_the_products_column_replaces_the_organizations_products(actor):
 def test_a_suspended_certificate_flags_the_membership_for_review(actor):
     org = OrganizationFactory(flo_id="2145")
     MembershipFactory(organization=org)
-    Certification.objects.create(organization=org, standard="spo", status="certified", cycle_end=datetime.date(2027, 1, 1))
+    Certification.objects.create(
+        organization=org, standard="spo", status="certified", cycle_end=datetime.date(2027, 1, 1)
+    )
     content = csv_bytes(
         [{"flo_id": "2145", "certification_standard": "spo", "certification_status": "suspended"}],
         ["flo_id", "certification_standard", "certification_status"],
@@ -374,7 +378,9 @@ def test_people_file_upserts_by_email_and_affiliates_to_the_organization(actor):
     content = csv_bytes(
         [
             person_row(email="GERENCIA@coopangoa.example.org", last_name="Dionisio"),
-            person_row(email="tesoreria@coopangoa.example.org", first_name="Luis", role="board_member", is_primary="no"),
+            person_row(
+                email="tesoreria@coopangoa.example.org", first_name="Luis", role="board_member", is_primary="no"
+            ),
         ],
         PERSON_COLUMNS,
     )
@@ -419,7 +425,9 @@ def test_people_without_email_are_matched_by_phone(actor):
     person = PersonFactory(email="", phone="+51987654321", first_name="Rosa")
 
     result = run_import(
-        csv_bytes([{"phone": "+51 987 654 321", "first_name": "Rosa", "gender": "female"}], ["phone", "first_name", "gender"])
+        csv_bytes(
+            [{"phone": "+51 987 654 321", "first_name": "Rosa", "gender": "female"}], ["phone", "first_name", "gender"]
+        )
     )
 
     assert result.counts == {"people_updated": 1}
@@ -452,7 +460,7 @@ def test_xlsx_files_are_imported(actor):
     result = run_import(buffer.getvalue(), filename="registry.xlsx", actor=actor)
 
     assert result.rows == 2
-    assert [(e.row, e.column) for e in result.errors] == [(5, "country")]
+    assert [(e.row, e.column) for e in result.errors] == [(4, "country")]
     org = Organization.objects.get(flo_id="2145")
     assert (org.name, org.founding_year) == ("Coop Excel", 1977)
     assert org.certifications.get().cycle_start == datetime.date(2024, 3, 1)

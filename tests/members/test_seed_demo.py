@@ -101,6 +101,16 @@ def test_second_run_without_flush_refuses_and_changes_nothing(seeded):
 
 
 @pytest.mark.django_db
+def test_too_few_organizations_is_refused_before_writing(seeded):
+    before = _fingerprint()
+
+    with pytest.raises(CommandError, match="at least"):
+        call_command("seed_demo", "--flush", organizations=10, stdout=io.StringIO())
+
+    assert _fingerprint() == before
+
+
+@pytest.mark.django_db
 def test_proportions_follow_the_real_network(seeded):
     total = Organization.objects.count()
     spo = Organization.objects.filter(kind__in=[Organization.Kind.SPO, Organization.Kind.SPO2]).count()

@@ -6,7 +6,9 @@ the logins. `make demo` and CI run `seed_demo --scale small --seed 1` on a fresh
 import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
+from clac.roles import PortalRole, StaffRole
 from members.demo import (
     API_SCOPES,
     DEMO_PASSWORD,
@@ -76,18 +78,21 @@ class Command(BaseCommand):
 
     def _print_logins(self, result) -> None:
         out = self.stdout.write
+        with translation.override("en"):  # the console summary is for developers
+            staff_labels = {role.value: str(role.label) for role in StaffRole}
+            portal_labels = {role.value: str(role.label) for role in PortalRole}
         out("")
         out(f"Open {URL}")
         out(f"Password for every demo user: {DEMO_PASSWORD}")
         out("")
         out("Staff (dashboard)")
         for username, role in result.staff:
-            out(f"  {username:<16} {role}")
+            out(f"  {username:<16} {staff_labels.get(role, role)}")
         out("")
         out("Portal (member organizations)")
         for username, organizations in result.portal:
             for index, (name, role) in enumerate(organizations):
-                out(f"  {username if index == 0 else '':<16} {role:<7} {name}")
+                out(f"  {username if index == 0 else '':<16} {portal_labels.get(role, role):<13} {name}")
         out("")
         out(f"Partner API key ({result.partner}; scopes {', '.join(API_SCOPES)}), shown only now:")
         out(f"  {result.api_key}")

@@ -1,0 +1,78 @@
+"""The benchmarks at a tiny size, in the normal suite, so they keep working between runs of
+`make bench` (which runs them at full size on PostgreSQL and writes docs/benchmarks.md)."""
+
+import datetime
+
+import pytest
+from django.db import connection
+
+from bench import duplicates, import_registry, registry_api
+from bench.run import _report, _with_database
+from members.models import Affiliation, Organization, Person
+
+
+@pytest.mark.django_db
+def test_import_benchmark_runs_at_a_tiny_size(tmp_path):
+    measured = import_registry.run(rows=200, workdir=tmp_path, with_copy=connection.vendor == "postgresql")
+
+    assert measured["rows"] == 200
+    assert measured["rows_with_errors"] == 0, measured["first_errors"]
+    assert Person.objects.count() == 200
+    assert Affiliation.objects.count() == 200
+    assert Organization.objects.count() == measured["organizations_in_file"]
+    assert measured["rows_per_second"] > 0
+    if connection.vendor == "postgresql":
+        assert measured["copy_seconds"] > 0
+
+
+@pytest.mark.django_db
+def test_the_generated_file_is_deterministic(tmp_path):
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    import_registry.generate_csv(first, rows=50, seed=3)
+    import_registry.generate_csv(second, rows=50, seed=3)
+
+    assert first.read_bytes() == second.read_bytes()
+
+
+@pytest.mark.django_db
+def test_api_benchmark_runs_at_a_tiny_size():
+    measured = registry_api.run(organizations=150, runs=2)
+
+    assert measured["rows_per_page"] == 100
+    assert measured["endpoint_ms"] > 0 and measured["baseline_ms"] > 0
+
+
+@pytest.mark.django_db
+def test_duplicates_benchmark_and_report_run_at_a_tiny_size(tmp_path):
+    imported = import_registry.run(rows=120, workdir=tmp_path, with_copy=False)
+    found = duplicates.run(runs=1)
+    assert found["people"] == 120
+    assert found["person_groups"] >= 0
+
+    report = _report(
+        machine={"nproc": 2, "cpu": "test", "memory_gb": 1.0, "python": "3.12", "load": (0.1, 0.1, 0.1)},
+        postgres="15",
+        started_at=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC),
+        finished_at=datetime.datetime(2025, 1, 1, 0, 5, tzinfo=datetime.UTC),
+        api={
+            "organizations": 150,
+            "rows_per_page": 100,
+            "runs": 2,
+            "endpoint_ms": 3.0,
+            "baseline_ms": 2.0,
+            "ratio": 1.5,
+        },
+        big={**imported, "maxrss_kb": 100_000, "maxrss_before_kb": 90_000},
+        small={**imported, "rows": 12, "maxrss_kb": 99_000},
+        copy_seconds=0.01,
+        organizations_in_file=imported["organizations_in_file"],
+        file_mb=0.1,
+        dupes=found,
+    )
+    assert "# Benchmarks" in report and "rows/s" in report
+
+
+def test_the_bench_database_url_keeps_the_server():
+    assert _with_database("postgres://u@db:5432/clac?sslmode=off", "clac_bench") == (
+        "postgres://u@db:5432/clac_bench?sslmode=off"
+    )
