@@ -42,7 +42,7 @@ def plant(*, share: float = 0.005, seed: int = 11) -> dict:
         country = rng.choice(list(by_country))
         if len(by_country[country]) < 2:
             continue
-        (source_pk, source_name), (target_pk, _name) = rng.sample(by_country[country], 2)
+        (_source_pk, source_name), (target_pk, _name) = rng.sample(by_country[country], 2)
         renamed.append(
             Organization(pk=target_pk, name=source_name, normalized_name=normalize_organization_name(source_name))
         )

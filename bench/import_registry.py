@@ -36,8 +36,9 @@ _FIRST = ["María", "José", "Ana", "Luis", "Rosa", "Juan", "Carmen", "Jorge", "
           "Elena", "Andrés", "Sofía", "Ramón", "Inés", "Héctor", "Nelly", "Tomás"]  # fmt: skip
 _LAST = ["Quispe", "Mamani", "García", "Rodríguez", "Hernández", "López", "Pérez", "Gómez", "Flores", "Díaz",
          "Cruz", "Torres", "Ramírez", "Vargas", "Castillo", "Peña", "Núñez", "Ortiz", "Chávez", "Huamán"]  # fmt: skip
-_WORDS = ["Agraria", "Cafetalera", "Cacaotera", "Bananera", "Apícola", "Valle", "Sierra", "Norte", "Sur", "Unión",
-          "Productores", "Frontera", "Montaña", "Selva", "Río", "Alto", "Verde", "Esperanza", "Futuro", "Andina"]  # fmt: skip
+_WORDS = ["Agraria", "Cafetalera", "Cacaotera", "Bananera", "Apícola", "Valle", "Sierra", "Norte", "Sur",
+          "Unión", "Productores", "Frontera", "Montaña", "Selva", "Río", "Alto", "Verde", "Esperanza", "Futuro",
+          "Andina"]  # fmt: skip
 _ROLES = ["manager", "legal_representative", "board_member", "fairtrade_officer", "delegate"]
 
 

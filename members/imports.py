@@ -75,9 +75,9 @@ EXAMPLE_ORGANIZATION = {
     "certification_status": "certified", "cycle_start": "2024-03-01", "cycle_end": "2027-02-28",
 }  # fmt: skip
 EXAMPLE_PERSON = {
-    "email": "gerencia@coopangoa.example.org", "first_name": "Esperanza", "last_name": "Dionisio", "phone": "+51987654321",
-    "preferred_language": "es", "gender": "female", "organization_flo_id": "2145", "role": "manager",
-    "start_date": "2019-01-15", "is_primary": "yes", "consent_email": "yes",
+    "email": "gerencia@coopangoa.example.org", "first_name": "Esperanza", "last_name": "Dionisio",
+    "phone": "+51987654321", "preferred_language": "es", "gender": "female", "organization_flo_id": "2145",
+    "role": "manager", "start_date": "2019-01-15", "is_primary": "yes", "consent_email": "yes",
 }  # fmt: skip
 
 
@@ -294,13 +294,10 @@ def check_header(header: list[str], import_format: str) -> list[RowError]:
                     % {"column": name, "format": import_format},
                 )
             )
-    if import_format in (ImportFormat.ORGANIZATIONS, ImportFormat.COMBINED):
-        if "flo_id" not in seen and not {"name", "country"} <= seen:
-            errors.append(
-                RowError(
-                    1, None, _("The file needs a flo_id column, or name and country columns, to find organizations.")
-                )
-            )
+    needs_organization_key = import_format in (ImportFormat.ORGANIZATIONS, ImportFormat.COMBINED)
+    if needs_organization_key and "flo_id" not in seen and not {"name", "country"} <= seen:
+        message = _("The file needs a flo_id column, or name and country columns, to find organizations.")
+        errors.append(RowError(1, None, message))
     if import_format == ImportFormat.PEOPLE and "email" not in seen and "phone" not in seen:
         errors.append(RowError(1, None, _("The file needs an email (or phone) column to find people.")))
     return errors
@@ -451,6 +448,12 @@ def clean_language(value: str) -> str:
             % {"value": value, "allowed": ", ".join(sorted(LANGUAGE_CODES))}
         )
     return code
+
+
+def outside_country_message(country: Country) -> str:
+    return _("These coordinates fall outside %(country)s. Check that latitude and longitude are not swapped.") % {
+        "country": country
+    }
 
 
 # --- Reference data -----------------------------------------------------------------------
@@ -674,16 +677,7 @@ class RowCleaner:
         elif latitude is not None and "country" in values:
             country = self.references.countries[values["country"]]
             if not country.contains(latitude, longitude):
-                errors.append(
-                    RowError(
-                        number,
-                        "latitude",
-                        _(
-                            "These coordinates fall outside %(country)s. Check that latitude and longitude are not swapped."
-                        )
-                        % {"country": country},
-                    )
-                )
+                errors.append(RowError(number, "latitude", outside_country_message(country)))
         row.organization = values
 
     def _split_person(self, row: ParsedRow, values: dict[str, Any], *, standalone: bool) -> None:
@@ -691,15 +685,10 @@ class RowCleaner:
         errors = row.errors
         failed = {e.column for e in errors}
         column = self._column
-        if "email" not in values and "phone" not in values:
-            if column("email", person=True) not in failed and column("phone", person=True) not in failed:
-                errors.append(
-                    RowError(
-                        number,
-                        column("email", person=True),
-                        _("Give the person's email (or, failing that, phone): it is how a later import finds them."),
-                    )
-                )
+        no_key = "email" not in values and "phone" not in values
+        if no_key and column("email", person=True) not in failed and column("phone", person=True) not in failed:
+            message = _("Give the person's email (or, failing that, phone): it is how a later import finds them.")
+            errors.append(RowError(number, column("email", person=True), message))
         affiliation = {key: values.pop(key) for key in AFFILIATION_FIELDS if key in values}
         row.consent_email = values.pop("consent_email", None)
         flo_id = values.pop("organization_flo_id", None)

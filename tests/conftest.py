@@ -43,3 +43,13 @@ def other_portal_user(db, other_organization):
     user = UserFactory(username="other-portal")
     PortalAccessFactory(user=user, organization=other_organization, role=PortalRole.ADMIN)
     return user
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Service and command tests assert English source messages; requests still choose their
+    own language through the middleware (the i18n tests prove that)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -239,7 +239,8 @@ def test_coordinates_are_checked_against_the_existing_organizations_country(acto
 def test_importing_the_same_file_twice_changes_nothing(actor):
     rows = [
         combined_row(),
-        combined_row(email="presidencia@coopangoa.example.org", first_name="Juan", role="board_member", is_primary="no"),
+        combined_row(email="presidencia@coopangoa.example.org", first_name="Juan", role="board_member",
+                     is_primary="no"),
         combined_row(org_row(flo_id="", name="Asociación de Productores Nueva Esperanza", country="CO", latitude="",
                              longitude="", certification_standard="", certification_status="", cycle_start="",
                              cycle_end="", membership_status=""), email="ana@nueva.example.org", phone=""),
@@ -261,10 +262,14 @@ def test_upsert_by_flo_id_updates_only_the_changed_fields_and_records_history(ac
     org = OrganizationFactory(flo_id="2145", name="Pangoa", locality="Pangoa", region="Junín", website="https://a.org")
     MembershipFactory(organization=org, status=Membership.Status.SUSPENDED)
     history_before = org.history.count()
-    content = csv_bytes(
-        [{"flo_id": "2145", "locality": "San Martín de Pangoa", "region": "Junín", "website": "", "membership_status": "active"}],
-        ["flo_id", "locality", "region", "website", "membership_status"],
-    )  # fmt: skip
+    row = {
+        "flo_id": "2145",
+        "locality": "San Martín de Pangoa",
+        "region": "Junín",
+        "website": "",
+        "membership_status": "active",
+    }
+    content = csv_bytes([row], ["flo_id", "locality", "region", "website", "membership_status"])
 
     result = run_import(content, actor=actor, filename="update.csv")
 
