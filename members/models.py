@@ -186,6 +186,18 @@ class Organization(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def kind_abbreviation(self) -> str:
+        """Short label for dense tables; the full label goes in a tooltip."""
+        return str(
+            {
+                self.Kind.SPO: _("SPO"),
+                self.Kind.SPO2: _("SPO union"),
+                self.Kind.HL: _("HL committee"),
+                self.Kind.OTHER: _("Other"),
+            }[self.kind]
+        )
+
 
 class Certification(TimeStampedModel):
     """The organization's Fairtrade certificate under one standard (FLOCERT). Changes are kept

@@ -259,10 +259,14 @@ def registry_home_figures() -> RegistryHomeFigures:
         by_country.setdefault(code, [code, gettext(row["organization__country__name"]), 0])[2] += row["active"]
         by_kind[row["organization__kind"]] = by_kind.get(row["organization__kind"], 0) + row["active"]
 
-    # Statistics use approved reports only, from the latest year that has any (the current
-    # year's reports are usually still coming in).
-    latest_year = YearlyReport.objects.filter(status=YearlyReport.Status.APPROVED).order_by("-year").values("year")[:1]
-    counted = Q(status=YearlyReport.Status.APPROVED, year=Subquery(latest_year))
+    # Statistics use approved reports only: each organization's latest approved report, so an
+    # organization whose newest report is still in review is counted with its previous one.
+    latest_approved_year = (
+        YearlyReport.objects.filter(organization=OuterRef("organization"), status=YearlyReport.Status.APPROVED)
+        .order_by("-year")
+        .values("year")[:1]
+    )
+    counted = Q(status=YearlyReport.Status.APPROVED, year=Subquery(latest_approved_year))
     reports = YearlyReport.objects.aggregate(
         latest_year=Max("year", filter=counted),
         counted=Count("id", filter=counted),

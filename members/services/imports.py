@@ -316,7 +316,9 @@ class _Factory:
         self.model = model
         self.new = object.__new__
         fields = model._meta.concrete_fields
-        self.defaults = {f.attname: None if f.has_default() and callable(f.default) else f.get_default() for f in fields}
+        self.defaults = {
+            f.attname: None if f.has_default() and callable(f.default) else f.get_default() for f in fields
+        }
         self.callables = [(f.attname, f.default) for f in fields if f.has_default() and callable(f.default)]
 
     def __call__(self, **values: Any):

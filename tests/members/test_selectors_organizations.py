@@ -138,7 +138,7 @@ def test_pending_proposals_leave_decided_ones_out(organization):
     assert list(pending_proposals()) == [pending]
 
 
-def test_home_figures_count_active_members_and_the_latest_year_of_approved_reports():
+def test_home_figures_count_active_members_and_each_organizations_latest_approved_report():
     for code, kind in [("PE", "spo"), ("PE", "spo"), ("CO", "hl"), ("MX", "spo2")]:
         MembershipFactory(organization=OrganizationFactory(country=country(code), kind=kind))
     MembershipFactory(status=Membership.Status.SUSPENDED, review_requested_at=timezone.now())
@@ -148,8 +148,21 @@ def test_home_figures_count_active_members_and_the_latest_year_of_approved_repor
     YearlyReportFactory(
         organization=orgs[1], year=2024, status=approved, members_total=50, members_women=10, members_youth=5
     )
-    # Older approved years, drafts and submitted reports do not count in the figures.
+    # Superseded approved years, drafts and submitted reports do not count in the figures.
     YearlyReportFactory(organization=orgs[0], year=2023, status=approved, members_total=9000)
+    # An organization whose newest report is still in review counts with its last approved one.
+    late = OrganizationFactory()
+    YearlyReportFactory(
+        organization=late, year=2023, status=approved, members_total=30, members_women=3, members_youth=3
+    )
+    YearlyReportFactory(
+        organization=late,
+        year=2024,
+        status=YearlyReport.Status.SUBMITTED,
+        members_total=31,
+        members_women=3,
+        members_youth=3,
+    )
     YearlyReportFactory(organization=orgs[2], year=2024, status=YearlyReport.Status.SUBMITTED, members_total=7000)
     YearlyReportFactory(organization=orgs[2], year=2025, status=YearlyReport.Status.DRAFT, members_total=7000)
     CertificationFactory(cycle_end=timezone.localdate() + datetime.timedelta(days=20))
@@ -160,10 +173,10 @@ def test_home_figures_count_active_members_and_the_latest_year_of_approved_repor
     assert figures.active_total == 4
     assert [(code, total) for code, _name, total in figures.active_by_country] == [("PE", 2), ("CO", 1), ("MX", 1)]
     assert [(kind, total) for kind, _label, total in figures.active_by_kind] == [("spo", 2), ("spo2", 1), ("hl", 1)]
-    assert (figures.report_year, figures.reports_counted) == (2024, 2)
-    assert (figures.producers, figures.women, figures.youth) == (150, 50, 65)
+    assert (figures.report_year, figures.reports_counted) == (2024, 3)
+    assert (figures.producers, figures.women, figures.youth) == (180, 53, 68)
     assert figures.certifications_expiring == 1
-    assert (figures.reviews_pending, figures.proposals_pending, figures.reports_submitted) == (1, 1, 1)
+    assert (figures.reviews_pending, figures.proposals_pending, figures.reports_submitted) == (1, 1, 2)
 
 
 def test_home_figures_without_approved_reports_say_so():

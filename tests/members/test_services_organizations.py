@@ -126,13 +126,17 @@ def test_a_portal_proposal_changes_nothing_until_staff_approve(admin_user, porta
 def test_a_second_pending_proposal_for_the_same_field_is_refused(portal_editor, organization):
     organization_propose_change(actor=portal_editor, organization=organization, field="flo_id", proposed_value="777")
     with pytest.raises(ValidationError):
-        organization_propose_change(actor=portal_editor, organization=organization, field="flo_id", proposed_value="778")
+        organization_propose_change(
+            actor=portal_editor, organization=organization, field="flo_id", proposed_value="778"
+        )
     assert organization.change_proposals.count() == 1
 
 
 def test_proposals_are_validated_like_the_field(portal_editor, organization):
     with pytest.raises(ValidationError):
-        organization_propose_change(actor=portal_editor, organization=organization, field="country", proposed_value="XX")
+        organization_propose_change(
+            actor=portal_editor, organization=organization, field="country", proposed_value="XX"
+        )
     with pytest.raises(ValidationError):
         organization_propose_change(actor=portal_editor, organization=organization, field="flo_id", proposed_value="ab")
     with pytest.raises(ValidationError):
@@ -140,9 +144,7 @@ def test_proposals_are_validated_like_the_field(portal_editor, organization):
     assert not organization.change_proposals.exists()
 
 
-def test_rejecting_needs_a_note_and_a_decided_proposal_cannot_be_decided_again(
-    admin_user, portal_editor, organization
-):
+def test_rejecting_needs_a_note_and_a_decided_proposal_cannot_be_decided_again(admin_user, portal_editor, organization):
     proposal = organization_propose_change(
         actor=portal_editor, organization=organization, field="kind", proposed_value="spo2"
     )

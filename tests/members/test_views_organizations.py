@@ -533,6 +533,6 @@ def test_dashboard_home_gets_the_registry_figures_and_the_partial_renders_them(c
     assert "Peru" in html
     assert "?country=PE&amp;membership_status=active" in html
     assert "300" in html
-    assert "producers and workers in 2024 (1 approved report)" in html
+    assert "latest approved report (up to 2024)" in html
     assert reverse("members:certification_expiring") in html
     assert reverse("members:membership_review_queue") in html
