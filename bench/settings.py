@@ -1,6 +1,8 @@
 """Settings for benchmark runs: the production-like base settings on the benchmark database,
 without the network services a benchmark must not depend on (mail, broker, shared cache)."""
 
+import warnings
+
 from clac.settings.base import *  # noqa: F403
 from clac.settings.base import REST_FRAMEWORK, env
 
@@ -24,3 +26,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+# Static files are not collected for a benchmark; WhiteNoise would warn about the empty folder.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")

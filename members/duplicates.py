@@ -27,6 +27,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Affiliation, DuplicateDismissal, DuplicateKind, Organization, Person
+from members.services.merge import merge_relations
 
 REASONS = {
     "flo_id": _("same FLO ID"),
@@ -173,8 +174,6 @@ def duplicate_pair_get(*, kind: str, first_id: int, second_id: int) -> tuple:
 def relation_counts(records: list) -> list[tuple[str, list[int]]]:
     """For the comparison page: how many rows of each relation point to each record (what a
     merge moves), one query per relation."""
-    from members.services.merge import merge_relations
-
     if not records:
         return []
     model = type(records[0])

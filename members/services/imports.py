@@ -68,6 +68,8 @@ __all__ = [
     "IMPORT_BATCH_SIZE",
     "ImportProgress",
     "ImportResult",
+    "import_template_csv",
+    "import_template_xlsx",
     "registry_import",
 ]
 

@@ -150,6 +150,13 @@ def test_list_shows_reports_with_status_and_latest_staff_comment(client, portal_
     assert LAST_YEAR - 1 not in response.context["startable_years"]
 
 
+def test_a_report_without_staff_comment_shows_a_dash_not_none(client, portal_editor, draft):
+    client.force_login(portal_editor)
+    html = client.get(REPORTS).content.decode()
+    assert ">None<" not in html
+    assert "<td>—</td>" in html
+
+
 def test_start_form_leads_to_the_chosen_year(client, portal_editor):
     client.force_login(portal_editor)
     response = client.get(REPORTS, {"year": LAST_YEAR})
