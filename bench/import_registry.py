@@ -145,11 +145,24 @@ def copy_baseline(path: Path) -> float:
     return elapsed
 
 
+def peak_rss_kb() -> int:
+    """This process's peak resident memory in KB. Linux's VmHWM belongs to the running
+    program alone; ru_maxrss also carries the peak of the parent that forked it, so it is
+    only the fallback (other systems)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def import_file(path: Path, *, batch_size: int | None = None) -> dict:
     """Import one file in this process; returns timing, counts and peak memory."""
     from members.services.imports import IMPORT_BATCH_SIZE, registry_import
 
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss_before = peak_rss_kb()
     started = time.perf_counter()
     with path.open("rb") as handle:
         result = registry_import(
@@ -163,10 +176,11 @@ def import_file(path: Path, *, batch_size: int | None = None) -> dict:
         "seconds": elapsed,
         "rows_per_second": result.rows / elapsed if elapsed else 0.0,
         "counts": dict(result.counts),
+        "timings": dict(result.timings),
         "first_errors": [e.message for e in result.errors[:3]],
-        # Linux reports kilobytes: the process's high-water mark, before and after.
+        # The process's peak resident memory (KB) before the import and at its end.
         "maxrss_before_kb": rss_before,
-        "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "maxrss_kb": peak_rss_kb(),
     }
 
 

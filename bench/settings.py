@@ -27,4 +27,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 # Static files are not collected for a benchmark; WhiteNoise would warn about the empty folder.
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+warnings.filterwarnings("ignore", message="No directory at")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from clac.roles import StaffRole
+from clac.roles import REGISTRY_EDITORS, StaffRole
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,8 @@ DASHBOARD_NAVIGATION: list[NavEntry] = [
     NavEntry(_("Yearly reports"), "members:report_queue", icon="reports"),
     NavEntry(_("Reviews"), "members:membership_review_queue", icon="reviews"),
     NavEntry(_("Change requests"), "members:proposal_queue", icon="reviews"),
-    NavEntry(_("Import"), "members:import_list", icon="import"),
-    NavEntry(_("Duplicates"), "members:duplicate_list", icon="duplicates"),
+    NavEntry(_("Import"), "members:import_list", REGISTRY_EDITORS, icon="import"),
+    NavEntry(_("Duplicates"), "members:duplicate_list", REGISTRY_EDITORS, icon="duplicates"),
     NavEntry(_("Jobs"), "dashboard:job_list", icon="jobs"),
     NavEntry(_("Partners & API keys"), "dashboard:partner_list", frozenset({StaffRole.ADMIN}), icon="keys"),
     NavEntry(_("Admin"), "admin:index", frozenset({StaffRole.ADMIN}), icon="admin", django_staff_only=True),

@@ -1,8 +1,8 @@
 """Finding likely duplicate organizations and people (reads only; merging is in
 members.services.merge).
 
-Each rule is one GROUP BY … HAVING COUNT(*) > 1 query over a normalized key, returning the ids
-of each group: the database groups equal keys with one pass over an index or a hash, instead
+Each rule groups a normalized key in the database (GROUP BY key HAVING more than one record)
+and reads back the ids of each group: the database groups equal keys with one pass over an index or a hash, instead
 of comparing every record with every other, so the page stays fast at 100,000 people.
 
 Rules:
@@ -16,12 +16,12 @@ records found by several rules are shown once, with all their reasons."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from django.db.models import Count, Prefetch, QuerySet, TextField, Value
-from django.db.models.aggregates import StringAgg
-from django.db.models.functions import Cast, Lower
+from django.db.models import Count, F, Max, Min, Prefetch, QuerySet
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -54,20 +54,30 @@ class DuplicateGroup:
         return [REASONS[r] for r in self.reasons]
 
 
-def _ids_aggregate(expression: str = "id") -> StringAgg:
-    # Ids as one comma-separated string per group: portable (PostgreSQL and the demo's SQLite).
-    return StringAgg(Cast(expression, output_field=TextField()), Value(","), distinct=True)
+def _grouped(queryset: QuerySet, *keys, member: str = "id") -> list[tuple[int, ...]]:
+    """The groups of `member` ids that share the values of `keys` (field names or expressions).
 
-
-def _grouped(queryset: QuerySet, *, keys: list[str], count: str = "id") -> list[tuple[int, ...]]:
-    rows = (
-        queryset.values(*keys)
-        .annotate(n=Count(count, distinct=True), ids=_ids_aggregate(count))
-        .filter(n__gt=1)
-        .order_by()
-        .values_list("ids", flat=True)
+    The database groups the keys (GROUP BY keys HAVING MIN(id) < MAX(id): "at least two different
+    records", without a COUNT(DISTINCT …) that would force a sort of the whole table), then the
+    members of those groups are read back: in the same query for a one-column key, with a second
+    query for a two-column key."""
+    names = [f"duplicate_key_{index}" for index in range(len(keys))]
+    keyed = queryset.annotate(
+        **{name: F(key) if isinstance(key, str) else key for name, key in zip(names, keys, strict=True)}
     )
-    return [tuple(sorted(int(i) for i in ids.split(","))) for ids in rows]
+    duplicated = keyed.values(*names).annotate(low=Min(member), high=Max(member)).filter(low__lt=F("high")).order_by()
+    if len(names) == 1:
+        rows = keyed.filter(**{f"{names[0]}__in": duplicated.values(names[0])}).order_by().values_list(*names, member)
+    else:
+        wanted = set(duplicated.values_list(*names))
+        if not wanted:
+            return []
+        narrowed = keyed.filter(**{f"{name}__in": {key[i] for key in wanted} for i, name in enumerate(names)})
+        rows = (row for row in narrowed.order_by().values_list(*names, member) if row[:-1] in wanted)
+    groups: dict[tuple, set[int]] = defaultdict(set)
+    for *key, pk in rows:
+        groups[tuple(key)].add(pk)
+    return [tuple(sorted(ids)) for ids in groups.values() if len(ids) > 1]
 
 
 def _collect(kind: str, found: list[tuple[str, list[tuple[int, ...]]]]) -> list[DuplicateGroup]:
@@ -103,9 +113,9 @@ def organization_duplicate_groups() -> list[DuplicateGroup]:
     return _collect(
         DuplicateKind.ORGANIZATION,
         [
-            ("flo_id", _grouped(organizations.exclude(flo_id=""), keys=["flo_id"])),
-            ("tax_id", _grouped(organizations.exclude(tax_id=""), keys=["country_id", "tax_id"])),
-            ("name", _grouped(organizations.exclude(normalized_name=""), keys=["country_id", "normalized_name"])),
+            ("flo_id", _grouped(organizations.exclude(flo_id=""), "flo_id")),
+            ("tax_id", _grouped(organizations.exclude(tax_id=""), "country_id", "tax_id")),
+            ("name", _grouped(organizations.exclude(normalized_name=""), "country_id", "normalized_name")),
         ],
     )
 
@@ -115,14 +125,15 @@ def person_duplicate_groups() -> list[DuplicateGroup]:
     return _collect(
         DuplicateKind.PERSON,
         [
-            ("email", _grouped(people.exclude(email="").annotate(email_key=Lower("email")), keys=["email_key"])),
-            ("phone", _grouped(people.exclude(phone=""), keys=["phone"])),
+            ("email", _grouped(people.exclude(email=""), Lower("email"))),
+            ("phone", _grouped(people.exclude(phone=""), "phone")),
             (
                 "name_in_organization",
                 _grouped(
                     Affiliation.objects.exclude(person__normalized_name=""),
-                    keys=["organization_id", "person__normalized_name"],
-                    count="person_id",
+                    "organization_id",
+                    "person__normalized_name",
+                    member="person_id",
                 ),
             ),
         ],

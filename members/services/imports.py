@@ -22,6 +22,7 @@ import datetime
 import io
 import logging
 import tempfile
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -105,6 +106,8 @@ class ImportResult:
     error_count: int = 0
     # The file could not be read to the end (not UTF-8, bad header…): see errors.
     aborted: bool = False
+    # Seconds per phase: reading and checking the cells, lookups, planning, writing.
+    timings: Counter = field(default_factory=Counter)
     _error_file: Any = None
     _error_writer: Any = None
 
@@ -208,6 +211,8 @@ def registry_import(
 
     batch: list[ParsedRow] = []
     read_since_flush = 0
+    result.timings = writer.timings
+    clock = time.perf_counter
 
     def flush() -> None:
         nonlocal batch, read_since_flush
@@ -222,6 +227,7 @@ def registry_import(
         read_since_flush = 0
 
     try:
+        reading_since = clock()
         for number, cells in rows:
             if is_blank(cells):
                 continue
@@ -236,12 +242,18 @@ def registry_import(
             # A full batch is written before the next organization starts, so the rows of one
             # organization (consecutive in a combined file) are compared and written together.
             if len(batch) >= batch_size and (len(batch) >= 2 * batch_size or not _same_organization(batch[-1], parsed)):
+                writer.timings["reading and checking"] += clock() - reading_since
                 flush()
+                reading_since = clock()
             batch.append(parsed)
+        writer.timings["reading and checking"] += clock() - reading_since
     except FileFormatError as exc:
         result.aborted = True
         report(RowError(None, None, str(exc)))
     flush()
+    if progress is not None:
+        # The estimate counted line breaks; the rows actually read are the exact total.
+        progress.set_total(result.rows)
     logger.info(
         "Registry import of %s (%s, dry run %s): %d rows, %d with errors, %s",
         filename,
@@ -391,6 +403,8 @@ class _BatchWriter:
         self.counts = counts
         self.with_organizations = import_format != ImportFormat.PEOPLE
         self.with_people = import_format != ImportFormat.ORGANIZATIONS
+        # Seconds spent per phase, for the benchmark's breakdown.
+        self.timings: Counter = Counter()
 
     # -- reads --
 
@@ -490,18 +504,25 @@ class _BatchWriter:
     def process(self, rows: list[ParsedRow]) -> tuple[list[RowError], int]:
         """Plan the batch (reads only), then write it unless this is a dry run. Returns the
         errors and the number of rows refused."""
+        clock = time.perf_counter
+        started = clock()
         self._load(rows)
+        loaded = clock()
         errors: list[RowError] = []
         for row in rows:
             error = self._plan_row(row)
             if error is not None:
                 errors.append(error)
         self._count()
+        planned = clock()
+        self.timings["lookups"] += loaded - started
+        self.timings["planning"] += planned - loaded
         if self.dry_run:
             return errors, len(errors)
         try:
             with transaction.atomic():
                 self._write()
+            self.timings["writing"] += clock() - planned
         except (IntegrityError, DataError, OperationalError) as exc:
             # Another change raced this batch (e.g. the same FLO ID saved meanwhile): the
             # batch is rolled back as a whole and the rest of the file goes on; importing the
@@ -1059,13 +1080,33 @@ def insert_with_copy(objs: list, model, *, with_ids: bool = True, history_user=N
         )
 
 
+# PostgreSQL type names psycopg knows, for the column types Django declares.
+_PG_TYPE_NAMES = {
+    "bigint": "int8", "integer": "int4", "smallint": "int2", "boolean": "bool", "date": "date",
+    "timestamp with time zone": "timestamptz", "numeric": "numeric", "varchar": "varchar", "text": "text",
+    "jsonb": "jsonb", "uuid": "uuid", "double precision": "float8", "time": "time", "interval": "interval",
+}  # fmt: skip
+
+
+def _pg_type(field) -> str | None:
+    declared = (field.db_type(connection) or "").split("(")[0].strip().lower()
+    return _PG_TYPE_NAMES.get(declared)
+
+
 def _copy_rows(cursor, table: str, fields: list, objs: list, jsonb) -> None:
-    """COPY the objects' values of `fields`; attrgetter builds each row in C."""
+    """COPY the objects' values of `fields`. attrgetter builds each row in C, and the binary
+    format with the column types given up front spares psycopg a type lookup and a text
+    conversion per value (about twice as fast); text format when a type is not known."""
     quote = connection.ops.quote_name
     get_values = attrgetter(*(f.attname for f in fields))
     json_positions = [i for i, f in enumerate(fields) if isinstance(f, JSONField)]
     columns = ", ".join(quote(f.column) for f in fields)
-    with cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+    types = [_pg_type(f) for f in fields]
+    binary = all(types)
+    statement = f"COPY {quote(table)} ({columns}) FROM STDIN" + (" (FORMAT BINARY)" if binary else "")
+    with cursor.copy(statement) as copy:
+        if binary:
+            copy.set_types(types)
         write = copy.write_row
         for obj in objs:
             values = get_values(obj)

@@ -10,7 +10,7 @@ from django.db import transaction
 from clac.jobs import JobProgress, job_enqueue, job_runner
 from clac.models import Job
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 # How long a runner waits for the test to let it finish before giving up.
 RUNNER_PATIENCE_SECONDS = 30

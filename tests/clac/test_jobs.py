@@ -266,7 +266,7 @@ def test_errors_are_capped_with_a_count_of_the_rest(db, monkeypatch):
 # --- enqueue after commit -------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_task_enqueued_inside_a_transaction_that_rolls_back_is_never_run(monkeypatch):
     sent: list[int] = []
     monkeypatch.setattr(job_run, "delay", lambda job_id: sent.append(job_id))

