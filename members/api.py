@@ -545,10 +545,29 @@ class OrganizationOutputSerializer(serializers.Serializer):
         return MembershipSummarySerializer(membership).data if membership is not None else None
 
 
+class _RefusesNulMixin:
+    """Related fields looked up by text (a country code, a product code): a NUL character is
+    refused before the lookup, since PostgreSQL cannot compare text with one and the query
+    would fail with a server error instead of a 400."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("invalid_text")
+        return super().to_internal_value(data)
+
+
+class CountryCodeField(_RefusesNulMixin, serializers.PrimaryKeyRelatedField):
+    default_error_messages = {"invalid_text": _("Null characters are not allowed.")}
+
+
+class ProductCodeField(_RefusesNulMixin, serializers.SlugRelatedField):
+    default_error_messages = {"invalid_text": _("Null characters are not allowed.")}
+
+
 class OrganizationInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Organization.Kind.choices)
     name = serializers.CharField(max_length=200)
-    country = serializers.PrimaryKeyRelatedField(queryset=Country.objects.all(), help_text="ISO code.")
+    country = CountryCodeField(queryset=Country.objects.all(), help_text="ISO code.")
     legal_name = serializers.CharField(max_length=300, required=False, allow_blank=True)
     tax_id = serializers.CharField(max_length=40, required=False, allow_blank=True)
     region = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -560,7 +579,7 @@ class OrganizationInputSerializer(serializers.Serializer):
         queryset=Organization.objects.all(), required=False, allow_null=True, help_text="Id of the second-tier union."
     )
     flo_id = serializers.CharField(max_length=7, required=False, allow_blank=True)
-    products = serializers.SlugRelatedField(
+    products = ProductCodeField(
         many=True, slug_field="code", queryset=Product.objects.all(), required=False, help_text="Product codes."
     )
     founding_year = serializers.IntegerField(required=False, allow_null=True)

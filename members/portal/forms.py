@@ -496,8 +496,16 @@ class BaseProductLineFormSet(forms.BaseFormSet):
         return lines
 
 
+# absolute_max = max_num: a forged TOTAL_FORMS builds no more forms than a page can show
+# (Django's default allows a thousand more, each validated and rendered again).
 ProductLineFormSet = forms.formset_factory(
-    ProductLineForm, formset=BaseProductLineFormSet, extra=2, can_delete=True, max_num=30, validate_max=True
+    ProductLineForm,
+    formset=BaseProductLineFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=30,
+    absolute_max=30,
+    validate_max=True,
 )
 
 
@@ -524,7 +532,12 @@ class BasePremiumUseFormSet(forms.BaseFormSet):
 
 # One line per category, in the categories' order; no extra lines can be added.
 PremiumUseFormSet = forms.formset_factory(
-    PremiumUseForm, formset=BasePremiumUseFormSet, extra=0, max_num=len(PremiumUse.Category), validate_max=True
+    PremiumUseForm,
+    formset=BasePremiumUseFormSet,
+    extra=0,
+    max_num=len(PremiumUse.Category),
+    absolute_max=len(PremiumUse.Category),
+    validate_max=True,
 )
 
 

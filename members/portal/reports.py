@@ -49,7 +49,8 @@ def report_list(request: HttpRequest) -> HttpResponse:
     # The start form is a plain GET form (no script): the chosen year leads to its page.
     chosen = request.GET.get("year")
     if chosen and can_edit:
-        if chosen.isdigit() and int(chosen) in startable:
+        # isdigit() alone lets "²" through, which int() refuses.
+        if chosen.isascii() and chosen.isdigit() and int(chosen) in startable:
             return redirect("members_portal:report_edit", year=int(chosen))
         messages.error(request, _("Choose a year from the list."))
     return render(

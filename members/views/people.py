@@ -66,7 +66,8 @@ def _organization_from_query(request: HttpRequest) -> Organization | None:
     value = request.GET.get("organization", "")
     if not value:
         return None
-    if not value.isdigit():
+    # isdigit() alone lets "²" through, which int() refuses.
+    if not (value.isascii() and value.isdigit()):
         raise Http404
     return get_object_or_404(Organization.objects.select_related("country"), pk=int(value))
 
@@ -142,7 +143,9 @@ def affiliation_create(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("members:person_detail", pk=person.pk)
     else:
         organization = request.GET.get("organization", "")
-        form = AffiliationForm(initial={"organization": organization} if organization.isdigit() else None)
+        form = AffiliationForm(
+            initial={"organization": organization} if organization.isascii() and organization.isdigit() else None
+        )
     return render(request, "members/people/affiliation_form.html", {"form": form, "person": person})
 
 
