@@ -14,7 +14,8 @@ from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from clac.access import staff_required
+from clac.access import require_staff_roles, staff_required
+from clac.roles import StaffRole
 
 # Records whose history staff may read: the slug in the URL → the model's label. Only
 # models with simple_history's HistoricalRecords belong here.
@@ -31,6 +32,9 @@ HISTORY_MODELS: dict[str, str] = {
     "premiumuse": "members.PremiumUse",
     "externalpartner": "communications.ExternalPartner",
 }
+
+# Records whose pages are restricted read the same way in their history.
+HISTORY_MODEL_ROLES: dict[str, frozenset[str]] = {"externalpartner": frozenset({StaffRole.ADMIN})}
 
 HISTORY_PAGE_SIZE = 50
 
@@ -176,6 +180,8 @@ def history_entries(*, model: type[models.Model], records: list, older: Any) -> 
 def history(request: HttpRequest, model: str, pk: int) -> HttpResponse:
     """Who changed what and when on one record; a deleted record's history stays readable."""
     model_class = history_model_get(model)
+    if model in HISTORY_MODEL_ROLES:
+        require_staff_roles(request.user, HISTORY_MODEL_ROLES[model])
     historical_model = model_class.history.model
     records_qs = (
         historical_model.objects.filter(**{model_class._meta.pk.attname: pk})

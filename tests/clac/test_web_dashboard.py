@@ -6,6 +6,7 @@ from django.urls import reverse
 from members.models import Certification, Organization
 from tests.factories import (
     CertificationFactory,
+    ExternalPartnerFactory,
     MembershipFactory,
     OrganizationFactory,
     UserFactory,
@@ -180,3 +181,16 @@ def test_history_url_tag_points_to_the_history_page(db, slug):
     obj = factories[slug].build(pk=7)
 
     assert history_url(obj) == reverse("dashboard:history", kwargs={"model": slug, "pk": 7})
+
+
+def test_partner_history_is_for_administrators_like_the_partner_pages(client, viewer_user, admin_user):
+    partner = ExternalPartnerFactory(name="Fairtrade Ibérica")
+    url = reverse("dashboard:history", args=["externalpartner", partner.pk])
+
+    client.force_login(viewer_user)
+    assert client.get(url).status_code == 403
+
+    client.force_login(admin_user)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Fairtrade Ibérica" in response.content.decode()
