@@ -21,8 +21,8 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -72,12 +72,16 @@ class JobKind:
     kind: str
     runner: Runner
     label: str | Promise
+    # Readable, translatable names for the keys of the runner's result dict.
+    result_labels: Mapping[str, str | Promise] = field(default_factory=dict)
 
 
 _REGISTRY: dict[str, JobKind] = {}
 
 
-def job_runner(kind: str, *, label: str | Promise | None = None) -> Callable[[Runner], Runner]:
+def job_runner(
+    kind: str, *, label: str | Promise | None = None, result_labels: Mapping[str, str | Promise] | None = None
+) -> Callable[[Runner], Runner]:
     """Register `fn(job, progress) -> dict` as the runner of `kind`; the dict becomes job.result."""
 
     def decorator(fn: Runner) -> Runner:
@@ -88,7 +92,7 @@ def job_runner(kind: str, *, label: str | Promise | None = None) -> Callable[[Ru
             raise ImproperlyConfigured(
                 f"Job kind {kind!r} is registered twice: {_qualified_name(existing.runner)} and {_qualified_name(fn)}."
             )
-        _REGISTRY[kind] = JobKind(kind=kind, runner=fn, label=label or kind)
+        _REGISTRY[kind] = JobKind(kind=kind, runner=fn, label=label or kind, result_labels=result_labels or {})
         return fn
 
     return decorator
@@ -100,6 +104,18 @@ def _qualified_name(fn: Callable) -> str:
 
 def job_kind_get(kind: str) -> JobKind | None:
     return _REGISTRY.get(kind)
+
+
+def job_result_items(job: Job) -> list[tuple[str | Promise, Any]]:
+    """The job's result as (label, value) rows, named and ordered by the runner's
+    result_labels; keys without a label follow, sorted (PostgreSQL's jsonb keeps no order)."""
+    if not isinstance(job.result, dict):
+        return []
+    kind = _REGISTRY.get(job.kind)
+    labels = kind.result_labels if kind is not None else {}
+    known = [(label, job.result[key]) for key, label in labels.items() if key in job.result]
+    unknown = [(key, job.result[key]) for key in sorted(job.result) if key not in labels]
+    return known + unknown
 
 
 def job_kind_label(kind: str) -> str | Promise:

@@ -11,7 +11,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from clac.access import staff_required
-from clac.jobs import job_get_for_user, job_kind_label, jobs_visible_to
+from clac.jobs import job_get_for_user, job_kind_label, job_result_items, jobs_visible_to
 from clac.models import Job
 
 JOBS_PER_PAGE = 25
@@ -50,7 +50,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "job": job,
             "refresh_seconds": refresh,
-            "result_items": sorted(job.result.items()) if isinstance(job.result, dict) else [],
+            "result_items": job_result_items(job),
             "result_file_name": os.path.basename(job.result_file.name) if job.result_file else "",
         },
     )

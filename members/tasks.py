@@ -14,7 +14,31 @@ from members.services.imports import registry_import
 IMPORT_JOB_KIND = "members.import_registry"
 
 
-@job_runner(IMPORT_JOB_KIND, label=_("Registry import"))
+IMPORT_RESULT_LABELS = {
+    "format": _("File format"),
+    "dry_run": _("Dry run (nothing written)"),
+    "rows": _("Rows read"),
+    "rows_valid": _("Valid rows"),
+    "rows_with_errors": _("Rows with errors"),
+    "errors": _("Errors"),
+    "aborted": _("Stopped before importing"),
+    "organizations_created": _("Organizations created"),
+    "organizations_updated": _("Organizations updated"),
+    "organizations_unchanged": _("Organizations unchanged"),
+    "memberships_created": _("Memberships created"),
+    "certifications_created": _("Certifications created"),
+    "certifications_updated": _("Certifications updated"),
+    "people_created": _("People created"),
+    "people_updated": _("People updated"),
+    "people_unchanged": _("People unchanged"),
+    "affiliations_created": _("Roles created"),
+    "affiliations_updated": _("Roles updated"),
+    "consents_created": _("Consents recorded"),
+    "consents_updated": _("Consents updated"),
+}
+
+
+@job_runner(IMPORT_JOB_KIND, label=_("Registry import"), result_labels=IMPORT_RESULT_LABELS)
 def import_registry_job(job: Job, progress) -> dict:
     """Import (or dry-run) the uploaded registry file. Errors go to the job row by row, and
     all of them to a CSV result file; the file is streamed from storage, never read whole."""

@@ -502,3 +502,21 @@ def test_result_file_is_refused_to_portal_users_and_anonymous(client, portal_edi
     assert client.get(url).status_code == 302
     client.force_login(portal_editor)
     assert client.get(url).status_code == 403
+
+
+def test_job_page_names_result_figures_with_the_runners_labels(client, admin_user):
+    job = Job.objects.create(
+        kind="members.import_registry",
+        status=Job.Status.SUCCEEDED,
+        requested_by=admin_user,
+        result={"rows": 3, "dry_run": True, "people_created": 2, "something_new": 1},
+    )
+    client.force_login(admin_user)
+
+    html = client.get(reverse("dashboard:job_detail", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "Rows read" in html
+    assert "People created" in html
+    assert "dry_run" not in html
+    # A key the runner did not name is still shown, as it is.
+    assert "something_new" in html
