@@ -2,6 +2,7 @@
 
 Partner endpoints (a key with the scope, or any staff member, reading):
   directory/organizations/  public facts about current members — never people or contact data
+  directory/organizations/<id>/contacts/  current contacts, under the separate people:read scope
   statistics/               figures aggregated from approved yearly reports
 Staff endpoints (session or personal token; partner keys get 403):
   organizations/, people/, affiliations/, yearly-reports/ (+ approve/return)
@@ -29,13 +30,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clac.api.permissions import HasPartnerScope, StaffRoles
-from clac.api.scopes import DIRECTORY_READ, STATS_READ
+from clac.api.scopes import DIRECTORY_READ, PEOPLE_READ, STATS_READ
 from clac.api.views import ClacAPIView, ClacGenericViewSet
 from clac.roles import REGISTRY_EDITORS
 from members import services as member_services
 from members.models import (
     Affiliation,
     Certification,
+    Consent,
     Country,
     Membership,
     Organization,
@@ -484,6 +486,81 @@ class StatisticsView(ClacAPIView):
             products=params.get("product", []),
         )
         return Response(StatisticsResponseSerializer(data).data)
+
+
+# --- Directory contacts (partners: people:read) ---------------------------------------------
+
+CONTACTS_DESCRIPTION = """
+The people who currently serve a member organization (legal representative, manager,
+Fairtrade officer, board, delegates…), for partners whose key carries `people:read`.
+
+A person's email is given only when they agreed to be contacted by email, and their phone
+only when they agreed to calls, SMS or WhatsApp (consents recorded by CLAC); otherwise the
+field is null. Past roles are never shown.
+""".strip()
+
+PHONE_CHANNELS = (Consent.Channel.PHONE, Consent.Channel.SMS, Consent.Channel.WHATSAPP)
+
+
+class DirectoryContactSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    role = serializers.ChoiceField(choices=Affiliation.Role.choices)
+    is_primary = serializers.BooleanField()
+    preferred_language = serializers.CharField()
+    email = serializers.EmailField(allow_null=True)
+    phone = serializers.CharField(allow_null=True)
+
+
+def directory_contacts(*, organization_id: int) -> list[dict[str, Any]]:
+    """Current contacts of a directory organization, with contact data only where consented.
+    One query, whatever the number of people."""
+    granted = Consent.objects.filter(person=OuterRef("person"), granted=True)
+    rows = (
+        Affiliation.objects.filter(organization_id=organization_id, end_date__isnull=True)
+        .annotate(
+            email_ok=Exists(granted.filter(channel=Consent.Channel.EMAIL)),
+            phone_ok=Exists(granted.filter(channel__in=PHONE_CHANNELS)),
+        )
+        .order_by("-is_primary", "role", "person__last_name", "person__first_name", "id")
+        .values(
+            "role",
+            "is_primary",
+            "email_ok",
+            "phone_ok",
+            "person__first_name",
+            "person__last_name",
+            "person__email",
+            "person__phone",
+            "person__preferred_language",
+        )
+    )
+    return [
+        {
+            "name": f"{row['person__first_name']} {row['person__last_name']}".strip(),
+            "role": row["role"],
+            "is_primary": row["is_primary"],
+            "preferred_language": row["person__preferred_language"],
+            "email": (row["person__email"] or None) if row["email_ok"] else None,
+            "phone": (row["person__phone"] or None) if row["phone_ok"] else None,
+        }
+        for row in rows
+    ]
+
+
+class DirectoryContactsView(ClacAPIView):
+    permission_classes = [HasPartnerScope]
+    required_scope = PEOPLE_READ
+
+    @extend_schema(
+        summary="Contacts of a member organization (personal data)",
+        description=CONTACTS_DESCRIPTION,
+        responses=DirectoryContactSerializer(many=True),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        # Only organizations the directory shows: applicants and former members stay private.
+        organization = get_object_or_404(directory_organizations().values("pk"), pk=pk)
+        contacts = directory_contacts(organization_id=organization["pk"])
+        return Response(DirectoryContactSerializer(contacts, many=True).data)
 
 
 # --- Organizations (staff) -----------------------------------------------------------------

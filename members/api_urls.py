@@ -14,5 +14,10 @@ router.register("yearly-reports", api.YearlyReportViewSet, basename="yearly-repo
 
 urlpatterns = [
     path("statistics/", api.StatisticsView.as_view(), name="statistics"),
+    path(
+        "directory/organizations/<int:pk>/contacts/",
+        api.DirectoryContactsView.as_view(),
+        name="directory-organization-contacts",
+    ),
     *router.urls,
 ]

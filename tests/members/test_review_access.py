@@ -20,7 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from clac.api.scopes import DIRECTORY_READ, STATS_READ
+from clac.api.scopes import DIRECTORY_READ, PEOPLE_READ, STATS_READ
 from clac.roles import REGISTRY_EDITORS, PortalRole, StaffRole
 from clac.services import api_key_create
 from members.models import (
@@ -658,6 +658,10 @@ def _api_urls(world: World) -> dict[str, tuple[str, tuple[str, ...]]]:
             ("GET",),
         ),
         "api-v1:statistics": (reverse("api-v1:statistics"), ("GET",)),
+        "api-v1:directory-organization-contacts": (
+            reverse("api-v1:directory-organization-contacts", args=[world.org.pk]),
+            ("GET",),
+        ),
         "api-v1:organization-list": (reverse("api-v1:organization-list"), ("GET", "POST")),
         "api-v1:organization-detail": (
             reverse("api-v1:organization-detail", args=[world.org.pk]),
@@ -678,7 +682,12 @@ def _api_urls(world: World) -> dict[str, tuple[str, tuple[str, ...]]]:
     }
 
 
-PARTNER_ROUTES = {"api-v1:directory-organization-list", "api-v1:directory-organization-detail", "api-v1:statistics"}
+PARTNER_ROUTES = {
+    "api-v1:directory-organization-list",
+    "api-v1:directory-organization-detail",
+    "api-v1:directory-organization-contacts",
+    "api-v1:statistics",
+}
 
 
 def test_every_api_route_is_reviewed(world):
@@ -729,7 +738,7 @@ def test_portal_user_session_is_refused_by_the_api(world):
 
 
 def test_partner_key_reaches_only_the_partner_endpoints_and_only_reads(world):
-    client = _partner_client([DIRECTORY_READ, STATS_READ])
+    client = _partner_client([DIRECTORY_READ, STATS_READ, PEOPLE_READ])
     before = db_fingerprint()
 
     for name, method, url in _api_each(world):
