@@ -58,7 +58,7 @@ test: venv compilemessages
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-fast: venv compilemessages
-	$(VENV)/bin/pytest -m "not integration and not e2e" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -m "not integration" $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .
