@@ -8,12 +8,29 @@ time, what to create or update, and writes it:
 - people by email (normalized), else by phone when the row has no email;
 - affiliations by (person, organization, role) among the open ones.
 
-Each batch reads what it needs in one query per table, compares, and writes only what
-changed with bulk_create / bulk_update and their simple_history counterparts, so the import
-is audited under the importing user and importing the same file twice changes nothing (no
-rows, no history records). A dry run goes through the same reads and checks and writes
-nothing. A real run commits batch by batch: valid rows are imported, bad rows are reported
-and skipped, and a run cut short can simply be repeated."""
+Each batch reads what it needs in one query per table, compares in Python (records are
+plain dicts keyed by attname, not model instances: a 100,000-row file builds half a million
+of them), and writes only what changed, so the import is audited under the importing user and
+importing the same file twice changes nothing (no rows, no history records). A dry run goes
+through the same reads and checks and writes nothing. A real run commits batch by batch:
+valid rows are imported, bad rows are reported and skipped, and a run cut short can simply be
+repeated.
+
+Writing on PostgreSQL is set-based: new rows get ids reserved from their table's sequence in
+one statement and go in with COPY; their history rows are then copied by the database from
+the rows just written (INSERT … SELECT, the same values simple_history would write); updates
+are one UPDATE … FROM unnest(arrays) per set of changed columns, followed the same way by
+their history rows. Statements use server-side parameters (an array is one parameter, not
+thousands). Other databases (SQLite, for the demo) write through the ORM and
+simple_history's bulk helpers.
+
+On PostgreSQL a real run started outside a transaction (the command, the background job)
+also overlaps the work: while one thread writes and commits batch N on its own connection,
+this thread reads, checks and plans batch N+1. Batch N+1 is planned from what the database
+had before batch N, which is only right if the two batches do not share a record: each
+batch knows the keys (FLO IDs, names, emails, phones) and ids it touches, and the planner
+waits for the write in flight whenever the next batch looks up one of them (see
+_Pipeline)."""
 
 from __future__ import annotations
 
@@ -21,21 +38,22 @@ import csv
 import datetime
 import io
 import logging
+import queue
 import tempfile
+import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
-from operator import attrgetter
+from functools import cache, lru_cache
+from operator import itemgetter
 from typing import IO, Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DataError, IntegrityError, OperationalError, connection, transaction
-from django.db.models import JSONField, signals
-from django.db.models.base import ModelState
-from django.utils import timezone
+from django.db.models import JSONField
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history, get_history_model_for_model
 
@@ -76,9 +94,10 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-# Big enough that per-batch queries are negligible, small enough that a batch's objects and
-# its transaction stay small.
-IMPORT_BATCH_SIZE = 1000
+# Big enough that each batch's statements (about thirty, whatever its size) and commit are
+# amortized over many rows, small enough that a batch's records and transaction stay small
+# (a few MB of Python objects; memory does not depend on the file's size).
+IMPORT_BATCH_SIZE = 5000
 # The result keeps this many errors in memory for display; all of them go to errors_csv().
 KEPT_ERRORS = 1000
 
@@ -106,8 +125,11 @@ class ImportResult:
     error_count: int = 0
     # The file could not be read to the end (not UTF-8, bad header…): see errors.
     aborted: bool = False
-    # Seconds per phase: reading and checking the cells, lookups, planning, writing.
+    # Seconds per phase: reading and checking the cells, lookups, planning, writing (in the
+    # writing thread when the writes overlap the rest), and waiting for the writes.
     timings: Counter = field(default_factory=Counter)
+    # Whether batches were written by a second thread while the next was planned.
+    pipelined: bool = False
     _error_file: Any = None
     _error_writer: Any = None
 
@@ -164,12 +186,19 @@ def registry_import(
     actor=None,
     progress: ImportProgress | None = None,
     batch_size: int = IMPORT_BATCH_SIZE,
+    pipeline: bool | None = None,
 ) -> ImportResult:
     """Import a registry file (binary, seekable). `import_format` None detects it from the
     columns. Not atomic as a whole on purpose: each batch is its own transaction (see the
-    module docstring); a dry run writes nothing at all."""
+    module docstring); a dry run writes nothing at all.
+
+    `pipeline` None writes on a second thread when that is possible (PostgreSQL, a real run,
+    not inside a transaction — the batches must commit for the next to see them) unless the
+    IMPORT_PIPELINE setting is False; False always writes here."""
     if import_format is not None and import_format not in ImportFormat.VALUES:
         raise ValueError(f"Unknown import format {import_format!r}")
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
     result = ImportResult(dry_run=dry_run)
 
     def report(error: RowError) -> None:
@@ -200,57 +229,105 @@ def registry_import(
     references = References.load()
     cleaner = RowCleaner(import_format=result.import_format, header=header, references=references)
     reason = _("Imported from %(file)s") % {"file": filename or _("a registry file")}
-    writer = _BatchWriter(
+    actor = actor if getattr(actor, "pk", None) is not None else None
+    if pipeline is None:
+        pipeline = getattr(settings, "IMPORT_PIPELINE", True)
+    threaded = bool(pipeline) and not dry_run and connection.vendor == "postgresql" and not connection.in_atomic_block
+    result.pipelined = threaded
+    writer = _Writer(actor=actor, reason=reason)
+    pipe: _Pipeline = _ThreadedPipeline(writer) if threaded else _Pipeline(writer)
+    planner = _Planner(
         import_format=result.import_format,
-        dry_run=dry_run,
-        actor=actor if getattr(actor, "pk", None) is not None else None,
         references=references,
-        reason=reason,
-        counts=result.counts,
+        actor_id=getattr(actor, "pk", None),
+        pipe=pipe,
+        timings=result.timings,
     )
+
+    def settle() -> None:
+        """Account for the batches whose write has finished."""
+        for plan, error in pipe.collect():
+            if error is not None:
+                # Another change raced this batch (e.g. the same FLO ID saved meanwhile): the
+                # batch was rolled back as a whole and the rest of the file went on; importing
+                # the file again completes it.
+                first, last = plan.rows[0].number, plan.rows[-1].number
+                logger.warning("Import batch of rows %d-%d failed: %s", first, last, error)
+                result.counts.subtract(plan.tally)
+                for key in [k for k, v in result.counts.items() if v <= 0]:
+                    del result.counts[key]
+                result.rows_with_errors += len(plan.rows) - len(plan.errors)
+                message = _(
+                    "Rows %(first)d to %(last)d were not imported: the database refused them (%(error)s), "
+                    "probably because the registry changed meanwhile. Import the file again."
+                ) % {"first": first, "last": last, "error": error.__class__.__name__}
+                report(RowError(first, None, message))
+            if progress is not None and plan.rows_read:
+                progress.advance(plan.rows_read)
 
     batch: list[ParsedRow] = []
     read_since_flush = 0
-    result.timings = writer.timings
     clock = time.perf_counter
 
     def flush() -> None:
         nonlocal batch, read_since_flush
         if batch:
-            errors, refused = writer.process(batch)
-            result.rows_with_errors += refused
-            for error in errors:
+            plan = planner.plan(batch)
+            plan.rows_read = read_since_flush
+            result.counts.update(plan.tally)
+            result.rows_with_errors += len(plan.errors)
+            for error in plan.errors:
                 report(error)
-        if progress is not None and read_since_flush:
+            if dry_run:
+                if progress is not None:
+                    progress.advance(read_since_flush)
+            else:
+                preparing_since = clock()
+                writer.prepare(plan)
+                result.timings["preparing writes"] += clock() - preparing_since
+                pipe.submit(plan)
+            settle()
+        elif progress is not None and read_since_flush:
             progress.advance(read_since_flush)
         batch = []
         read_since_flush = 0
 
     try:
-        reading_since = clock()
-        for number, cells in rows:
-            if is_blank(cells):
-                continue
-            result.rows += 1
-            read_since_flush += 1
-            parsed = cleaner.clean(number, cells)
-            if parsed.errors:
-                result.rows_with_errors += 1
-                for error in parsed.errors:
-                    report(error)
-                continue
-            # A full batch is written before the next organization starts, so the rows of one
-            # organization (consecutive in a combined file) are compared and written together.
-            if len(batch) >= batch_size and (len(batch) >= 2 * batch_size or not _same_organization(batch[-1], parsed)):
-                writer.timings["reading and checking"] += clock() - reading_since
-                flush()
-                reading_since = clock()
-            batch.append(parsed)
-        writer.timings["reading and checking"] += clock() - reading_since
-    except FileFormatError as exc:
-        result.aborted = True
-        report(RowError(None, None, str(exc)))
-    flush()
+        try:
+            reading_since = clock()
+            for number, cells in rows:
+                if is_blank(cells):
+                    continue
+                result.rows += 1
+                read_since_flush += 1
+                parsed = cleaner.clean(number, cells)
+                if parsed.errors:
+                    result.rows_with_errors += 1
+                    for error in parsed.errors:
+                        report(error)
+                    continue
+                # A full batch is written before the next organization starts, so the rows of
+                # one organization (consecutive in a combined file) are compared and written
+                # together.
+                if len(batch) >= batch_size and (
+                    len(batch) >= 2 * batch_size or not _same_organization(batch[-1], parsed)
+                ):
+                    result.timings["reading and checking"] += clock() - reading_since
+                    flush()
+                    reading_since = clock()
+                batch.append(parsed)
+            result.timings["reading and checking"] += clock() - reading_since
+        except FileFormatError as exc:
+            result.aborted = True
+            report(RowError(None, None, str(exc)))
+        flush()
+        pipe.finish()
+        settle()
+    finally:
+        pipe.close()
+        result.timings.update(writer.timings)
+        if pipe.waited:
+            result.timings["waiting for writes"] += pipe.waited
     if progress is not None:
         # The estimate counted line breaks; the rows actually read are the exact total.
         progress.set_total(result.rows)
@@ -269,16 +346,85 @@ def registry_import(
 def _same_organization(a: ParsedRow, b: ParsedRow) -> bool:
     if a.organization is None or b.organization is None:
         return False
+    if a.organization is b.organization:
+        return True
     keys = ("flo_id", "country", "name")
     return all(a.organization.get(k) == b.organization.get(k) for k in keys)
 
 
-# --- One batch ----------------------------------------------------------------------------
+# --- Records ------------------------------------------------------------------------------
+#
+# A record is a dict of a row's values by attname ("country_id", not "country"), with "id"
+# None until the row is written. Records read from the database hold the columns the import
+# compares (the *_LOADED tuples); new records hold every column, with the model's defaults.
+
+
+class _Table:
+    """What the import needs to know about a model's table, read from _meta once."""
+
+    def __init__(self, model) -> None:
+        meta = model._meta
+        self.model = model
+        self.name = meta.db_table
+        self.fields = list(meta.concrete_fields)
+        self.attnames = tuple(f.attname for f in self.fields)
+        self.field = {f.attname: f for f in self.fields}
+        self.column = {f.attname: f.column for f in self.fields}
+        self.defaults = {
+            f.attname: None if f.has_default() and callable(f.default) else f.get_default() for f in self.fields
+        }
+        self.callables = [(f.attname, f.default) for f in self.fields if f.has_default() and callable(f.default)]
+        self.stamped = tuple(
+            f.attname for f in self.fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        )
+        self.auto_now = tuple(f.attname for f in self.fields if getattr(f, "auto_now", False))
+        self.json_positions = [i for i, f in enumerate(self.fields) if isinstance(f, JSONField)]
+        self.row = itemgetter(*self.attnames)
+        self.audited = hasattr(meta, "simple_history_manager_attribute")
+
+    def new(self, **values: Any) -> dict[str, Any]:
+        if not self.callables:
+            return {**self.defaults, **values}
+        record = dict(self.defaults)
+        for name, make in self.callables:
+            record[name] = make()
+        record.update(values)
+        return record
+
+
+_tables: dict[type, _Table] = {}
+
+
+def _table(model) -> _Table:
+    table = _tables.get(model)
+    if table is None:
+        table = _tables[model] = _Table(model)
+    return table
+
+
+ORGANIZATION_LOADED = (
+    "id", "flo_id", "name", "kind", "country_id", "legal_name", "tax_id", "region", "locality", "latitude",
+    "longitude", "founding_year", "website", "email", "phone", "normalized_name",
+)  # fmt: skip
+CERTIFICATION_LOADED = ("id", "organization_id", "standard", "status", "cycle_start", "cycle_end")
+PERSON_LOADED = (
+    "id", "email", "first_name", "last_name", "phone", "preferred_language", "gender", "normalized_name",
+)  # fmt: skip
+AFFILIATION_LOADED = ("id", "person_id", "organization_id", "role", "start_date", "is_primary")
+CONSENT_LOADED = ("id", "person_id", "granted", "given_at", "method", "recorded_by_id")
+# The file's column names that are not the attname.
+_ORGANIZATION_ATTNAMES = {"country": "country_id"}
+
+
+# In a combined file an organization's name repeats on each of its people's rows, and people
+# share first and last names.
+_organization_name_key = lru_cache(maxsize=4096)(normalize_organization_name)
+_person_name_key = lru_cache(maxsize=16384)(normalize_person_name)
 
 
 @dataclass(eq=False, slots=True)
 class _CertState:
-    cert: Certification
+    record: dict
     is_new: bool
     changed: set[str] = field(default_factory=set)
     previous_status: str | None = None
@@ -286,7 +432,7 @@ class _CertState:
 
 @dataclass(eq=False, slots=True)
 class _OrgState:
-    org: Organization
+    record: dict
     is_new: bool
     changed: set[str] = field(default_factory=set)
     # The file's products (replacing the current set), or None when the file leaves them.
@@ -299,112 +445,206 @@ class _OrgState:
 
 @dataclass(eq=False, slots=True)
 class _PersonState:
-    person: Person
+    record: dict
     is_new: bool
     changed: set[str] = field(default_factory=set)
 
 
 @dataclass(eq=False, slots=True)
 class _AffiliationState:
-    affiliation: Affiliation
+    record: dict
     is_new: bool
+    # A new affiliation's person, and its organization when that is new in this batch too
+    # (their ids are known only once they are written).
+    person: dict | None = None
+    organization: dict | None = None
     changed: set[str] = field(default_factory=set)
 
 
 @dataclass(eq=False, slots=True)
 class _ConsentState:
-    consent: Consent
+    record: dict
     is_new: bool
+    person: dict | None = None
     changed: set[str] = field(default_factory=set)
 
 
-class _Factory:
-    """Builds new, unsaved instances several times faster than Model(**kwargs), which
-    looks up every field's default, goes through the related-object descriptors and sends
-    the init signals (none are connected for the registry's models; checked once).
-    Takes attnames (organization_id, not organization)."""
+@dataclass(eq=False)
+class _BatchPlan:
+    """One batch, planned: the states to write, what they count, and the keys and ids it
+    touches (see _Pipeline)."""
 
-    def __init__(self, model) -> None:
-        # Init signal receivers (none today) would be skipped: then go through Model().
-        self.plain = signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
-        self.model = model
-        self.new = object.__new__
-        fields = model._meta.concrete_fields
-        self.defaults = {
-            f.attname: None if f.has_default() and callable(f.default) else f.get_default() for f in fields
-        }
-        self.callables = [(f.attname, f.default) for f in fields if f.has_default() and callable(f.default)]
-
-    def __call__(self, **values: Any):
-        row = dict(self.defaults)
-        for name, make in self.callables:
-            row[name] = make()
-        for name, value in values.items():
-            if name not in row:
-                raise TypeError(f"{self.model.__name__} has no field {name}")
-            row[name] = value
-        if self.plain:
-            return self.model(**row)
-        # What Model.__init__ ends up with for a new row, without its per-field work: a fresh
-        # instance's attributes live in its __dict__ (foreign keys by attname, nothing cached).
-        obj = self.new(self.model)
-        obj.__dict__.update(row)
-        obj._state = ModelState()
-        return obj
+    rows: list[ParsedRow]
+    errors: list[RowError]
+    org_states: list[_OrgState]
+    person_states: list[_PersonState]
+    affiliation_states: list[_AffiliationState]
+    consent_states: list[_ConsentState]
+    db_product_links: dict[tuple[int, int], int]
+    tally: Counter
+    consent_time: datetime.datetime
+    touched_keys: set[tuple] = field(default_factory=set)
+    touched_ids: set[tuple[str, int]] = field(default_factory=set)
+    rows_read: int = 0
+    # PostgreSQL: the writes, prepared (see _Writer.prepare).
+    program: list[tuple] | None = None
 
 
-_factories: dict[type, _Factory] = {}
+# --- Reads --------------------------------------------------------------------------------
 
 
-def _new(model, **values: Any):
-    factory = _factories.get(model)
-    if factory is None:
-        factory = _factories[model] = _Factory(model)
-    return factory(**values)
+def _select(model, attnames: tuple[str, ...], filters: dict[str, Iterable], *, where: str = "", order: str = "id"):
+    """Records of `model` whose columns are among the given values (one query).
+
+    PostgreSQL: each set of values is one array parameter (`= ANY(%s)`), bound by the server,
+    so the statement stays small and is planned once; `where` adds a literal condition.
+    Elsewhere: the ORM's `__in`."""
+    table = _table(model)
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(table.column[a]) for a in attnames)
+        conditions = [f"{quote(table.column[a])} = ANY(%s)" for a in filters]
+        if where:
+            conditions.append(where)
+        descending = order.startswith("-")
+        order_by = quote(table.column[order.lstrip("-")]) + (" DESC" if descending else "")
+        sql = (
+            f"SELECT {columns} FROM {quote(table.name)} "  # noqa: S608 - names from _meta
+            f"WHERE {' AND '.join(conditions)} ORDER BY {order_by}"
+        )
+        with _cursor() as cursor:
+            cursor.execute(sql, [list(values) for values in filters.values()])
+            return [dict(zip(attnames, row, strict=True)) for row in cursor.fetchall()]
+    queryset = model._base_manager.filter(**{f"{a}__in": list(v) for a, v in filters.items()})
+    if where == "end_date IS NULL":
+        queryset = queryset.filter(end_date__isnull=True)
+    elif where == "channel = 'email'":
+        queryset = queryset.filter(channel=Consent.Channel.EMAIL)
+    elif where:
+        raise ValueError(f"Unknown condition {where!r}")
+    return [dict(zip(attnames, row, strict=True)) for row in queryset.order_by(order).values_list(*attnames)]
 
 
-def _link(obj, attname: str, parent) -> None:
-    """Point obj's foreign key at a parent that may not be saved yet; resolved on insert."""
-    if parent.pk is not None:
-        setattr(obj, attname, parent.pk)
-    else:
-        links = obj.__dict__.setdefault("_import_links", [])
-        links.append((attname, parent))
+def _cursor():
+    """A cursor over the psycopg connection with server-side parameters (Django's cursors
+    bind them client-side, quoting every value of an array into the SQL text in Python),
+    still wrapped by Django so the queries are logged, counted by tests and seen by execute
+    wrappers."""
+    from psycopg import Cursor
+
+    connection.ensure_connection()
+    return connection._prepare_cursor(Cursor(connection.connection))
 
 
-def _resolve_links(objs: list) -> None:
-    for obj in objs:
-        links = obj.__dict__.pop("_import_links", None)
-        if links:
-            for attname, parent in links:
-                if parent.pk is None:
-                    raise ValueError(f"{type(obj).__name__}.{attname} points to an unsaved {type(parent).__name__}.")
-                setattr(obj, attname, parent.pk)
+# --- Planning -----------------------------------------------------------------------------
 
 
-# In a combined file an organization's name repeats on each of its people's rows.
-_organization_name_key = lru_cache(maxsize=4096)(normalize_organization_name)
+class _Planner:
+    """Plans one batch at a time: reads what the batch compares against, then works out,
+    row by row, what to create and change (reads only)."""
 
-
-def _key(obj: Any) -> int:
-    """A row's identity within a batch: its pk once saved, else the Python object."""
-    return obj.pk if obj.pk is not None else -id(obj)
-
-
-class _BatchWriter:
     def __init__(
-        self, *, import_format: str, dry_run: bool, actor, references: References, reason: str, counts: Counter
+        self, *, import_format: str, references: References, actor_id: int | None, pipe: _Pipeline, timings: Counter
     ) -> None:
         self.import_format = import_format
-        self.dry_run = dry_run
-        self.actor = actor
         self.references = references
-        self.reason = reason
-        self.counts = counts
+        self.actor_id = actor_id
+        self.pipe = pipe
+        self.timings = timings
         self.with_organizations = import_format != ImportFormat.PEOPLE
         self.with_people = import_format != ImportFormat.ORGANIZATIONS
-        # Seconds spent per phase, for the benchmark's breakdown.
-        self.timings: Counter = Counter()
+        self.organizations = _table(Organization)
+        self.certifications = _table(Certification)
+        self.people = _table(Person)
+        self.affiliations = _table(Affiliation)
+        self.consents = _table(Consent)
+
+    def plan(self, rows: list[ParsedRow]) -> _BatchPlan:
+        clock = time.perf_counter
+        started = clock()
+        if self.pipe.busy and self.pipe.touches(self._lookup_keys(rows)):
+            self.pipe.wait()
+        self._load(rows)
+        if self.pipe.busy and self.pipe.touches(ids=self._loaded_ids()):
+            # A record read here is being written by the batch in flight: read it again
+            # once that batch is committed.
+            self.pipe.wait()
+            self._load(rows)
+        loaded = clock()
+        self.timings["lookups"] += loaded - started
+        self.consent_time = timezone.now()
+        errors: list[RowError] = []
+        plan_row = self._plan_row
+        for row in rows:
+            error = plan_row(row)
+            if error is not None:
+                errors.append(error)
+        plan = _BatchPlan(
+            rows=rows,
+            errors=errors,
+            org_states=list(self._org_states_all()),
+            person_states=list(self._person_states_all()),
+            affiliation_states=list(self.affiliation_states.values()),
+            consent_states=list(self.consent_states.values()),
+            db_product_links=self.db_product_links,
+            tally=Counter(),
+            consent_time=self.consent_time,
+        )
+        plan.tally = _tally(plan)
+        if not self.pipe.synchronous:
+            plan.touched_keys, plan.touched_ids = self._touched(rows, plan)
+        self.timings["planning"] += clock() - loaded
+        return plan
+
+    # -- the keys a batch reads and writes, for the pipeline --
+
+    def _lookup_keys(self, rows: list[ParsedRow]) -> set[tuple]:
+        keys: set[tuple] = set()
+        for row in rows:
+            values = row.organization
+            if values:
+                if "flo_id" in values:
+                    keys.add(("flo", values["flo_id"]))
+                if "name" in values and "country" in values:
+                    keys.add(("name", values["country"], _organization_name_key(values["name"])))
+            if row.organization_flo_id:
+                keys.add(("flo", row.organization_flo_id))
+            person = row.person
+            if person:
+                if person.get("email"):
+                    keys.add(("email", person["email"]))
+                if person.get("phone"):
+                    keys.add(("phone", person["phone"]))
+        return keys
+
+    def _loaded_ids(self) -> set[tuple[str, int]]:
+        ids = {("org", record["id"]) for record in self.db_org_by_flo.values()}
+        ids.update(("org", record["id"]) for records in self.db_org_by_name.values() for record in records)
+        ids.update(("person", record["id"]) for record in self.db_person_by_email.values())
+        ids.update(("person", record["id"]) for records in self.db_person_by_phone.values() for record in records)
+        return ids
+
+    def _touched(self, rows: list[ParsedRow], plan: _BatchPlan) -> tuple[set[tuple], set[tuple[str, int]]]:
+        """Every key the batch looked up or leaves on a record, and the ids of the existing
+        records it read: a later batch that looks up any of them must wait for this one."""
+        keys = self._lookup_keys(rows)
+        ids = self._loaded_ids()
+        for state in plan.org_states:
+            record = state.record
+            if record["flo_id"]:
+                keys.add(("flo", record["flo_id"]))
+            keys.add(("name", record["country_id"], record["normalized_name"]))
+            if record["id"] is not None:
+                ids.add(("org", record["id"]))
+        for state in plan.person_states:
+            record = state.record
+            if record["email"]:
+                keys.add(("email", record["email"]))
+            if record["phone"]:
+                keys.add(("phone", record["phone"]))
+            if record["id"] is not None:
+                ids.add(("person", record["id"]))
+        return keys, ids
 
     # -- reads --
 
@@ -413,24 +653,29 @@ class _BatchWriter:
         self.org_states: dict[int, _OrgState] = {}
         self.org_by_flo: dict[str, _OrgState] = {}
         self.org_by_name: dict[tuple[str, str], list[_OrgState]] = defaultdict(list)
-        self.db_org_by_flo: dict[str, Organization] = {}
-        self.db_org_by_name: dict[tuple[str, str], list[Organization]] = defaultdict(list)
+        self.db_org_by_flo: dict[str, dict] = {}
+        self.db_org_by_name: dict[tuple[str, str], list[dict]] = defaultdict(list)
         self.person_states: dict[int, _PersonState] = {}
         self.person_by_email: dict[str, _PersonState] = {}
         self.person_by_phone: dict[str, _PersonState] = {}
-        self.db_person_by_email: dict[str, Person] = {}
-        self.db_person_by_phone: dict[str, list[Person]] = defaultdict(list)
-        self.db_affiliations: dict[tuple[int, int, str], Affiliation] = {}
-        self.db_consents: dict[int, Consent] = {}
+        self.db_person_by_email: dict[str, dict] = {}
+        self.db_person_by_phone: dict[str, list[dict]] = defaultdict(list)
+        self.db_affiliations: dict[tuple[int, int, str], dict] = {}
+        self.db_consents: dict[int, dict] = {}
         self.affiliation_states: dict[tuple[int, int, str], _AffiliationState] = {}
         self.consent_states: dict[int, _ConsentState] = {}
         self.flo_to_org_id: dict[str, int] = {}
+        self.db_membership_org_ids: set[int] = set()
+        self.db_certifications: dict[tuple[int, str], dict] = {}
+        self.db_products: dict[int, set[int]] = defaultdict(set)
+        self.db_product_links: dict[tuple[int, int], int] = {}
+        self._last_org: tuple[dict, Any] | None = None
 
         if self.with_organizations:
-            flo_ids = {row.organization["flo_id"] for row in rows if "flo_id" in row.organization}
+            flo_ids = {values["flo_id"] for values in (row.organization for row in rows) if "flo_id" in values}
             if flo_ids:
-                for org in Organization.objects.filter(flo_id__in=flo_ids):
-                    self.db_org_by_flo[org.flo_id] = org
+                for record in _select(Organization, ORGANIZATION_LOADED, {"flo_id": flo_ids}):
+                    self.db_org_by_flo[record["flo_id"]] = record
             # Names are looked up only for rows the FLO ID did not settle.
             name_keys = {
                 (values["country"], _organization_name_key(values["name"]))
@@ -438,43 +683,43 @@ class _BatchWriter:
                 if "name" in values and "country" in values and values.get("flo_id") not in self.db_org_by_flo
             }
             if name_keys:
-                candidates = Organization.objects.filter(
-                    country_id__in={k[0] for k in name_keys}, normalized_name__in={k[1] for k in name_keys}
-                ).order_by("id")
-                for org in candidates:
-                    key = (org.country_id, org.normalized_name)
-                    if key in name_keys:
-                        self.db_org_by_name[key].append(org)
-            existing_ids = {o.pk for o in self.db_org_by_flo.values()}
-            existing_ids.update(o.pk for orgs in self.db_org_by_name.values() for o in orgs)
-            self.db_membership_org_ids: set[int] = set()
-            self.db_certifications: dict[tuple[int, str], Certification] = {}
-            self.db_products: dict[int, set[int]] = defaultdict(set)
-            self.db_product_links: dict[tuple[int, int], int] = {}
-            if existing_ids:
-                self.db_membership_org_ids = set(
-                    Membership.objects.filter(organization_id__in=existing_ids).values_list(
-                        "organization_id", flat=True
-                    )
+                candidates = _select(
+                    Organization,
+                    ORGANIZATION_LOADED,
+                    {"country_id": {k[0] for k in name_keys}, "normalized_name": {k[1] for k in name_keys}},
                 )
-            if existing_ids and any(row.certification for row in rows):
-                self.db_certifications = {
-                    (c.organization_id, c.standard): c
-                    for c in Certification.objects.filter(organization_id__in=existing_ids)
+                for record in candidates:
+                    key = (record["country_id"], record["normalized_name"])
+                    if key in name_keys:
+                        self.db_org_by_name[key].append(record)
+            existing_ids = {record["id"] for record in self.db_org_by_flo.values()}
+            existing_ids.update(record["id"] for records in self.db_org_by_name.values() for record in records)
+            if existing_ids:
+                self.db_membership_org_ids = {
+                    record["organization_id"]
+                    for record in _select(Membership, ("organization_id",), {"organization_id": existing_ids})
                 }
-            if existing_ids and any(row.products is not None for row in rows):
-                for link_id, org_id, product_id in ProductThrough.objects.filter(
-                    organization_id__in=existing_ids
-                ).values_list("id", "organization_id", "product_id"):
-                    self.db_products[org_id].add(product_id)
-                    self.db_product_links[(org_id, product_id)] = link_id
+                if any(row.certification for row in rows):
+                    self.db_certifications = {
+                        (record["organization_id"], record["standard"]): record
+                        for record in _select(Certification, CERTIFICATION_LOADED, {"organization_id": existing_ids})
+                    }
+                if any(row.products is not None for row in rows):
+                    for record in _select(
+                        ProductThrough, ("id", "organization_id", "product_id"), {"organization_id": existing_ids}
+                    ):
+                        self.db_products[record["organization_id"]].add(record["product_id"])
+                        self.db_product_links[(record["organization_id"], record["product_id"])] = record["id"]
 
         if not self.with_people:
             return
         if self.import_format == ImportFormat.PEOPLE:
             refs = {row.organization_flo_id for row in rows if row.organization_flo_id}
             if refs:
-                self.flo_to_org_id = dict(Organization.objects.filter(flo_id__in=refs).values_list("flo_id", "id"))
+                self.flo_to_org_id = {
+                    record["flo_id"]: record["id"]
+                    for record in _select(Organization, ("id", "flo_id"), {"flo_id": refs})
+                }
         emails = {row.person["email"] for row in rows if row.person and row.person.get("email")}
         phones = {
             row.person["phone"]
@@ -484,66 +729,60 @@ class _BatchWriter:
         if emails:
             # The lowest id wins when the registry already holds the same email twice (the
             # duplicate finder shows those for merging).
-            for person in Person.objects.filter(email__in=emails).order_by("-id"):
-                self.db_person_by_email[person.email] = person
+            for record in _select(Person, PERSON_LOADED, {"email": emails}, order="-id"):
+                self.db_person_by_email[record["email"]] = record
         if phones:
-            for person in Person.objects.filter(phone__in=phones).order_by("id"):
-                self.db_person_by_phone[person.phone].append(person)
-        person_ids = {p.pk for p in self.db_person_by_email.values()}
-        person_ids.update(p.pk for people in self.db_person_by_phone.values() for p in people)
+            for record in _select(Person, PERSON_LOADED, {"phone": phones}):
+                self.db_person_by_phone[record["phone"]].append(record)
+        person_ids = {record["id"] for record in self.db_person_by_email.values()}
+        person_ids.update(record["id"] for records in self.db_person_by_phone.values() for record in records)
         if person_ids:
             if any(row.affiliation for row in rows):
-                for aff in Affiliation.objects.filter(person_id__in=person_ids, end_date__isnull=True):
-                    self.db_affiliations[(aff.person_id, aff.organization_id, aff.role)] = aff
+                for record in _select(
+                    Affiliation, AFFILIATION_LOADED, {"person_id": person_ids}, where="end_date IS NULL"
+                ):
+                    self.db_affiliations[(record["person_id"], record["organization_id"], record["role"])] = record
             if any(row.consent_email is not None for row in rows):
-                for consent in Consent.objects.filter(person_id__in=person_ids, channel=Consent.Channel.EMAIL):
-                    self.db_consents[consent.person_id] = consent
+                for record in _select(Consent, CONSENT_LOADED, {"person_id": person_ids}, where="channel = 'email'"):
+                    self.db_consents[record["person_id"]] = record
 
-    # -- planning --
+    def _org_states_all(self) -> Iterator[_OrgState]:
+        seen: set[int] = set()
+        for state in [*self.org_states.values(), *self.org_by_flo.values()]:
+            if id(state) not in seen:
+                seen.add(id(state))
+                yield state
+        for states in self.org_by_name.values():
+            for state in states:
+                if id(state) not in seen:
+                    seen.add(id(state))
+                    yield state
 
-    def process(self, rows: list[ParsedRow]) -> tuple[list[RowError], int]:
-        """Plan the batch (reads only), then write it unless this is a dry run. Returns the
-        errors and the number of rows refused."""
-        clock = time.perf_counter
-        started = clock()
-        self._load(rows)
-        loaded = clock()
-        errors: list[RowError] = []
-        for row in rows:
-            error = self._plan_row(row)
-            if error is not None:
-                errors.append(error)
-        self._count()
-        planned = clock()
-        self.timings["lookups"] += loaded - started
-        self.timings["planning"] += planned - loaded
-        if self.dry_run:
-            return errors, len(errors)
-        try:
-            with transaction.atomic():
-                self._write()
-            self.timings["writing"] += clock() - planned
-        except (IntegrityError, DataError, OperationalError) as exc:
-            # Another change raced this batch (e.g. the same FLO ID saved meanwhile): the
-            # batch is rolled back as a whole and the rest of the file goes on; importing the
-            # file again completes it.
-            logger.warning("Import batch of rows %d-%d failed: %s", rows[0].number, rows[-1].number, exc)
-            self._uncount()
-            message = _(
-                "Rows %(first)d to %(last)d were not imported: the database refused them (%(error)s), "
-                "probably because the registry changed meanwhile. Import the file again."
-            ) % {"first": rows[0].number, "last": rows[-1].number, "error": exc.__class__.__name__}
-            return [*errors, RowError(rows[0].number, None, message)], len(rows)
-        return errors, len(errors)
+    def _person_states_all(self) -> Iterator[_PersonState]:
+        seen: set[int] = set()
+        for state in [*self.person_states.values(), *self.person_by_email.values(), *self.person_by_phone.values()]:
+            if id(state) not in seen:
+                seen.add(id(state))
+                yield state
+
+    # -- rows --
 
     def _plan_row(self, row: ParsedRow) -> RowError | None:
         """Work out the row's changes without touching any shared state until the whole row
         is known to be valid: a row is imported whole or not at all."""
         org_plan = None
         if self.with_organizations:
-            org_plan = self._plan_organization(row)
-            if isinstance(org_plan, RowError):
-                return org_plan
+            last = self._last_org
+            if last is not None and last[0] is row.organization and last[1] is not None:
+                # The previous row's organization cells, applied already: comparing them again
+                # with the state they produced finds no change (a combined file repeats them
+                # on each of the organization's people).
+                org_plan = last[1]
+            else:
+                org_plan = self._plan_organization(row)
+                if isinstance(org_plan, RowError):
+                    self._last_org = None
+                    return org_plan
         person_plan = None
         org_ref: _OrgState | int | None = None
         if self.with_people and row.person is not None:
@@ -562,7 +801,11 @@ class _BatchWriter:
 
         # The row is valid: apply it to the batch's state.
         if org_plan is not None:
-            org_ref = self._commit_organization(row, *org_plan)
+            if isinstance(org_plan, _OrgState):
+                org_ref = org_plan
+            else:
+                org_ref = self._commit_organization(row, *org_plan)
+                self._last_org = (row.organization, org_ref) if row.organization else None
         if person_plan is not None:
             person_state = self._commit_person(*person_plan)
             if row.affiliation is not None and org_ref is not None:
@@ -574,32 +817,36 @@ class _BatchWriter:
     def _column(self, name: str, *, person: bool = False) -> str:
         return f"person_{name}" if person and self.import_format == ImportFormat.COMBINED else name
 
-    def _org_state_for(self, org: Organization) -> _OrgState:
-        state = self.org_states.get(org.pk)
+    def _org_state_for(self, record: dict) -> _OrgState:
+        state = self.org_states.get(record["id"])
         if state is None:
-            state = _OrgState(org=org, is_new=False, needs_membership=org.pk not in self.db_membership_org_ids)
-            self.org_states[org.pk] = state
+            state = _OrgState(
+                record=record, is_new=False, needs_membership=record["id"] not in self.db_membership_org_ids
+            )
+            self.org_states[record["id"]] = state
         return state
 
-    def _find_organization(self, values: dict[str, Any]) -> _OrgState | Organization | None:
+    def _find_organization(self, values: dict[str, Any]) -> _OrgState | dict | None:
         flo_id = values.get("flo_id")
         if flo_id:
-            if flo_id in self.org_by_flo:
-                return self.org_by_flo[flo_id]
-            if flo_id in self.db_org_by_flo:
-                return self.org_states.get(self.db_org_by_flo[flo_id].pk) or self.db_org_by_flo[flo_id]
+            state = self.org_by_flo.get(flo_id)
+            if state is not None:
+                return state
+            record = self.db_org_by_flo.get(flo_id)
+            if record is not None:
+                return self.org_states.get(record["id"]) or record
         if values.get("name") and values.get("country"):
             key = (values["country"], _organization_name_key(values["name"]))
             # A row with a FLO ID that the registry does not know yet may complete an
             # organization registered without one (an applicant), never replace another's.
             for state in self.org_by_name.get(key, ()):
-                if not flo_id or not state.org.flo_id:
+                if not flo_id or not state.record["flo_id"]:
                     return state
-            for org in self.db_org_by_name.get(key, ()):
-                current = self.org_states.get(org.pk)
-                flo = current.org.flo_id if current else org.flo_id
+            for record in self.db_org_by_name.get(key, ()):
+                current = self.org_states.get(record["id"])
+                flo = current.record["flo_id"] if current else record["flo_id"]
                 if not flo_id or not flo:
-                    return current or org
+                    return current or record
         return None
 
     def _plan_organization(self, row: ParsedRow) -> RowError | tuple:
@@ -613,24 +860,24 @@ class _BatchWriter:
                     missing[0],
                     _("No organization has this FLO ID yet; give its name and country to add it."),
                 )
-            org = _new(Organization, kind=Organization.Kind.SPO.value)
+            record = self.organizations.new(kind=Organization.Kind.SPO.value)
         else:
-            org = found.org if isinstance(found, _OrgState) else found
+            record = found.record if isinstance(found, _OrgState) else found
         changes = {}
         for name, value in values.items():
-            attname = "country_id" if name == "country" else name
-            if getattr(org, attname) != value:
-                changes[name] = value
+            attname = _ORGANIZATION_ATTNAMES.get(name, name)
+            if record[attname] != value:
+                changes[attname] = value
 
         # Rules on the row's values merged with what the registry holds.
-        latitude = changes.get("latitude", org.latitude)
-        longitude = changes.get("longitude", org.longitude)
-        country_code = changes.get("country", org.country_id)
+        latitude = changes.get("latitude", record["latitude"])
+        longitude = changes.get("longitude", record["longitude"])
+        country_code = changes.get("country_id", record["country_id"])
         if (
             latitude is not None
             and longitude is not None
             and country_code
-            and {"latitude", "longitude", "country"} & changes.keys()
+            and {"latitude", "longitude", "country_id"} & changes.keys()
         ):
             country = self.references.countries[country_code]
             if not country.contains(latitude, longitude):
@@ -638,48 +885,53 @@ class _BatchWriter:
 
         cert_changes = None
         if row.certification is not None:
-            values = dict(row.certification)
-            standard = values.pop("standard")
+            cert_values = dict(row.certification)
+            standard = cert_values.pop("standard")
             state = found.certifications.get(standard) if isinstance(found, _OrgState) else None
-            cert = state.cert if state else (self.db_certifications.get((org.pk, standard)) if org.pk else None)
-            current_status = cert.status if cert else Certification.Status.APPLICANT
-            status = values.get("status", current_status)
-            start = values.get("cycle_start", cert.cycle_start if cert else None)
-            end = values.get("cycle_end", cert.cycle_end if cert else None)
+            if state is not None:
+                cert = state.record
+            elif record["id"] is not None:
+                cert = self.db_certifications.get((record["id"], standard))
+            else:
+                cert = None
+            current_status = cert["status"] if cert else Certification.Status.APPLICANT
+            status = cert_values.get("status", current_status)
+            start = cert_values.get("cycle_start", cert["cycle_start"] if cert else None)
+            end = cert_values.get("cycle_end", cert["cycle_end"] if cert else None)
             if start and end and end <= start:
                 return RowError(row.number, "cycle_end", _("The cycle must end after it starts."))
             if status == Certification.Status.CERTIFIED and not end:
                 return RowError(row.number, "cycle_end", _("A certified organization has a cycle end date."))
-            cert_changes = (standard, cert, values)
-        return found, org, changes, cert_changes
+            cert_changes = (standard, cert, cert_values)
+        return found, record, changes, cert_changes
 
-    def _commit_organization(self, row: ParsedRow, found, org: Organization, changes: dict, cert_changes) -> _OrgState:
+    def _commit_organization(self, row: ParsedRow, found, record: dict, changes: dict, cert_changes) -> _OrgState:
         if found is None:
-            state = _OrgState(org=org, is_new=True, needs_membership=True)
+            state = _OrgState(record=record, is_new=True, needs_membership=True)
         elif isinstance(found, _OrgState):
             state = found
         else:
             state = self._org_state_for(found)
-        for name, value in changes.items():
-            setattr(org, "country_id" if name == "country" else name, value)
-            state.changed.add(name)
+        if changes:
+            record.update(changes)
+            state.changed.update(changes)
         if "name" in changes or state.is_new:
-            normalized = _organization_name_key(org.name)
-            if org.normalized_name != normalized:
-                org.normalized_name = normalized
+            normalized = _organization_name_key(record["name"])
+            if record["normalized_name"] != normalized:
+                record["normalized_name"] = normalized
                 state.changed.add("normalized_name")
-        if org.flo_id:
-            self.org_by_flo[org.flo_id] = state
-        key = (org.country_id, org.normalized_name)
-        if state not in self.org_by_name[key]:
-            self.org_by_name[key].append(state)
-        if not state.is_new and org.pk not in self.org_states:
-            self.org_states[org.pk] = state
+        if record["flo_id"]:
+            self.org_by_flo[record["flo_id"]] = state
+        same_name = self.org_by_name[(record["country_id"], record["normalized_name"])]
+        if state not in same_name:
+            same_name.append(state)
+        if not state.is_new and record["id"] not in self.org_states:
+            self.org_states[record["id"]] = state
 
         if row.products is not None:
             state.products = set(row.products)
             if state.current_products is None:
-                state.current_products = set() if state.is_new else set(self.db_products.get(org.pk, ()))
+                state.current_products = set() if state.is_new else set(self.db_products.get(record["id"], ()))
         if row.membership_status and state.needs_membership:
             state.membership_status = row.membership_status
 
@@ -688,37 +940,44 @@ class _BatchWriter:
             cert_state = state.certifications.get(standard)
             if cert_state is None:
                 if cert is None:
-                    cert = _new(Certification, standard=standard)
-                    _link(cert, "organization_id", org)
-                    cert_state = _CertState(cert=cert, is_new=True, previous_status=None)
+                    cert_state = _CertState(record=self.certifications.new(standard=standard), is_new=True)
                 else:
-                    cert_state = _CertState(cert=cert, is_new=False, previous_status=cert.status)
+                    cert_state = _CertState(record=cert, is_new=False, previous_status=cert["status"])
                 state.certifications[standard] = cert_state
+            cert_record = cert_state.record
             for name, value in values.items():
-                if getattr(cert_state.cert, name) != value:
-                    setattr(cert_state.cert, name, value)
+                if cert_record[name] != value:
+                    cert_record[name] = value
                     cert_state.changed.add(name)
         return state
 
     def _plan_person(self, row: ParsedRow) -> RowError | tuple:
         values = row.person
-        email, phone = values.get("email"), values.get("phone")
-        found: _PersonState | Person | None = None
+        email = values.get("email")
+        found: _PersonState | dict | None = None
         if email:
-            found = self.person_by_email.get(email) or self.db_person_by_email.get(email)
-        elif phone:
-            found = self.person_by_phone.get(phone)
+            found = self.person_by_email.get(email)
             if found is None:
-                matches = self.db_person_by_phone.get(phone, [])
-                if len(matches) > 1:
-                    return RowError(
-                        row.number,
-                        self._column("phone", person=True),
-                        _("Several people in the registry have this phone; add the person's email to tell them apart."),
-                    )
-                found = matches[0] if matches else None
-        if isinstance(found, Person):
-            found = self.person_states.get(found.pk) or found
+                record = self.db_person_by_email.get(email)
+                if record is not None:
+                    found = self.person_states.get(record["id"]) or record
+        else:
+            phone = values.get("phone")
+            if phone:
+                found = self.person_by_phone.get(phone)
+                if found is None:
+                    matches = self.db_person_by_phone.get(phone, ())
+                    if len(matches) > 1:
+                        return RowError(
+                            row.number,
+                            self._column("phone", person=True),
+                            _(
+                                "Several people in the registry have this phone; add the person's email to tell "
+                                "them apart."
+                            ),
+                        )
+                    if matches:
+                        found = self.person_states.get(matches[0]["id"]) or matches[0]
         if found is None:
             if not values.get("first_name"):
                 return RowError(
@@ -726,229 +985,234 @@ class _BatchWriter:
                     self._column("first_name", person=True),
                     _("This person is not in the registry yet; give at least their first name to add them."),
                 )
-            person = _new(Person)
-        else:
-            person = found.person if isinstance(found, _PersonState) else found
-        changes = {name: value for name, value in values.items() if getattr(person, name) != value}
-        return found, person, changes
+            # A new person: the row's values are the record (see _commit_person).
+            return None, None, values
+        record = found.record if type(found) is _PersonState else found
+        changes = {name: value for name, value in values.items() if record[name] != value}
+        return found, record, changes
 
-    def _commit_person(self, found, person: Person, changes: dict) -> _PersonState:
+    def _commit_person(self, found, record: dict | None, changes: dict) -> _PersonState:
         if found is None:
-            state = _PersonState(person=person, is_new=True)
-        elif isinstance(found, _PersonState):
-            state = found
+            record = self.people.new(**changes)
+            state = _PersonState(record=record, is_new=True)
+            record["normalized_name"] = _person_name_key(record["first_name"], record["last_name"])
         else:
-            state = _PersonState(person=found, is_new=False)
-            self.person_states[found.pk] = state
-        for name, value in changes.items():
-            setattr(person, name, value)
-            state.changed.add(name)
-        if state.is_new or {"first_name", "last_name"} & changes.keys():
-            normalized = normalize_person_name(person.first_name, person.last_name)
-            if person.normalized_name != normalized:
-                person.normalized_name = normalized
-                state.changed.add("normalized_name")
-        if person.email:
-            self.person_by_email[person.email] = state
-        elif person.phone:
-            self.person_by_phone[person.phone] = state
+            if type(found) is _PersonState:
+                state = found
+            else:
+                state = _PersonState(record=found, is_new=False)
+                self.person_states[found["id"]] = state
+            if changes:
+                record.update(changes)
+                state.changed.update(changes)
+                if "first_name" in changes or "last_name" in changes:
+                    normalized = _person_name_key(record["first_name"], record["last_name"])
+                    if record["normalized_name"] != normalized:
+                        record["normalized_name"] = normalized
+                        state.changed.add("normalized_name")
+        if record["email"]:
+            self.person_by_email[record["email"]] = state
+        elif record["phone"]:
+            self.person_by_phone[record["phone"]] = state
         return state
 
     def _plan_affiliation(self, person_state: _PersonState, org_ref: _OrgState | int, values: dict) -> None:
-        person = person_state.person
-        if isinstance(org_ref, _OrgState):
-            org_key = _key(org_ref.org)
-            organization_id = org_ref.org.pk
+        person = person_state.record
+        person_id = person["id"]
+        org_record = None
+        if type(org_ref) is _OrgState:
+            org_record = org_ref.record
+            organization_id = org_record["id"]
+            org_key = organization_id if organization_id is not None else -id(org_record)
         else:
             org_key = organization_id = org_ref
         role = values["role"]
-        key = (_key(person), org_key, role)
+        key = (person_id if person_id is not None else -id(person), org_key, role)
         state = self.affiliation_states.get(key)
         if state is None:
             existing = None
-            if person.pk is not None and organization_id is not None:
-                existing = self.db_affiliations.get((person.pk, organization_id, role))
+            if person_id is not None and organization_id is not None:
+                existing = self.db_affiliations.get((person_id, organization_id, role))
             if existing is None:
-                affiliation = _new(Affiliation, role=role)
-                _link(affiliation, "person_id", person)
-                if isinstance(org_ref, _OrgState):
-                    _link(affiliation, "organization_id", org_ref.org)
-                else:
-                    affiliation.organization_id = org_ref
-                state = _AffiliationState(affiliation=affiliation, is_new=True)
-            else:
-                state = _AffiliationState(affiliation=existing, is_new=False)
+                # A new affiliation holds the row's values (the changes are for tallying
+                # updates only).
+                record = self.affiliations.new(role=role, person_id=person_id, organization_id=organization_id)
+                if "start_date" in values:
+                    record["start_date"] = values["start_date"]
+                if "is_primary" in values:
+                    record["is_primary"] = values["is_primary"]
+                self.affiliation_states[key] = _AffiliationState(
+                    record=record, is_new=True, person=person, organization=org_record
+                )
+                return
+            state = _AffiliationState(record=existing, is_new=False)
             self.affiliation_states[key] = state
+        record = state.record
         for name in ("start_date", "is_primary"):
-            if name in values and getattr(state.affiliation, name) != values[name]:
-                setattr(state.affiliation, name, values[name])
+            if name in values and record[name] != values[name]:
+                record[name] = values[name]
                 state.changed.add(name)
 
     def _plan_consent(self, person_state: _PersonState, granted: bool) -> None:
-        person = person_state.person
-        key = _key(person)
+        person = person_state.record
+        person_id = person["id"]
+        key = person_id if person_id is not None else -id(person)
         state = self.consent_states.get(key)
         if state is None:
-            existing = self.db_consents.get(person.pk) if person.pk is not None else None
+            existing = self.db_consents.get(person_id) if person_id is not None else None
             if existing is None:
-                consent = _new(Consent, channel=Consent.Channel.EMAIL.value, method=Consent.Method.IMPORT.value)
-                _link(consent, "person_id", person)
-                consent.granted = None  # set below, so a new consent always counts as changed
-                state = _ConsentState(consent=consent, is_new=True)
-            else:
-                state = _ConsentState(consent=existing, is_new=False)
+                record = self.consents.new(
+                    channel=Consent.Channel.EMAIL.value,
+                    method=Consent.Method.IMPORT.value,
+                    person_id=person_id,
+                    granted=granted,
+                    given_at=self.consent_time,
+                    recorded_by_id=self.actor_id,
+                )
+                self.consent_states[key] = _ConsentState(record=record, is_new=True, person=person)
+                return
+            state = _ConsentState(record=existing, is_new=False)
             self.consent_states[key] = state
-        if state.consent.granted != granted:
-            state.consent.granted = granted
-            state.consent.given_at = timezone.now()
-            state.consent.method = Consent.Method.IMPORT
-            state.consent.recorded_by_id = getattr(self.actor, "pk", None)
-            state.changed.update({"granted", "given_at", "method", "recorded_by"})
+        record = state.record
+        if record["granted"] != granted:
+            record["granted"] = granted
+            record["given_at"] = self.consent_time
+            record["method"] = Consent.Method.IMPORT.value
+            record["recorded_by_id"] = self.actor_id
+            state.changed.update(("granted", "given_at", "method", "recorded_by_id"))
 
-    # -- counting --
 
-    def _tally(self) -> Counter:
-        tally: Counter = Counter()
-        for state in self.org_states_all():
-            if state.is_new:
-                tally["organizations_created"] += 1
-            elif state.changed or (state.products is not None and state.products != state.current_products):
-                tally["organizations_updated"] += 1
-            else:
-                tally["organizations_unchanged"] += 1
-            if state.needs_membership:
-                tally["memberships_created"] += 1
-            for cert_state in state.certifications.values():
-                if cert_state.is_new:
-                    tally["certifications_created"] += 1
-                elif cert_state.changed:
-                    tally["certifications_updated"] += 1
-        for state in self.person_states_all():
-            if state.is_new:
-                tally["people_created"] += 1
-            elif state.changed:
-                tally["people_updated"] += 1
-            else:
-                tally["people_unchanged"] += 1
-        for state in self.affiliation_states.values():
-            if state.is_new:
-                tally["affiliations_created"] += 1
-            elif state.changed:
-                tally["affiliations_updated"] += 1
-        for state in self.consent_states.values():
-            if state.is_new:
-                tally["consents_created"] += 1
-            elif state.changed:
-                tally["consents_updated"] += 1
-        return tally
-
-    def _count(self) -> None:
-        self._batch_tally = self._tally()
-        self.counts.update(self._batch_tally)
-
-    def _uncount(self) -> None:
-        self.counts.subtract(self._batch_tally)
-        for key in [k for k, v in self.counts.items() if v <= 0]:
-            del self.counts[key]
-
-    def org_states_all(self) -> Iterable[_OrgState]:
-        seen: set[int] = set()
-        for state in [*self.org_states.values(), *self.org_by_flo.values()]:
-            if id(state) not in seen:
-                seen.add(id(state))
-                yield state
-        for states in self.org_by_name.values():
-            for state in states:
-                if id(state) not in seen:
-                    seen.add(id(state))
-                    yield state
-
-    def person_states_all(self) -> Iterable[_PersonState]:
-        seen: set[int] = set()
-        for state in [*self.person_states.values(), *self.person_by_email.values(), *self.person_by_phone.values()]:
-            if id(state) not in seen:
-                seen.add(id(state))
-                yield state
-
-    # -- writing --
-
-    def _create(self, model, objs: list) -> None:
-        if not objs:
-            return
-        _resolve_links(objs)
-        if connection.vendor == "postgresql":
-            insert_with_copy(objs, model, history_user=self.actor, change_reason=self.reason)
+def _tally(plan: _BatchPlan) -> Counter:
+    tally: Counter = Counter()
+    for state in plan.org_states:
+        if state.is_new:
+            tally["organizations_created"] += 1
+        elif state.changed or (state.products is not None and state.products != state.current_products):
+            tally["organizations_updated"] += 1
         else:
-            bulk_create_with_history(objs, model, default_user=self.actor, default_change_reason=self.reason)
-
-    def _create_plain(self, model, objs: list) -> None:
-        """Rows without history and whose ids nobody reads back (events, product links)."""
-        if not objs:
-            return
-        if connection.vendor == "postgresql":
-            insert_with_copy(objs, model, with_ids=False)
+            tally["organizations_unchanged"] += 1
+        if state.needs_membership:
+            tally["memberships_created"] += 1
+        for cert_state in state.certifications.values():
+            if cert_state.is_new:
+                tally["certifications_created"] += 1
+            elif cert_state.changed:
+                tally["certifications_updated"] += 1
+    for state in plan.person_states:
+        if state.is_new:
+            tally["people_created"] += 1
+        elif state.changed:
+            tally["people_updated"] += 1
         else:
-            model.objects.bulk_create(objs)
+            tally["people_unchanged"] += 1
+    for state in plan.affiliation_states:
+        if state.is_new:
+            tally["affiliations_created"] += 1
+        elif state.changed:
+            tally["affiliations_updated"] += 1
+    for state in plan.consent_states:
+        if state.is_new:
+            tally["consents_created"] += 1
+        elif state.changed:
+            tally["consents_updated"] += 1
+    return tally
 
-    def _update(self, model, states: Iterable) -> None:
-        """bulk_update_with_history per set of changed fields, so each statement names only
-        the columns the file changed (a concurrent edit of another column is kept)."""
-        groups: dict[frozenset[str], list] = defaultdict(list)
-        now = timezone.now()
-        for obj, changed in states:
-            if changed:
-                if hasattr(obj, "updated_at"):
-                    obj.updated_at = now
-                groups[frozenset(changed)].append(obj)
-        for changed, objs in groups.items():
-            fields = sorted(changed | ({"updated_at"} if hasattr(objs[0], "updated_at") else set()))
-            bulk_update_with_history(objs, model, fields, default_user=self.actor, default_change_reason=self.reason)
 
-    def _write(self) -> None:
+# --- Writing ------------------------------------------------------------------------------
+
+
+class _Writer:
+    """Writes planned batches, each in its own transaction, on the calling thread's
+    connection. On PostgreSQL the batch is first prepared (prepare(), on the planning
+    thread): ids reserved, rows formatted for COPY, statements and their parameters built,
+    so that writing is only sending them, which needs hardly any Python (and so no time
+    from the planning thread when the writing runs on another)."""
+
+    def __init__(self, *, actor, reason: str) -> None:
+        self.actor = actor
+        self.actor_id = getattr(actor, "pk", None)
+        self.reason = reason
+        # Seconds spent writing, including the commit (the database's work and the wait).
+        self.timings: Counter = Counter()
+
+    def prepare(self, plan: _BatchPlan) -> None:
+        if connection.vendor != "postgresql":
+            return
+        store = _PostgresStore(actor_id=self.actor_id, reason=self.reason, recording=True)
+        self._write(store, plan)
+        plan.program = store.program
+
+    def write(self, plan: _BatchPlan) -> Exception | None:
+        """Write one batch; returns the database's refusal, if any (the batch is then rolled
+        back as a whole)."""
+        started = time.perf_counter()
+        try:
+            with transaction.atomic():
+                if plan.program is not None:
+                    _PostgresStore(actor_id=self.actor_id, reason=self.reason).run(plan.program)
+                else:
+                    self._write(_OrmStore(actor=self.actor, reason=self.reason), plan)
+        except (IntegrityError, DataError, OperationalError) as exc:
+            return exc
+        finally:
+            self.timings["writing"] += time.perf_counter() - started
+        return None
+
+    def _write(self, store: _Store, plan: _BatchPlan) -> None:
         today = timezone.localdate()
-        org_states = list(self.org_states_all())
+        org_states = plan.org_states
         if org_states:
-            self._create(Organization, [s.org for s in org_states if s.is_new])
-            self._update(Organization, ((s.org, s.changed) for s in org_states if not s.is_new))
-            self._write_products(org_states)
-            self._write_memberships(org_states, today)
-            self._write_certifications(org_states)
-        person_states = list(self.person_states_all())
+            store.insert(Organization, [s.record for s in org_states if s.is_new])
+            store.update(Organization, [(s.record, s.changed) for s in org_states if not s.is_new and s.changed])
+            self._write_products(store, org_states, plan.db_product_links)
+            self._write_memberships(store, org_states, today)
+            self._write_certifications(store, org_states)
+        person_states = plan.person_states
         if person_states:
-            self._create(Person, [s.person for s in person_states if s.is_new])
-            self._update(Person, ((s.person, s.changed) for s in person_states if not s.is_new))
-        if self.affiliation_states:
-            states = self.affiliation_states.values()
-            self._create(Affiliation, [s.affiliation for s in states if s.is_new])
-            self._update(Affiliation, ((s.affiliation, s.changed) for s in states if not s.is_new))
-        if self.consent_states:
-            states = self.consent_states.values()
-            self._create(Consent, [s.consent for s in states if s.is_new])
-            self._update(Consent, ((s.consent, s.changed) for s in states if not s.is_new))
+            store.insert(Person, [s.record for s in person_states if s.is_new])
+            store.update(Person, [(s.record, s.changed) for s in person_states if not s.is_new and s.changed])
+        if plan.affiliation_states:
+            new = []
+            for state in plan.affiliation_states:
+                if state.is_new:
+                    record = state.record
+                    record["person_id"] = state.person["id"]
+                    if state.organization is not None:
+                        record["organization_id"] = state.organization["id"]
+                    new.append(record)
+            store.insert(Affiliation, new)
+            store.update(Affiliation, [(s.record, s.changed) for s in plan.affiliation_states if not s.is_new])
+        if plan.consent_states:
+            new = []
+            for state in plan.consent_states:
+                if state.is_new:
+                    state.record["person_id"] = state.person["id"]
+                    new.append(state.record)
+            store.insert(Consent, new)
+            store.update(Consent, [(s.record, s.changed) for s in plan.consent_states if not s.is_new])
 
-    def _write_products(self, org_states: list[_OrgState]) -> None:
-        added: list = []
+    def _write_products(self, store: _Store, org_states: list[_OrgState], links: dict[tuple[int, int], int]) -> None:
+        added: list[dict] = []
         removed: list[int] = []
         for state in org_states:
             if state.products is None or state.products == state.current_products:
                 continue
-            org_id = state.org.pk
+            org_id = state.record["id"]
             added.extend(
-                ProductThrough(organization_id=org_id, product_id=product_id)
+                {"id": None, "organization_id": org_id, "product_id": product_id}
                 for product_id in state.products - state.current_products
             )
-            removed.extend(self.db_product_links[(org_id, p)] for p in state.current_products - state.products)
-        if removed:
-            ProductThrough.objects.filter(id__in=removed).delete()
-        # The products were read in this batch's transaction and the links of a new
-        # organization cannot exist yet, so nothing here can clash.
-        self._create_plain(ProductThrough, added)
+            removed.extend(links[(org_id, p)] for p in state.current_products - state.products)
+        store.delete(ProductThrough, removed)
+        # The products were read before this batch and the links of a new organization
+        # cannot exist yet, so nothing here can clash (the pipeline sees to the first).
+        store.insert(ProductThrough, added, audited=False)
 
-    def _write_memberships(self, org_states: list[_OrgState], today: datetime.date) -> None:
+    def _write_memberships(self, store: _Store, org_states: list[_OrgState], today: datetime.date) -> None:
+        table = _table(Membership)
         memberships = [
-            _new(
-                Membership,
-                organization_id=state.org.pk,
+            table.new(
+                organization_id=state.record["id"],
                 status=state.membership_status,
                 status_changed_on=today,
                 joined_on=today if state.membership_status == Membership.Status.ACTIVE else None,
@@ -958,126 +1222,133 @@ class _BatchWriter:
         ]
         if not memberships:
             return
-        self._create(Membership, memberships)
-        self._create_plain(
+        store.insert(Membership, memberships)
+        events = _table(MembershipEvent)
+        store.insert(
             MembershipEvent,
             [
-                _new(
-                    MembershipEvent,
-                    membership_id=membership.pk,
+                events.new(
+                    membership_id=membership["id"],
                     from_status="",
-                    to_status=membership.status,
+                    to_status=membership["status"],
                     occurred_on=today,
                     reason=self.reason,
-                    actor_id=getattr(self.actor, "pk", None),
+                    actor_id=self.actor_id,
                 )
                 for membership in memberships
             ],
+            audited=False,
         )
-        for state in org_states:
-            state.needs_membership = False
 
-    def _write_certifications(self, org_states: list[_OrgState]) -> None:
-        cert_states = [c for s in org_states for c in s.certifications.values()]
+    def _write_certifications(self, store: _Store, org_states: list[_OrgState]) -> None:
+        new, changed, cert_states = [], [], []
+        for state in org_states:
+            for cert_state in state.certifications.values():
+                cert_states.append(cert_state)
+                if cert_state.is_new:
+                    cert_state.record["organization_id"] = state.record["id"]
+                    new.append(cert_state.record)
+                elif cert_state.changed:
+                    changed.append((cert_state.record, cert_state.changed))
         if not cert_states:
             return
-        self._create(Certification, [c.cert for c in cert_states if c.is_new])
-        self._update(Certification, ((c.cert, c.changed) for c in cert_states if not c.is_new))
+        store.insert(Certification, new)
+        store.update(Certification, changed)
         # A suspended or withdrawn certificate puts the membership in the staff review queue
         # (as members.services.certification_set does); it never changes the membership.
         flagged: dict[int, list[str]] = defaultdict(list)
         for cert_state in cert_states:
-            cert = cert_state.cert
-            if cert.status in Certification.FLAGGING_STATUSES and cert_state.previous_status != cert.status:
-                flagged[cert.organization_id].append(
+            cert = cert_state.record
+            if cert["status"] in Certification.FLAGGING_STATUSES and cert_state.previous_status != cert["status"]:
+                flagged[cert["organization_id"]].append(
                     _("Certificate (%(standard)s) is now %(status)s.")
-                    % {"standard": cert.get_standard_display(), "status": cert.get_status_display()}
+                    % {
+                        "standard": Certification.Standard(cert["standard"]).label,
+                        "status": Certification.Status(cert["status"]).label,
+                    }
                 )
-        if not flagged:
-            return
-        now = timezone.now()
-        memberships = list(Membership.objects.select_for_update().filter(organization_id__in=flagged))
-        changed = []
-        for membership in memberships:
-            reasons = [r for r in flagged[membership.organization_id] if r not in membership.review_reason]
-            if membership.review_requested_at is None:
-                membership.review_requested_at = now
-                membership.review_reason = "\n".join(reasons)
-            elif reasons:
-                membership.review_reason = "\n".join([membership.review_reason, *reasons]).strip()
-            else:
-                continue
-            changed.append((membership, {"review_requested_at", "review_reason"}))
-        self._update(Membership, changed)
+        if flagged:
+            store.flag_for_review(dict(flagged))
 
 
-# --- Inserting with COPY (PostgreSQL) -------------------------------------------------------
-
-
-def insert_with_copy(objs: list, model, *, with_ids: bool = True, history_user=None, change_reason: str = "") -> None:
-    """Insert new model instances, and their "created" history rows when the model keeps
-    history, with PostgreSQL's COPY.
-
-    Does what bulk_create + simple_history's bulk_create_with_history do (ids set on the
-    instances, auto_now timestamps, foreign keys taken from saved parent instances, one
-    history row per object attributed to the user, with the reason), several times faster:
-    at 100,000 rows Django's multi-row INSERT spends most of its time building SQL. Ids come
-    from the table's sequence first, so the instances have them, as with bulk_create."""
-    from psycopg.types.json import Jsonb  # PostgreSQL only: the demo's SQLite never gets here
-
-    meta = model._meta
+def _flag_for_review(store: _Store, flagged: dict[int, list[str]]) -> None:
+    """Put the organizations' memberships in the review queue with the reasons not yet
+    there; in the writing transaction, with the memberships locked."""
     now = timezone.now()
-    _prepare_for_insert(objs, model, now)
-    with connection.cursor() as cursor:
-        if with_ids:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, meta.pk.column, len(objs)],
-            )
-            for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
-                obj.pk = pk
-                obj._state.adding = False
-                obj._state.db = connection.alias
-            fields = list(meta.concrete_fields)
+    memberships = Membership.objects.select_for_update().filter(organization_id__in=flagged)
+    changed = []
+    for membership in memberships.values("id", "organization_id", "review_requested_at", "review_reason"):
+        reasons = [r for r in flagged[membership["organization_id"]] if r not in membership["review_reason"]]
+        if membership["review_requested_at"] is None:
+            membership["review_requested_at"] = now
+            membership["review_reason"] = "\n".join(reasons)
+        elif reasons:
+            membership["review_reason"] = "\n".join([membership["review_reason"], *reasons]).strip()
         else:
-            fields = [f for f in meta.concrete_fields if not f.primary_key]
-        _copy_rows(cursor, meta.db_table, fields, objs, Jsonb)
+            continue
+        changed.append((membership, {"review_requested_at", "review_reason"}))
+    store.update(Membership, changed)
 
-        if not with_ids or not hasattr(meta, "simple_history_manager_attribute"):
+
+class _Store(Protocol):
+    def insert(self, model, records: list[dict], *, audited: bool = True) -> None: ...
+
+    def update(self, model, changes: list[tuple[dict, set[str]]]) -> None: ...
+
+    def delete(self, model, ids: list[int]) -> None: ...
+
+    def flag_for_review(self, flagged: dict[int, list[str]]) -> None: ...
+
+
+class _OrmStore:
+    """Writes through the ORM and simple_history's bulk helpers (SQLite, the demo)."""
+
+    def __init__(self, *, actor, reason: str) -> None:
+        self.actor = actor
+        self.reason = reason
+
+    def insert(self, model, records: list[dict], *, audited: bool = True) -> None:
+        if not records:
             return
-        if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        objs = [model(**record) for record in records]
+        if audited and _table(model).audited:
+            bulk_create_with_history(objs, model, default_user=self.actor, default_change_reason=self.reason)
+        else:
+            model._base_manager.bulk_create(objs)
+        if audited:
+            for record, obj in zip(records, objs, strict=True):
+                if obj.pk is None:
+                    raise ImproperlyConfigured(f"The database did not return the ids of new {model.__name__} rows.")
+                record["id"] = obj.pk
+
+    def update(self, model, changes: list[tuple[dict, set[str]]]) -> None:
+        """bulk_update_with_history per set of changed fields, so each statement names only
+        the columns the file changed (a concurrent edit of another column is kept). The
+        history rows are built from whole instances, so those are read first."""
+        changes = [(record, changed) for record, changed in changes if changed]
+        if not changes:
             return
-        # The history rows are copied from the rows just inserted, by the database: the same
-        # values simple_history's bulk_history_create would write, without sending every
-        # row through Python a second time.
-        history_meta = get_history_model_for_model(model)._meta
-        special = {
-            "history_date": now,
-            "history_change_reason": change_reason,
-            "history_type": "+",
-            "history_user_id": getattr(history_user, "pk", None),
-        }
-        source = {f.attname: f for f in meta.concrete_fields}
-        tracked, constant = [], []
-        for f in history_meta.concrete_fields:
-            if f.primary_key:
-                continue
-            if f.attname in special:
-                constant.append(f)
-            elif f.attname in source:
-                tracked.append(f)
-            else:
-                raise ImproperlyConfigured(f"insert_with_copy does not know the history column {f.attname}")
-        quote = connection.ops.quote_name
-        target_columns = ", ".join(quote(f.column) for f in [*tracked, *constant])
-        source_columns = ", ".join(quote(source[f.attname].column) for f in tracked)
-        placeholders = ", ".join(["%s"] * len(constant))
-        cursor.execute(
-            f"INSERT INTO {quote(history_meta.db_table)} ({target_columns}) "  # noqa: S608 - names from _meta
-            f"SELECT {source_columns}, {placeholders} FROM {quote(meta.db_table)} "
-            f"WHERE {quote(meta.pk.column)} = ANY(%s) ORDER BY {quote(meta.pk.column)}",
-            [*(special[f.attname] for f in constant), [obj.pk for obj in objs]],
-        )
+        table = _table(model)
+        instances = model._base_manager.in_bulk([record["id"] for record, _changed in changes])
+        now = timezone.now()
+        groups: dict[frozenset[str], list] = defaultdict(list)
+        for record, changed in changes:
+            obj = instances[record["id"]]
+            for attname in changed:
+                setattr(obj, attname, record[attname])
+            for attname in table.auto_now:
+                setattr(obj, attname, now)
+            groups[frozenset(changed)].append(obj)
+        for changed, objs in groups.items():
+            fields = sorted(changed | set(table.auto_now))
+            bulk_update_with_history(objs, model, fields, default_user=self.actor, default_change_reason=self.reason)
+
+    def delete(self, model, ids: list[int]) -> None:
+        if ids:
+            model._base_manager.filter(id__in=ids).delete()
+
+    def flag_for_review(self, flagged: dict[int, list[str]]) -> None:
+        _flag_for_review(self, flagged)
 
 
 # PostgreSQL type names psycopg knows, for the column types Django declares.
@@ -1088,53 +1359,358 @@ _PG_TYPE_NAMES = {
 }  # fmt: skip
 
 
+class _PostgresStore:
+    """Set-based writes on PostgreSQL (see the module docstring).
+
+    Recording (prepare): ids are reserved at once, on this thread's connection (a sequence
+    is outside transactions), and every write becomes a step of `program` — a COPY with its
+    data formatted here, or a statement with its parameters — for run() to send later,
+    possibly from another thread. Otherwise each write is sent at once."""
+
+    def __init__(self, *, actor_id: int | None, reason: str, recording: bool = False) -> None:
+        self.actor_id = actor_id
+        self.reason = reason
+        self.now = timezone.now()
+        self.quote = connection.ops.quote_name
+        self.program: list[tuple] | None = [] if recording else None
+
+    def _emit(self, step: tuple) -> None:
+        if self.program is not None:
+            self.program.append(step)
+        else:
+            self.run([step])
+
+    def run(self, program: list[tuple]) -> None:
+        with _cursor() as cursor:
+            for kind, *args in program:
+                if kind == "copy":
+                    statement, data = args
+                    with cursor.copy(statement) as copy:
+                        copy.write(data)
+                elif kind == "sql":
+                    cursor.execute(*args)
+                elif kind == "flag":
+                    _flag_for_review(self, *args)
+                else:
+                    raise ValueError(f"Unknown step {kind!r}")
+
+    def insert(self, model, records: list[dict], *, audited: bool = True) -> None:
+        """COPY new rows in. Audited rows first get their ids from the table's sequence (the
+        caller and the history need them); the others (events, product links) take the
+        column's default."""
+        if not records:
+            return
+        table = _table(model)
+        now = self.now
+        for name in table.stamped:
+            for record in records:
+                record[name] = now
+        if audited:
+            span = self._reserve_ids(table, records)
+            fields = table.fields
+            row = table.row
+        else:
+            span = None
+            fields = [f for f in table.fields if not f.primary_key]
+            row = itemgetter(*(f.attname for f in fields))
+        self._emit(_copy_step(table.name, fields, map(row, records)))
+        if audited and table.audited:
+            self._history(table, "+", span, [record["id"] for record in records])
+
+    def _reserve_ids(self, table: _Table, records: list[dict]) -> tuple[int, int] | None:
+        """Take len(records) ids from the table's sequence and give them to the records.
+        Returns (first, last) when they are consecutive (nearly always: other sessions'
+        inserts rarely interleave), which lets the history select them by range."""
+        size = len(records)
+        sequence = _sequence(table)
+        with _cursor() as cursor:
+            cursor.execute(
+                "SELECT min(v), max(v) FROM (SELECT nextval(%s::regclass) AS v FROM generate_series(1, %s)) AS ids",
+                [sequence, size],
+            )
+            first, last = cursor.fetchone()
+            if last - first + 1 == size:
+                for pk_value, record in enumerate(records, start=first):
+                    record["id"] = pk_value
+                return first, last
+            # Interleaved with another session's: the ids taken are spent (a sequence has
+            # gaps anyway); take them again, one by one.
+            cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, size])
+            for (pk_value,), record in zip(cursor.fetchall(), records, strict=True):
+                record["id"] = pk_value
+        return None
+
+    def update(self, model, changes: list[tuple[dict, set[str]]]) -> None:
+        """One UPDATE … FROM unnest(arrays) per set of changed columns, naming only those
+        (a concurrent edit of another column is kept), then their history rows."""
+        changes = [(record, changed) for record, changed in changes if changed]
+        if not changes:
+            return
+        table = _table(model)
+        quote = self.quote
+        groups: dict[frozenset[str], list[dict]] = defaultdict(list)
+        for record, changed in changes:
+            for attname in table.auto_now:
+                record[attname] = self.now
+            groups[frozenset(changed)].append(record)
+        ids: list[int] = []
+        for changed, records in groups.items():
+            names = ["id", *sorted(changed | set(table.auto_now))]
+            fields = [table.field[name] for name in names]
+            assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields[1:])
+            arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+            aliases = ", ".join(quote(f.column) for f in fields)
+            self._emit(
+                (
+                    "sql",
+                    f"UPDATE {quote(table.name)} AS t SET {assignments} "  # noqa: S608 - names from _meta
+                    f"FROM unnest({arrays}) AS v({aliases}) WHERE t.{quote(table.column['id'])} = v.{quote('id')}",
+                    [[record[name] for record in records] for name in names],
+                )
+            )
+            ids.extend(record["id"] for record in records)
+        if table.audited:
+            self._history(table, "~", None, ids)
+
+    def delete(self, model, ids: list[int]) -> None:
+        if not ids:
+            return
+        table = _table(model)
+        quote = self.quote
+        self._emit(
+            ("sql", f"DELETE FROM {quote(table.name)} WHERE {quote(table.column['id'])} = ANY(%s)", [ids])  # noqa: S608
+        )
+
+    def flag_for_review(self, flagged: dict[int, list[str]]) -> None:
+        # Reads the memberships as the writing transaction sees them, so it runs there.
+        self._emit(("flag", flagged))
+
+    def _history(self, table: _Table, history_type: str, span: tuple[int, int] | None, ids: list[int]) -> None:
+        """The history rows of rows just written, copied by the database from the table: the
+        values simple_history's bulk helpers would write, without sending every row through
+        Python a second time."""
+        if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+            return
+        tracked, constant = _history_columns(table)
+        quote = self.quote
+        history = get_history_model_for_model(table.model)._meta
+        special = {
+            "history_date": self.now,
+            "history_change_reason": self.reason,
+            "history_type": history_type,
+            "history_user_id": self.actor_id,
+        }
+        target = ", ".join(quote(f.column) for f in [*tracked, *constant])
+        source = ", ".join(quote(table.column[f.attname]) for f in tracked)
+        placeholders = ", ".join(["%s"] * len(constant))
+        pk = quote(table.column["id"])
+        if span is not None:
+            condition, params = f"{pk} BETWEEN %s AND %s", list(span)
+        else:
+            condition, params = f"{pk} = ANY(%s)", [ids]
+        self._emit(
+            (
+                "sql",
+                f"INSERT INTO {quote(history.db_table)} ({target}) "  # noqa: S608 - names from _meta
+                f"SELECT {source}, {placeholders} FROM {quote(table.name)} WHERE {condition} ORDER BY {pk}",
+                [*(special[f.attname] for f in constant), *params],
+            )
+        )
+
+
+def _copy_step(table_name: str, fields: list, rows: Iterable[tuple]) -> tuple[str, str, bytes]:
+    """A COPY of `rows` into the table, its data formatted now by psycopg's formatter into
+    memory (a Copy with a FileWriter talks to no server). The binary format with the column
+    types given up front spares a type lookup and a text conversion per value."""
+    from psycopg import Copy
+    from psycopg.copy import FileWriter
+    from psycopg.types.json import Jsonb
+
+    quote = connection.ops.quote_name
+    types = [_pg_type(f) for f in fields]
+    binary = all(types)
+    json_positions = [i for i, f in enumerate(fields) if isinstance(f, JSONField)]
+    buffer = io.BytesIO()
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor, Copy(cursor, binary=binary, writer=FileWriter(buffer)) as copy:
+        if binary:
+            copy.set_types(types)
+        write = copy.write_row
+        if json_positions:
+            for values in rows:
+                values = list(values)
+                for i in json_positions:
+                    values[i] = Jsonb(values[i])
+                write(values)
+        else:
+            for values in rows:
+                write(values)
+    columns = ", ".join(quote(f.column) for f in fields)
+    statement = f"COPY {quote(table_name)} ({columns}) FROM STDIN" + (" (FORMAT BINARY)" if binary else "")
+    return "copy", statement, buffer.getvalue()
+
+
+@cache
+def _sequence(table: _Table) -> str:
+    """The sequence that gives the table's ids (identity or serial column)."""
+    with _cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table.name, table.column["id"]])
+        (name,) = cursor.fetchone()
+    if not name:
+        raise ImproperlyConfigured(f"{table.name}.{table.column['id']} takes its values from no sequence.")
+    return name
+
+
+@cache
+def _history_columns(table: _Table) -> tuple[list, list]:
+    """The history table's columns: those copied from the table, and the history's own."""
+    history = get_history_model_for_model(table.model)._meta
+    own = {"history_date", "history_change_reason", "history_type", "history_user_id"}
+    tracked, constant = [], []
+    for f in history.concrete_fields:
+        if f.primary_key:
+            continue
+        if f.attname in own:
+            constant.append(f)
+        elif f.attname in table.field:
+            tracked.append(f)
+        else:
+            raise ImproperlyConfigured(f"The import does not know the history column {f.attname}")
+    return tracked, constant
+
+
 def _pg_type(field) -> str | None:
     declared = (field.db_type(connection) or "").split("(")[0].strip().lower()
     return _PG_TYPE_NAMES.get(declared)
 
 
-def _copy_rows(cursor, table: str, fields: list, objs: list, jsonb) -> None:
-    """COPY the objects' values of `fields`. attrgetter builds each row in C, and the binary
-    format with the column types given up front spares psycopg a type lookup and a text
-    conversion per value (about twice as fast); text format when a type is not known."""
-    quote = connection.ops.quote_name
-    get_values = attrgetter(*(f.attname for f in fields))
-    json_positions = [i for i, f in enumerate(fields) if isinstance(f, JSONField)]
-    columns = ", ".join(quote(f.column) for f in fields)
-    types = [_pg_type(f) for f in fields]
-    binary = all(types)
-    statement = f"COPY {quote(table)} ({columns}) FROM STDIN" + (" (FORMAT BINARY)" if binary else "")
-    with cursor.copy(statement) as copy:
-        if binary:
-            copy.set_types(types)
-        write = copy.write_row
-        for obj in objs:
-            values = get_values(obj)
-            if json_positions:
-                values = list(values)
-                for i in json_positions:
-                    values[i] = jsonb(values[i])
-            write(values)
+# --- Overlapping writes with the rest ---------------------------------------------------------
 
 
-def _prepare_for_insert(objs: list, model, now: datetime.datetime) -> None:
-    """What Model.save() / bulk_create do before inserting: auto_now(_add) timestamps, and
-    the ids of parents assigned as (since saved) instances."""
-    meta = model._meta
-    stamped = [
-        f.attname for f in meta.concrete_fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-    ]
-    relations = [f for f in meta.concrete_fields if f.is_relation]
-    for obj in objs:
-        for name in stamped:
-            setattr(obj, name, now)
-        for f in relations:
-            if getattr(obj, f.attname) is None and f.is_cached(obj):
-                parent = f.get_cached_value(obj)
-                if parent is not None:
-                    if parent.pk is None:
-                        raise ValueError(f"{model.__name__}.{f.name} points to an unsaved {type(parent).__name__}.")
-                    setattr(obj, f.attname, parent.pk)
+class _Pipeline:
+    """Writes each batch as it is submitted, on this thread."""
+
+    synchronous = True
+
+    def __init__(self, writer: _Writer) -> None:
+        self.writer = writer
+        self._finished: list[tuple[_BatchPlan, Exception | None]] = []
+        # Seconds the caller spent waiting for the writes.
+        self.waited = 0.0
+
+    @property
+    def busy(self) -> bool:
+        return False
+
+    def touches(self, keys: set[tuple] | None = None, *, ids: set[tuple[str, int]] | None = None) -> bool:
+        return False
+
+    def submit(self, plan: _BatchPlan) -> None:
+        self._finished.append((plan, self.writer.write(plan)))
+
+    def wait(self) -> None:
+        """Until no batch is being written."""
+
+    def finish(self) -> None:
+        """Until every batch submitted is written."""
+
+    def collect(self) -> list[tuple[_BatchPlan, Exception | None]]:
+        """The batches written since the last call, in order, with the database's refusal."""
+        finished, self._finished = self._finished, []
+        return finished
+
+    def close(self) -> None:
+        """Stop writing (also after an error)."""
+
+
+class _ThreadedPipeline(_Pipeline):
+    """Writes batches on a second thread, one at a time and in order, each on the thread's
+    own connection and in its own transaction, while the caller plans the next.
+
+    Batch N+1 is planned from the committed registry, i.e. without batch N while that is in
+    flight. That is right only if N+1 reads nothing N writes, which the planner checks with
+    touches(): before its reads, against the keys N looked up or leaves (FLO IDs, names,
+    emails, phones), and after them, against the ids of the records N read; on any overlap
+    it waits for N's commit (wait()) and reads again. At most one batch is in flight, so
+    memory holds at most three: the one written, the one planned, the one read."""
+
+    synchronous = False
+
+    def __init__(self, writer: _Writer) -> None:
+        super().__init__(writer)
+        self._language = translation.get_language()
+        self._inbox: queue.Queue[_BatchPlan | None] = queue.Queue(maxsize=1)
+        self._lock = threading.Condition()
+        self._in_flight: _BatchPlan | None = None
+        self._failure: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def busy(self) -> bool:
+        with self._lock:
+            return self._in_flight is not None
+
+    def touches(self, keys: set[tuple] | None = None, *, ids: set[tuple[str, int]] | None = None) -> bool:
+        with self._lock:
+            plan = self._in_flight
+        if plan is None:
+            return False
+        return bool((keys and not keys.isdisjoint(plan.touched_keys)) or (ids and not ids.isdisjoint(plan.touched_ids)))
+
+    def submit(self, plan: _BatchPlan) -> None:
+        self.wait()
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="registry-import-writer", daemon=True)
+            self._thread.start()
+        with self._lock:
+            self._in_flight = plan
+        self._inbox.put(plan)
+
+    def wait(self) -> None:
+        started = time.perf_counter()
+        with self._lock:
+            while self._in_flight is not None and self._failure is None:
+                self._lock.wait()
+            failure = self._failure
+        self.waited += time.perf_counter() - started
+        if failure is not None:
+            raise failure
+
+    def finish(self) -> None:
+        self.wait()
+
+    def collect(self) -> list[tuple[_BatchPlan, Exception | None]]:
+        with self._lock:
+            return super().collect()
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._inbox.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def _run(self) -> None:
+        from django.db import connections
+
+        # Messages written by this thread (review reasons, refusals) in the caller's language.
+        translation.activate(self._language)
+        try:
+            while (plan := self._inbox.get()) is not None:
+                error = self.writer.write(plan)
+                with self._lock:
+                    self._finished.append((plan, error))
+                    self._in_flight = None
+                    self._lock.notify_all()
+        except BaseException as exc:  # a bug, or the connection lost: the caller raises it
+            with self._lock:
+                self._failure = exc
+                self._in_flight = None
+                self._lock.notify_all()
+            # Keep taking batches so the caller's put() never blocks; they are not written.
+            while self._inbox.get() is not None:
+                pass
+        finally:
+            connections["default"].close()
 
 
 def import_template_csv(import_format: str) -> bytes:
