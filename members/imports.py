@@ -504,6 +504,11 @@ PERSON_FIELDS = ("email", "first_name", "last_name", "phone", "preferred_languag
 AFFILIATION_FIELDS = ("role", "start_date", "is_primary")
 
 
+# Distinct values remembered per column (see RowCleaner._outcomes); a column of unique values
+# (emails, names) starts over when it is full.
+OUTCOMES_PER_COLUMN = 1024
+
+
 class _OrganizationPart:
     """The outcome of a row's organization cells: cleaned values and errors, without the row
     number, so the rows of one organization in a combined file can share it."""
@@ -611,9 +616,10 @@ class RowCleaner:
                 self._org_columns.append((index, name, name, org_cleaners[name]))
         self._with_organization = import_format != ImportFormat.PEOPLE
         self._with_person = import_format != ImportFormat.ORGANIZATIONS
-        # The last value of each column and its outcome: values repeat down a column
-        # (languages, roles, dates…), so each distinct run of values is checked once.
-        self._last: list[tuple[str, Any, str | None] | None] = [None] * len(header)
+        # Each column's recent values and their outcome (cleaned value, error): values repeat
+        # down a column (countries, kinds, languages, roles, dates, first names…), so each is
+        # checked once. Bounded, so memory does not grow with the file.
+        self._outcomes: list[dict[str, tuple[Any, str | None]]] = [{} for _name in header]
         positions = [index for index, *_rest in self._org_columns]
         self._org_positions = positions
         # Builds the tuple in C; short rows (fewer cells than the header) go the long way.
@@ -623,7 +629,7 @@ class RowCleaner:
         self._org_part: _OrganizationPart | None = None
 
     def _clean_cells(self, columns, cells: list[str], values: dict[str, Any], errors: list) -> None:
-        last = self._last
+        caches = self._outcomes
         size = len(cells)
         for index, column, name, cleaner in columns:
             if index >= size:
@@ -631,22 +637,23 @@ class RowCleaner:
             raw = cells[index]
             if not raw:
                 continue
-            previous = last[index]
-            if previous is not None and previous[0] == raw:
-                cleaned, message = previous[1], previous[2]
-            else:
+            cache = caches[index]
+            outcome = cache.get(raw)
+            if outcome is None:
                 value = raw.strip()
                 if not value:
                     continue
                 try:
-                    cleaned, message = cleaner(value), None
+                    outcome = (cleaner(value), None)
                 except CellError as exc:
-                    cleaned, message = None, str(exc)
-                last[index] = (raw, cleaned, message)
-            if message is not None:
-                errors.append((index, column, message))
+                    outcome = (None, str(exc))
+                if len(cache) >= OUTCOMES_PER_COLUMN:
+                    cache.clear()
+                cache[raw] = outcome
+            if outcome[1] is not None:
+                errors.append((index, column, outcome[1]))
                 continue
-            values[name] = cleaned
+            values[name] = outcome[0]
 
     def clean(self, number: int, cells: list[str]) -> ParsedRow:
         row = ParsedRow(number=number)
