@@ -6,9 +6,12 @@ per person, the organization's columns repeated, as staff export them from sprea
 countries weighted as CLAC's membership is (Peru, Colombia and Mexico about half), 89 % SPOs,
 one or two products, a certificate, most people with an email consent answer.
 
-Run through `python -m bench.run`; `python -m bench.import_registry --file F` imports one
-file and prints a JSON line (time, rows/s, peak RSS) — bench.run runs it in a child process
-per size so each peak memory figure belongs to one import alone."""
+Run through `python -m bench.run`; `python -m bench.import_registry --file F [--user NAME]`
+imports one file and prints a JSON line (time, rows/s, phases, CPU, peak RSS) — bench.run runs
+it in a child process per import so each peak memory figure belongs to one import alone.
+With --user the changes are attributed to that staff user (created if missing), as the
+dashboard upload and `import_registry --user` do: the history rows then reference the user,
+which the database checks too."""
 
 from __future__ import annotations
 
@@ -158,17 +161,30 @@ def peak_rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def import_file(path: Path, *, batch_size: int | None = None) -> dict:
-    """Import one file in this process; returns timing, counts and peak memory."""
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process so far, all threads."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def import_file(path: Path, *, batch_size: int | None = None, username: str = "") -> dict:
+    """Import one file in this process; returns timing, counts, phases, CPU and peak memory."""
     from members.services.imports import IMPORT_BATCH_SIZE, registry_import
 
+    actor = _staff_user(username) if username else None
     rss_before = peak_rss_kb()
+    cpu_before = cpu_seconds()
     started = time.perf_counter()
     with path.open("rb") as handle:
         result = registry_import(
-            file=handle, filename=path.name, import_format="combined", batch_size=batch_size or IMPORT_BATCH_SIZE
+            file=handle,
+            filename=path.name,
+            import_format="combined",
+            batch_size=batch_size or IMPORT_BATCH_SIZE,
+            actor=actor,
         )
     elapsed = time.perf_counter() - started
+    cpu = cpu_seconds() - cpu_before
     result.close()
     return {
         "rows": result.rows,
@@ -177,11 +193,24 @@ def import_file(path: Path, *, batch_size: int | None = None) -> dict:
         "rows_per_second": result.rows / elapsed if elapsed else 0.0,
         "counts": dict(result.counts),
         "timings": dict(result.timings),
+        "pipelined": result.pipelined,
+        "batch_size": batch_size or IMPORT_BATCH_SIZE,
+        "user": username,
+        # CPU seconds of this process (both threads) during the import.
+        "cpu_seconds": cpu,
         "first_errors": [e.message for e in result.errors[:3]],
         # The process's peak resident memory (KB) before the import and at its end.
         "maxrss_before_kb": rss_before,
         "maxrss_kb": peak_rss_kb(),
     }
+
+
+def _staff_user(username: str):
+    """The user the import is attributed to (the service checks no role: the views do)."""
+    from django.contrib.auth import get_user_model
+
+    user, _created = get_user_model().objects.get_or_create(username=username, defaults={"is_staff": True})
+    return user
 
 
 def run(*, rows: int, workdir: Path, seed: int = 2024, with_copy: bool = True) -> dict:
@@ -200,12 +229,14 @@ def run(*, rows: int, workdir: Path, seed: int = 2024, with_copy: bool = True) -
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--file", type=Path, required=True)
+    parser.add_argument("--user", default="", help="Attribute the import to this staff user (created if missing).")
+    parser.add_argument("--batch-size", type=int, default=None)
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     import django
 
     django.setup()
-    print(json.dumps(import_file(args.file)))
+    print(json.dumps(import_file(args.file, batch_size=args.batch_size, username=args.user)))
     sys.stdout.flush()
 
 

@@ -618,7 +618,8 @@ class RowCleaner:
         self._with_person = import_format != ImportFormat.ORGANIZATIONS
         # Each column's recent values and their outcome (cleaned value, error): values repeat
         # down a column (countries, kinds, languages, roles, dates, first names…), so each is
-        # checked once. Bounded, so memory does not grow with the file.
+        # checked once. Bounded, so memory does not grow with the file. The cleaned values are
+        # shared by the rows that had the same cell (read them, never modify them).
         self._outcomes: list[dict[str, tuple[Any, str | None]]] = [{} for _name in header]
         positions = [index for index, *_rest in self._org_columns]
         self._org_positions = positions

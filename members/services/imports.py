@@ -39,6 +39,7 @@ import datetime
 import io
 import logging
 import queue
+import sys
 import tempfile
 import threading
 import time
@@ -100,6 +101,9 @@ logger = logging.getLogger(__name__)
 IMPORT_BATCH_SIZE = 5000
 # The result keeps this many errors in memory for display; all of them go to errors_csv().
 KEPT_ERRORS = 1000
+# Seconds between the threads' turns while a batch is written on a second thread (see
+# registry_import; Python's default is 0.005).
+PIPELINE_SWITCH_INTERVAL = 0.0005
 
 ProductThrough = Organization.products.through
 
@@ -244,6 +248,15 @@ def registry_import(
         timings=result.timings,
     )
 
+    # While a second thread writes, this one runs Python almost without pause: by default it
+    # would hand the GIL over only every 5 ms, and the writing thread needs it for a moment
+    # each time the database answers or takes more COPY data, so the database would sit
+    # idle. A shorter interval keeps it busy (restored at the end; it only changes how
+    # often threads take turns).
+    switch_interval = sys.getswitchinterval()
+    if threaded:
+        sys.setswitchinterval(min(switch_interval, PIPELINE_SWITCH_INTERVAL))
+
     def settle() -> None:
         """Account for the batches whose write has finished."""
         for plan, error in pipe.collect():
@@ -325,6 +338,8 @@ def registry_import(
         settle()
     finally:
         pipe.close()
+        if threaded:
+            sys.setswitchinterval(switch_interval)
         result.timings.update(writer.timings)
         if pipe.waited:
             result.timings["waiting for writes"] += pipe.waited
@@ -378,7 +393,6 @@ class _Table:
             f.attname for f in self.fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
         )
         self.auto_now = tuple(f.attname for f in self.fields if getattr(f, "auto_now", False))
-        self.json_positions = [i for i, f in enumerate(self.fields) if isinstance(f, JSONField)]
         self.row = itemgetter(*self.attnames)
         self.audited = hasattr(meta, "simple_history_manager_attribute")
 
@@ -520,9 +534,15 @@ def _select(model, attnames: tuple[str, ...], filters: dict[str, Iterable], *, w
         queryset = queryset.filter(end_date__isnull=True)
     elif where == "channel = 'email'":
         queryset = queryset.filter(channel=Consent.Channel.EMAIL)
+    elif where == _HAS_FLO_ID:
+        queryset = queryset.exclude(flo_id="")
     elif where:
         raise ValueError(f"Unknown condition {where!r}")
     return [dict(zip(attnames, row, strict=True)) for row in queryset.order_by(order).values_list(*attnames)]
+
+
+# FLO IDs are unique only when present (a partial index): saying so lets the database use it.
+_HAS_FLO_ID = "flo_id <> ''"
 
 
 def _cursor():
@@ -680,7 +700,7 @@ class _Planner:
         if self.with_organizations:
             flo_ids = {values["flo_id"] for values in organizations if "flo_id" in values}
             if flo_ids:
-                for record in _select(Organization, ORGANIZATION_LOADED, {"flo_id": flo_ids}):
+                for record in _select(Organization, ORGANIZATION_LOADED, {"flo_id": flo_ids}, where=_HAS_FLO_ID):
                     self.db_org_by_flo[record["flo_id"]] = record
             # Names are looked up only for rows the FLO ID did not settle.
             name_keys = {
@@ -724,7 +744,7 @@ class _Planner:
             if refs:
                 self.flo_to_org_id = {
                     record["flo_id"]: record["id"]
-                    for record in _select(Organization, ("id", "flo_id"), {"flo_id": refs})
+                    for record in _select(Organization, ("id", "flo_id"), {"flo_id": refs}, where=_HAS_FLO_ID)
                 }
         emails = {row.person["email"] for row in rows if row.person and row.person.get("email")}
         phones = {
@@ -1520,7 +1540,7 @@ class _PostgresStore:
             (
                 "sql",
                 f"INSERT INTO {quote(history.db_table)} ({target}) "  # noqa: S608 - names from _meta
-                f"SELECT {source}, {placeholders} FROM {quote(table.name)} WHERE {condition} ORDER BY {pk}",
+                f"SELECT {source}, {placeholders} FROM {quote(table.name)} WHERE {condition}",
                 [*(special[f.attname] for f in constant), *params],
             )
         )

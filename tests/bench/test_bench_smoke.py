@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from bench import duplicates, import_registry, registry_api
-from bench.run import _report, _with_database
+from bench.run import _report, _with_database, main, median_run
 from members.models import Affiliation, Organization, Person
 
 
@@ -49,8 +49,18 @@ def test_duplicates_benchmark_and_report_run_at_a_tiny_size(tmp_path):
     assert found["people"] == 120
     assert found["person_groups"] >= 0
 
+    slower = {**imported, "seconds": imported["seconds"] * 2, "maxrss_kb": 100_000, "maxrss_before_kb": 90_000}
+    as_user = {**imported, "seconds": imported["seconds"] * 3}
     report = _report(
-        machine={"nproc": 2, "cpu": "test", "memory_gb": 1.0, "python": "3.12", "load": (0.1, 0.1, 0.1)},
+        machine={
+            "nproc": 2,
+            "cpu": "test",
+            "memory_gb": 1.0,
+            "python": "3.12",
+            "load": (0.1, 0.1, 0.1),
+            "reference_seconds": 1.0,
+            "reference_seconds_end": 1.1,
+        },
         postgres="15",
         started_at=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC),
         finished_at=datetime.datetime(2025, 1, 1, 0, 5, tzinfo=datetime.UTC),
@@ -62,7 +72,8 @@ def test_duplicates_benchmark_and_report_run_at_a_tiny_size(tmp_path):
             "baseline_ms": 2.0,
             "ratio": 1.5,
         },
-        big={**imported, "maxrss_kb": 100_000, "maxrss_before_kb": 90_000},
+        big_runs=[{**imported, "maxrss_kb": 100_000, "maxrss_before_kb": 90_000, "database_cpu_seconds": 0.5}, slower],
+        as_user=as_user,
         small={**imported, "rows": 12, "maxrss_kb": 99_000, "maxrss_before_kb": 90_000},
         copy_seconds=0.01,
         organizations_in_file=imported["organizations_in_file"],
@@ -70,6 +81,37 @@ def test_duplicates_benchmark_and_report_run_at_a_tiny_size(tmp_path):
         dupes=found,
     )
     assert "# Benchmarks" in report and "rows/s" in report
+    assert "attributed to a staff user" in report
+    assert "preparing writes" in report
+    assert "the database's processes 0.5 s" in report
+
+
+def test_the_median_run_is_one_of_the_runs():
+    runs = [{"seconds": 3.0}, {"seconds": 1.0}, {"seconds": 2.0}, {"seconds": 4.0}]
+
+    assert median_run(runs) == {"seconds": 2.0}
+    assert median_run(runs[:3]) == {"seconds": 2.0}
+
+
+@pytest.mark.django_db
+def test_the_import_can_be_attributed_to_a_user(tmp_path):
+    path = tmp_path / "few.csv"
+    import_registry.generate_csv(path, rows=30, seed=5)
+
+    measured = import_registry.import_file(path, username="bench-importer")
+
+    assert measured["rows_with_errors"] == 0, measured["first_errors"]
+    assert measured["user"] == "bench-importer"
+    assert measured["cpu_seconds"] > 0
+    person = Person.objects.first()
+    assert person.history.get().history_user.username == "bench-importer"
+
+
+def test_an_unknown_benchmark_is_refused(capsys):
+    with pytest.raises(SystemExit):
+        main(["imports"])
+
+    assert "unknown benchmark imports" in capsys.readouterr().err
 
 
 def test_the_bench_database_url_keeps_the_server():
