@@ -139,8 +139,8 @@ def run(*, organizations: int, runs: int = 30, seed: bool = True) -> dict:
     warm-up, alternating so that both see the same machine conditions."""
     from django.test import Client
 
-    from clac.services import api_key_create
     from communications.models import ExternalPartner
+    from communications.services import api_key_create
 
     if seed:
         seed_organizations(organizations)

@@ -1,13 +1,19 @@
 """Access for dashboard and portal views. Views never write their own ownership checks: they
-use these decorators and the `<entity>_get_for_user` helpers in each app's selectors."""
+use these decorators and the `<entity>_get_for_user` helpers in each app's selectors.
+
+The portal's accesses (which organizations a user works for, with which role) come from the
+portal gate of the app that owns member organizations (clac.plugins.PortalGate)."""
 
 from collections.abc import Callable, Iterable
 from functools import wraps
+from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
+from clac import plugins
 from clac.roles import PortalRole, user_has_any_role, user_is_staff_member
 
 PORTAL_SESSION_KEY = "portal_organization_id"
@@ -39,24 +45,27 @@ def require_staff_roles(user, roles: Iterable[str]) -> None:
         raise PermissionDenied
 
 
-def portal_accesses_for_user(user):
-    from members.models import PortalAccess
+def portal_accesses_for_user(user) -> QuerySet | None:
+    """The user's portal accesses (organization, role), or None when no app provides a
+    portal or the user is not a signed-in person (a partner key has no portal)."""
+    gate = plugins.portal_gate()
+    if gate is None or not getattr(user, "is_authenticated", False) or getattr(user, "pk", None) is None:
+        return None
+    return gate.accesses(user)
 
-    return PortalAccess.objects.filter(user=user).select_related("organization", "organization__country")
+
+def user_has_portal_access(user) -> bool:
+    accesses = portal_accesses_for_user(user)
+    return accesses is not None and accesses.exists()
 
 
-def portal_access_get_for_user(*, user, organization_id: int | None):
+def portal_access_get_for_user(*, user, organization_id: int | None) -> Any:
     """The user's access to an organization's portal; 404 when they have none (we do not
     reveal that another organization exists)."""
-    from members.models import PortalAccess
-
     if organization_id is None:
         raise Http404
-    access = (
-        PortalAccess.objects.filter(user=user, organization_id=organization_id)
-        .select_related("organization", "organization__country")
-        .first()
-    )
+    accesses = portal_accesses_for_user(user)
+    access = accesses.filter(organization_id=organization_id).first() if accesses is not None else None
     if access is None:
         raise Http404
     return access
@@ -74,7 +83,8 @@ def portal_required(*, edit: bool = False, admin: bool = False) -> Callable:
                 return redirect_to_login(request.get_full_path())
             organization_id = request.session.get(PORTAL_SESSION_KEY)
             if organization_id is None:
-                first = portal_accesses_for_user(request.user).order_by("organization__name").first()
+                accesses = portal_accesses_for_user(request.user)
+                first = accesses.order_by("organization__name").first() if accesses is not None else None
                 if first is None:
                     raise PermissionDenied
                 organization_id = first.organization_id

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from clac.models import ApiKey, Job, StaffToken, User
+from clac.models import Job, StaffToken, User
 
 
 @admin.register(User)
@@ -18,7 +18,7 @@ class JobAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Job._meta.fields]
 
 
-class _KeyAdmin(SimpleHistoryAdmin):
+class KeyAdmin(SimpleHistoryAdmin):
     # Keys are created through the dashboard or the create_api_key command, which show the
     # raw key once; the admin only displays and revokes.
     readonly_fields = ("prefix", "hashed_key", "last_used_at", "created_at")
@@ -27,13 +27,7 @@ class _KeyAdmin(SimpleHistoryAdmin):
         return False
 
 
-@admin.register(ApiKey)
-class ApiKeyAdmin(_KeyAdmin):
-    list_display = ("prefix", "partner", "name", "expires_at", "last_used_at", "revoked_at")
-    list_select_related = ("partner",)
-
-
 @admin.register(StaffToken)
-class StaffTokenAdmin(_KeyAdmin):
+class StaffTokenAdmin(KeyAdmin):
     list_display = ("prefix", "user", "name", "expires_at", "last_used_at", "revoked_at")
     list_select_related = ("user",)

@@ -7,7 +7,9 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise, SimpleLazyObject
 
-from clac.navigation import DASHBOARD_NAVIGATION, PORTAL_NAVIGATION, NavEntry
+from clac import plugins
+from clac.access import portal_accesses_for_user, user_has_portal_access
+from clac.plugins import NavEntry
 from clac.roles import user_is_staff_member, user_staff_roles
 
 
@@ -55,14 +57,6 @@ def nav_items_for(
     return [NavItem(entry.label, url, url == active_url, entry.icon) for entry, url in visible]
 
 
-def _user_has_portal_access(user) -> bool:
-    from members.models import PortalAccess
-
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return PortalAccess.objects.filter(user=user).exists()
-
-
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     path = request.path
@@ -71,24 +65,24 @@ def navigation(request: HttpRequest) -> dict:
         if user is None or not user_is_staff_member(user):
             return []
         return nav_items_for(
-            entries=DASHBOARD_NAVIGATION, path=path, roles=user_staff_roles(user), is_django_staff=user.is_staff
+            entries=plugins.dashboard_navigation(),
+            path=path,
+            roles=user_staff_roles(user),
+            is_django_staff=user.is_staff,
         )
 
     def portal_items() -> list[NavItem]:
-        return nav_items_for(entries=PORTAL_NAVIGATION, path=path, roles=None)
+        return nav_items_for(entries=plugins.portal_navigation(), path=path, roles=None)
 
     def portal_accesses() -> list:
-        from clac.access import portal_accesses_for_user
-
-        if user is None or not user.is_authenticated:
-            return []
-        return list(portal_accesses_for_user(user).order_by("organization__name"))
+        accesses = portal_accesses_for_user(user)
+        return list(accesses.order_by("organization__name")) if accesses is not None else []
 
     def has_portal() -> bool:
         # On portal pages the decorator already loaded the access: no query needed.
         if getattr(request, "portal_access", None) is not None:
             return True
-        return _user_has_portal_access(user)
+        return user is not None and user_has_portal_access(user)
 
     return {
         "nav_items": SimpleLazyObject(dashboard_items),

@@ -1,5 +1,6 @@
-"""Dashboard pages of the project itself: the home page with the first figures, and the audit
-history of a record. Mounted at /dashboard/ by clac.dashboard_urls (app "dashboard")."""
+"""Dashboard pages of the platform itself: the home page (the panels every app's plugin gives)
+and the audit history of a record (of the models the plugins declare). Mounted at
+/dashboard/ by clac.dashboard_urls (app "dashboard")."""
 
 from dataclasses import dataclass, field
 from typing import Any
@@ -7,34 +8,16 @@ from typing import Any
 from django.apps import apps
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import path
-from django.utils.translation import gettext
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from clac import plugins
 from clac.access import require_staff_roles, staff_required
-from clac.roles import StaffRole
-
-# Records whose history staff may read: the slug in the URL → the model's label. Only
-# models with simple_history's HistoricalRecords belong here.
-HISTORY_MODELS: dict[str, str] = {
-    "organization": "members.Organization",
-    "certification": "members.Certification",
-    "membership": "members.Membership",
-    "person": "members.Person",
-    "consent": "members.Consent",
-    "affiliation": "members.Affiliation",
-    "portalaccess": "members.PortalAccess",
-    "yearlyreport": "members.YearlyReport",
-    "yearlyreportproduct": "members.YearlyReportProduct",
-    "premiumuse": "members.PremiumUse",
-    "externalpartner": "communications.ExternalPartner",
-}
-
-# Records whose pages are restricted read the same way in their history.
-HISTORY_MODEL_ROLES: dict[str, frozenset[str]] = {"externalpartner": frozenset({StaffRole.ADMIN})}
+from clac.roles import user_staff_roles
 
 HISTORY_PAGE_SIZE = 50
 
@@ -48,52 +31,20 @@ HISTORY_TYPE_LABELS = {
 # --- Home -----------------------------------------------------------------------------------
 
 
-def _with_share(rows: list[dict[str, Any]], total: int) -> list[dict[str, Any]]:
-    for row in rows:
-        row["percent"] = round(100 * row["count"] / total, 1) if total else 0
-    return rows
-
-
-def dashboard_home_context() -> dict[str, Any]:
-    """The figures of the dashboard home, in a constant number of queries (one grouped query
-    per figure). Modules add their own figures to this dict."""
-    from members.models import Membership, Organization
-    from members.selectors.organizations import registry_home_figures
-
-    by_country = list(
-        Organization.objects.values("country_id", "country__name").annotate(count=Count("id")).order_by("-count")
-    )
-    for row in by_country:
-        # Country names are stored in English and translated through the catalogue.
-        row["name"] = gettext(row["country__name"])
-    by_country.sort(key=lambda row: (-row["count"], row["name"]))
-
-    kind_labels = dict(Organization.Kind.choices)
-    by_kind = [
-        {"kind": row["kind"], "label": kind_labels.get(row["kind"], row["kind"]), "count": row["count"]}
-        for row in Organization.objects.values("kind").annotate(count=Count("id")).order_by("-count", "kind")
+def dashboard_home_panels(request: HttpRequest) -> list[SafeString]:
+    """The home's panels the user may see, rendered in order (every app's plugin gives its
+    panels; each costs a constant number of queries)."""
+    roles = user_staff_roles(request.user)
+    return [
+        render_to_string(panel.template, panel.context(request), request=request)
+        for panel in plugins.dashboard_panels()
+        if panel.roles is None or panel.roles & roles
     ]
-    total = sum(row["count"] for row in by_kind)
-
-    status_labels = dict(Membership.Status.choices)
-    by_membership_status = [
-        {"status": row["status"], "label": status_labels.get(row["status"], row["status"]), "count": row["count"]}
-        for row in Membership.objects.values("status").annotate(count=Count("id")).order_by("-count", "status")
-    ]
-    return {
-        "organization_count": total,
-        "country_count": len(by_country),
-        "organizations_by_country": _with_share(by_country, total),
-        "organizations_by_kind": _with_share(by_kind, total),
-        "memberships_by_status": _with_share(by_membership_status, total),
-        # Shown by templates/members/organizations/_home_figures.html.
-        "registry_figures": registry_home_figures(),
-    }
 
 
 @staff_required()
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard/home.html", dashboard_home_context())
+    return render(request, "dashboard/home.html", {"panels": dashboard_home_panels(request)})
 
 
 # --- History --------------------------------------------------------------------------------
@@ -114,11 +65,15 @@ class HistoryEntry:
     changes: list[FieldChange] = field(default_factory=list)
 
 
-def history_model_get(slug: str) -> type[models.Model]:
-    label = HISTORY_MODELS.get(slug)
-    if label is None:
+def history_model_get(*, user, slug: str) -> type[models.Model]:
+    """The model behind a history slug, for a staff member allowed to read it (404 for an
+    unknown slug, 403 for a record whose pages the user's roles do not open)."""
+    entry = plugins.history_models().get(slug)
+    if entry is None:
         raise Http404
-    return apps.get_model(label)
+    if entry.roles is not None:
+        require_staff_roles(user, entry.roles)
+    return apps.get_model(entry.model)
 
 
 def _display_value(model_field: models.Field, value: Any, related: dict[str, dict[Any, Any]]) -> Any:
@@ -179,9 +134,7 @@ def history_entries(*, model: type[models.Model], records: list, older: Any) -> 
 @staff_required()
 def history(request: HttpRequest, model: str, pk: int) -> HttpResponse:
     """Who changed what and when on one record; a deleted record's history stays readable."""
-    model_class = history_model_get(model)
-    if model in HISTORY_MODEL_ROLES:
-        require_staff_roles(request.user, HISTORY_MODEL_ROLES[model])
+    model_class = history_model_get(user=request.user, slug=model)
     historical_model = model_class.history.model
     records_qs = (
         historical_model.objects.filter(**{model_class._meta.pk.attname: pk})

@@ -1,11 +1,10 @@
-"""Dashboard pages of the project itself (home, jobs, partner keys, record history),
-mounted at /dashboard/. Each module keeps its own urlpatterns."""
+"""Dashboard pages of the platform itself (home, jobs, record history), mounted at
+/dashboard/. Apps mount their own pages beside these through their plugin."""
 
-from clac import apikeys_views, dashboard, jobs_views
+from clac import dashboard, jobs_views
 
 app_name = "dashboard"
 urlpatterns = [
     *dashboard.urlpatterns,
     *jobs_views.urlpatterns,
-    *apikeys_views.urlpatterns,
 ]

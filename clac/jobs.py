@@ -38,12 +38,16 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy
 
+from clac.celery import app as celery_app
 from clac.models import Job, User
 from clac.roles import StaffRole, user_has_any_role
 
 logger = logging.getLogger(__name__)
 
 Runner = Callable[[Job, "JobProgress"], dict]
+
+# The Celery task that runs a job (clac.tasks.job_run).
+JOB_RUN_TASK = "clac.tasks.job_run"
 
 # Above this many detailed errors a job keeps only a count: an import of a broken 50,000-row
 # file must not write a multi-megabyte JSON document on every progress update.
@@ -227,15 +231,14 @@ def job_enqueue(
 ) -> Job:
     """Create a queued job and send it to a worker once the surrounding transaction commits
     (a job created in a transaction that rolls back is never run)."""
-    from clac.tasks import job_run
-
     if kind not in _REGISTRY:
         raise ValueError(f"Unknown job kind {kind!r}: register a runner with @job_runner in <app>/tasks.py.")
     job = Job(kind=kind, requested_by=requested_by, params=_json_safe(params or {}))
     if input_file is not None:
         job.input_file.save(os.path.basename(input_file.name or "input"), input_file, save=False)
     job.save()
-    job_run.delay_on_commit(job.pk)
+    # Looked up by name in Celery's registry (clac.tasks imports this module, not the reverse).
+    celery_app.tasks[JOB_RUN_TASK].delay_on_commit(job.pk)
     return job
 
 

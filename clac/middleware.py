@@ -8,6 +8,8 @@ from django.contrib.auth.middleware import get_user
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import check_for_language
 
+from clac.i18n import language_cookie_set
+
 
 class UserLanguageMiddleware:
     """Runs after SessionMiddleware and before LocaleMiddleware: puts the user's saved language
@@ -33,14 +35,5 @@ class UserLanguageMiddleware:
         response = self.get_response(request)
         # A view that set the cookie itself (the language switch) knows better.
         if language and language != sent_language and cookie_name not in response.cookies:
-            response.set_cookie(
-                cookie_name,
-                language,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                path=settings.LANGUAGE_COOKIE_PATH,
-                domain=settings.LANGUAGE_COOKIE_DOMAIN,
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            )
+            language_cookie_set(response, language)
         return response

@@ -1,4 +1,4 @@
-"""Project-wide models: the user, tracked background jobs and API credentials."""
+"""Project-wide models: the user, tracked background jobs and the machinery of API credentials."""
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -112,26 +112,18 @@ class KeyBase(TimeStampedModel):
         return self.revoked_at is None and not self.is_expired
 
 
-class ApiKey(KeyBase):
-    """A Fairtrade partner's key: `Authorization: Api-Key <key>`. Scopes limit what it reads."""
+class PartnerKeyBase(KeyBase):
+    """A partner's key: `Authorization: Api-Key <key>`, limited by its scopes. The concrete
+    model belongs to the app that owns the partners (its plugin names it), so the platform
+    authenticates and throttles keys without knowing who the partners are."""
 
-    partner = models.ForeignKey(
-        "communications.ExternalPartner",
-        verbose_name=_("partner"),
-        on_delete=models.CASCADE,
-        related_name="api_keys",
-    )
     scopes = models.JSONField(_("scopes"), default=list)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
     class Meta:
-        verbose_name = _("partner API key")
-        verbose_name_plural = _("partner API keys")
-
-    def __str__(self) -> str:
-        return f"{self.partner} · {self.prefix}…"
+        abstract = True
 
 
 class StaffToken(KeyBase):

@@ -1,54 +1,38 @@
-"""Portal pages of the project itself: the organization's home page and the organization
-switcher. Mounted at /portal/ by clac.portal_urls (app "portal")."""
+"""Portal pages of the platform itself: the organization's home page (the panels every app's
+plugin gives) and the organization switcher. Mounted at /portal/ by clac.portal_urls (app
+"portal")."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.template.loader import render_to_string
+from django.urls import path
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clac import plugins
 from clac.access import PORTAL_SESSION_KEY, portal_access_get_for_user, portal_required
 
 
-def _report_url(report) -> str | None:
-    # The report pages belong to the registry module; link to them once they exist.
-    for name, kwargs in (("members_portal:report_detail", {"pk": report.pk}), ("members_portal:report_list", {})):
-        try:
-            return reverse(name, kwargs=kwargs)
-        except NoReverseMatch:
-            continue
-    return None
-
-
-def portal_home_context(*, organization) -> dict:
-    """The organization's summary; one query per part, whatever the organization's size."""
-    from members.models import Affiliation, Certification, Membership, YearlyReport
-
-    membership = Membership.objects.filter(organization=organization).first()
-    certifications = list(Certification.objects.filter(organization=organization).order_by("standard"))
-    # People currently linked to the organization, each counted once whatever their roles.
-    people_count = (
-        Affiliation.objects.filter(organization=organization, end_date__isnull=True)
-        .values("person_id")
-        .distinct()
-        .count()
-    )
-    latest_report = YearlyReport.objects.filter(organization=organization).order_by("-year").first()
-    return {
-        "organization": organization,
-        "membership": membership,
-        "certifications": certifications,
-        "people_count": people_count,
-        "latest_report": latest_report,
-        "latest_report_url": _report_url(latest_report) if latest_report else None,
-    }
+def portal_home_panels(request: HttpRequest) -> list[SafeString]:
+    """The organization's home panels, rendered in order; each costs a constant number of
+    queries whatever the organization's size."""
+    organization = request.organization  # type: ignore[attr-defined]
+    return [
+        render_to_string(panel.template, panel.context(organization), request=request)
+        for panel in plugins.portal_panels()
+    ]
 
 
 @portal_required()
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", portal_home_context(organization=request.organization))
+    return render(
+        request,
+        "portal/home.html",
+        {"organization": request.organization, "panels": portal_home_panels(request)},  # type: ignore[attr-defined]
+    )
 
 
 @require_POST

@@ -1,4 +1,5 @@
-"""Writes on the project's own records: external partners, their API keys and staff tokens.
+"""Writes on the platform's own records: staff tokens, and the key machinery that the app
+owning partner keys builds on (communications.services).
 
 A raw key is returned once by the create functions and never stored: the database keeps its
 SHA-256 hash and a short visible prefix (see clac.api.keys)."""
@@ -13,9 +14,8 @@ from django.utils.translation import gettext as _
 
 from clac.api.keys import key_generate
 from clac.api.scopes import SCOPES
-from clac.models import ApiKey, KeyBase, StaffToken, User
+from clac.models import KeyBase, StaffToken, User
 from clac.roles import user_is_staff_member
-from communications.models import ExternalPartner
 
 logger = logging.getLogger(__name__)
 
@@ -23,14 +23,14 @@ logger = logging.getLogger(__name__)
 _PREFIX_ATTEMPTS = 5
 
 
-def _clean_name(name: str, *, field: str = "name") -> str:
+def key_name_clean(name: str, *, field: str = "name") -> str:
     name = (name or "").strip()
     if not name:
         raise ValidationError({field: _("Give it a name.")})
     return name
 
 
-def _clean_expiry(expires_at: datetime.datetime | None) -> datetime.datetime | None:
+def key_expiry_clean(expires_at: datetime.datetime | None) -> datetime.datetime | None:
     if expires_at is None:
         return None
     if timezone.is_naive(expires_at):
@@ -56,7 +56,8 @@ def scopes_validate(scopes: list[str] | tuple[str, ...]) -> list[str]:
     return cleaned
 
 
-def _key_insert(model: type[KeyBase], **fields) -> tuple[KeyBase, str]:
+def key_insert[K: KeyBase](model: type[K], **fields: object) -> tuple[K, str]:
+    """Insert a key row with a fresh random key; returns the row and the raw key."""
     for attempt in range(_PREFIX_ATTEMPTS):
         raw_key, prefix, hashed_key = key_generate()
         try:
@@ -72,64 +73,13 @@ def _key_insert(model: type[KeyBase], **fields) -> tuple[KeyBase, str]:
 
 
 @transaction.atomic
-def external_partner_create(
-    *,
-    name: str,
-    kind: str = ExternalPartner.Kind.OTHER,
-    country: str = "",
-    website: str = "",
-    email: str = "",
-    notes: str = "",
-) -> ExternalPartner:
-    name = _clean_name(name)
-    if ExternalPartner.objects.filter(name__iexact=name).exists():
-        raise ValidationError({"name": _("A partner with this name already exists.")})
-    partner = ExternalPartner(
-        name=name, kind=kind, country=country.strip(), website=website.strip(), email=email.strip(), notes=notes
-    )
-    partner.full_clean()
-    partner.save()
-    return partner
-
-
-@transaction.atomic
-def api_key_create(
-    *,
-    partner: ExternalPartner,
-    name: str,
-    scopes: list[str],
-    expires_at: datetime.datetime | None = None,
-    created_by: User | None = None,
-) -> tuple[ApiKey, str]:
-    """Create a partner key; returns the key row and the raw key, which is shown once."""
-    name = _clean_name(name)
-    scopes = scopes_validate(scopes)
-    expires_at = _clean_expiry(expires_at)
-    key, raw_key = _key_insert(
-        ApiKey, partner=partner, name=name, scopes=scopes, expires_at=expires_at, created_by=created_by
-    )
-    logger.info("API key %s… created for partner %s (scopes %s) by %s", key.prefix, partner.pk, scopes, created_by)
-    return key, raw_key
-
-
-@transaction.atomic
-def api_key_revoke(*, api_key: ApiKey, actor: User | None) -> ApiKey:
-    """Revoke a key. Revoking twice keeps the first revocation time."""
-    # Conditional update: two admins revoking at once both succeed and the first time stays.
-    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    api_key.refresh_from_db(fields=["revoked_at"])
-    logger.info("API key %s… revoked by %s", api_key.prefix, actor)
-    return api_key
-
-
-@transaction.atomic
 def staff_token_create(*, user: User, name: str, expires_at: datetime.datetime | None = None) -> tuple[StaffToken, str]:
     """Create a personal token for a staff member's scripts; it acts with the user's roles."""
-    name = _clean_name(name)
-    expires_at = _clean_expiry(expires_at)
+    name = key_name_clean(name)
+    expires_at = key_expiry_clean(expires_at)
     if not user.is_active or not user_is_staff_member(user):
         raise ValidationError({"user": _("Only active staff members can have API tokens.")})
-    token, raw_key = _key_insert(StaffToken, user=user, name=name, expires_at=expires_at)
+    token, raw_key = key_insert(StaffToken, user=user, name=name, expires_at=expires_at)
     logger.info("Staff token %s… created for user %s", token.prefix, user.pk)
     return token, raw_key
 

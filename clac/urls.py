@@ -1,11 +1,11 @@
-"""URL map: the dashboard (/dashboard/), the portal (/portal/), the API (/api/), accounts,
-health. Each app keeps its own urls modules; this file only mounts them."""
+"""URL map: the platform's own pages (front door, accounts, dashboard shell, portal shell, the
+API, health) and every app's pages, mounted where its plugin says (clac.plugins.UrlMount)."""
 
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from clac import health, views
+from clac import health, plugins, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,9 +13,8 @@ urlpatterns = [
     path("accounts/", include("clac.accounts_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("dashboard/", include("clac.dashboard_urls")),
-    path("dashboard/registry/", include("members.urls")),
     path("portal/", include("clac.portal_urls")),
-    path("portal/", include("members.portal_urls")),
+    *(path(mount.prefix, include(mount.module)) for mount in plugins.url_mounts()),
     path("api/", include("clac.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -9,14 +9,10 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from clac.access import user_has_portal_access
 from clac.accounts import user_set_language
+from clac.i18n import language_cookie_set
 from clac.roles import user_is_staff_member
-
-
-def user_has_portal_access(user) -> bool:
-    from members.models import PortalAccess
-
-    return user.is_authenticated and PortalAccess.objects.filter(user=user).exists()
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -54,14 +50,5 @@ def language_switch(request: HttpRequest) -> HttpResponse:
             return HttpResponseBadRequest(error.messages[0])
     translation.activate(language)
     response = HttpResponseRedirect(_safe_next(request))
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
+    language_cookie_set(response, language)
     return response

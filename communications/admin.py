@@ -1,7 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from communications.models import ExternalPartner
+from clac.admin import KeyAdmin
+from communications.models import ApiKey, ExternalPartner
 
 
 @admin.register(ExternalPartner)
@@ -9,3 +10,9 @@ class ExternalPartnerAdmin(SimpleHistoryAdmin):
     list_display = ("name", "kind", "country")
     list_filter = ("kind",)
     search_fields = ("name",)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(KeyAdmin):
+    list_display = ("prefix", "partner", "name", "expires_at", "last_used_at", "revoked_at")
+    list_select_related = ("partner",)

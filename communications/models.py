@@ -1,11 +1,11 @@
-"""Communications. For now only the ExternalPartner, which partner API keys belong to; the
+"""Communications. For now the ExternalPartner and the partner API keys that belong to it; the
 communications issue adds audiences, campaigns, the outbox and inquiries."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clac.models import TimeStampedModel
+from clac.models import PartnerKeyBase, TimeStampedModel
 
 
 class ExternalPartner(TimeStampedModel):
@@ -32,3 +32,22 @@ class ExternalPartner(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ApiKey(PartnerKeyBase):
+    """A Fairtrade partner's key: `Authorization: Api-Key <key>`. Scopes limit what it reads.
+    Authenticated by clac.api.authentication (named in this app's plugin)."""
+
+    partner = models.ForeignKey(
+        ExternalPartner,
+        verbose_name=_("partner"),
+        on_delete=models.CASCADE,
+        related_name="api_keys",
+    )
+
+    class Meta:
+        verbose_name = _("partner API key")
+        verbose_name_plural = _("partner API keys")
+
+    def __str__(self) -> str:
+        return f"{self.partner} · {self.prefix}…"

@@ -6,15 +6,18 @@ never touches the database."""
 import hmac
 from datetime import timedelta
 
+from django.apps import apps
 from django.contrib.auth.models import Group
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from clac import plugins
 from clac.api.keys import key_hash, key_prefix
-from clac.models import ApiKey, KeyBase, StaffToken, User
+from clac.models import KeyBase, PartnerKeyBase, StaffToken, User
 
 # last_used_at is written at most once a minute per key, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -22,7 +25,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 class PartnerPrincipal:
     """Stands in for request.user when a partner key authenticates: not a staff member, not
-    a portal user; request.auth holds the ApiKey and its scopes."""
+    a portal user; request.auth holds the partner key and its scopes."""
 
     is_authenticated = True
     is_anonymous = False
@@ -32,9 +35,10 @@ class PartnerPrincipal:
     pk = None
     id = None
 
-    def __init__(self, api_key: ApiKey) -> None:
+    def __init__(self, api_key: PartnerKeyBase) -> None:
         self.api_key = api_key
-        self.partner = api_key.partner
+        # The concrete key model (named by a plugin) has the `partner` it belongs to.
+        self.partner = getattr(api_key, "partner", None)
 
     def __str__(self) -> str:
         return f"partner:{self.partner.name}"
@@ -43,11 +47,13 @@ class PartnerPrincipal:
     def groups(self) -> QuerySet:
         return Group.objects.none()
 
-    @property
-    def portal_accesses(self) -> QuerySet:
-        from members.models import PortalAccess
 
-        return PortalAccess.objects.none()
+def partner_key_model() -> type[PartnerKeyBase]:
+    """The concrete partner key model, named by the plugin of the app that owns partners."""
+    label = plugins.partner_key_model_label()
+    if label is None:
+        raise ImproperlyConfigured("No installed app provides partner keys (AppPlugin.partner_key_model).")
+    return apps.get_model(label)
 
 
 def _find_key(queryset: QuerySet, raw: str) -> KeyBase:
@@ -95,11 +101,11 @@ class PartnerKeyAuthentication(_PrefixedHeaderAuthentication):
 
     keyword = "Api-Key"
 
-    def authenticate(self, request: Request) -> tuple[PartnerPrincipal, ApiKey] | None:
+    def authenticate(self, request: Request) -> tuple[PartnerPrincipal, PartnerKeyBase] | None:
         value = self._header_value(request)
         if value is None:
             return None
-        key = _find_key(ApiKey.objects.select_related("partner"), value)
+        key = _find_key(partner_key_model().objects.select_related("partner"), value)
         return PartnerPrincipal(key), key
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from clac.models import ApiKey
+from clac.models import PartnerKeyBase
 from clac.roles import user_has_any_role, user_is_staff_member
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ class DenyAll(BasePermission):
 
 
 def request_is_partner(request: Request) -> bool:
-    return isinstance(request.auth, ApiKey)
+    return isinstance(request.auth, PartnerKeyBase)
 
 
 class IsStaffReader(BasePermission):

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from clac.models import ApiKey, StaffToken
+from clac.models import PartnerKeyBase, StaffToken
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -23,7 +23,7 @@ class PerKeyRateThrottle(SimpleRateThrottle):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
     def get_cache_key(self, request: Request, view: APIView) -> str:
-        if isinstance(request.auth, ApiKey):
+        if isinstance(request.auth, PartnerKeyBase):
             ident = f"key:{request.auth.pk}"
         elif isinstance(request.auth, StaffToken):
             ident = f"token:{request.auth.pk}"

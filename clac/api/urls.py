@@ -5,11 +5,11 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 import clac.api.schema  # noqa: F401  (registers the key schemes before any schema is built)
+from clac import plugins
 from clac.api.views import NotFoundView
 
-v1_patterns = [
-    path("", include("members.api_urls")),
-]
+# Every app's API routes (its plugin's `api_urls`), side by side under /api/v1/.
+v1_patterns = [path("", include(module)) for module in plugins.api_url_modules()]
 
 urlpatterns = [
     path("v1/", include((v1_patterns, "api-v1"))),

@@ -175,13 +175,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = TIME_ZONE
-# Periodic work; later modules add their entries here (no database scheduler needed).
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {
-    "jobs-mark-stale": {
-        "task": "clac.tasks.jobs_mark_stale",
-        "schedule": 60 * 15,
-    },
-}
+# Periodic work: each app declares its entries in its plugin (`beat_schedule`), merged into
+# this one at start-up (no database scheduler needed). Keep this for site-specific additions.
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

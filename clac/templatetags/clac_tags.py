@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from clac import plugins
+
 register = template.Library()
 
 
@@ -51,15 +53,12 @@ def badge(status: str | None, label: str | None = None) -> SafeString:
 @register.filter
 def history_url(obj: Model | None) -> str:
     """URL of the audit history page of a record (empty when its model has no such page)."""
-    from clac.dashboard import HISTORY_MODELS
-
     if obj is None or getattr(obj, "pk", None) is None:
         return ""
-    label = obj._meta.label_lower
-    for slug, model_label in HISTORY_MODELS.items():
-        if model_label.lower() == label:
-            return reverse("dashboard:history", kwargs={"model": slug, "pk": obj.pk})
-    return ""
+    slug = plugins.history_slug_for(type(obj))
+    if slug is None:
+        return ""
+    return reverse("dashboard:history", kwargs={"model": slug, "pk": obj.pk})
 
 
 # The same helpers as filters, for use inside attributes: `{{ org|history_url }}`, `{{ status|badge }}`.

@@ -10,9 +10,11 @@ from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from clac.models import ApiKey, StaffToken
+from clac.models import StaffToken
 from clac.roles import StaffRole
-from clac.services import api_key_create, api_key_revoke, staff_token_create
+from clac.services import staff_token_create
+from communications.models import ApiKey
+from communications.services import api_key_create, api_key_revoke
 from members.models import Membership
 from tests.factories import ExternalPartnerFactory, MembershipFactory, staff_user
 

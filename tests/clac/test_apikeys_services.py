@@ -9,16 +9,11 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from clac.api.keys import key_hash
-from clac.models import ApiKey, StaffToken
+from clac.models import StaffToken
 from clac.roles import StaffRole
-from clac.services import (
-    api_key_create,
-    api_key_revoke,
-    external_partner_create,
-    staff_token_create,
-    staff_token_revoke,
-)
-from communications.models import ExternalPartner
+from clac.services import staff_token_create, staff_token_revoke
+from communications.models import ApiKey, ExternalPartner
+from communications.services import api_key_create, api_key_revoke, external_partner_create
 from tests.factories import ExternalPartnerFactory, UserFactory, staff_user
 
 pytestmark = pytest.mark.django_db

@@ -20,9 +20,11 @@ from rest_framework.test import APIClient
 from clac.access import PORTAL_SESSION_KEY
 from clac.api.scopes import DIRECTORY_READ, STATS_READ
 from clac.jobs import JobProgress
-from clac.models import ApiKey, Job
+from clac.plugins import ACCESS_PORTAL, ACCESS_STAFF, ACCESS_STAFF_ROLES, access_catalogue
+from clac.models import Job
 from clac.roles import PortalRole, StaffRole
-from clac.services import api_key_create
+from communications.models import ApiKey
+from communications.services import api_key_create
 from tests.factories import ExternalPartnerFactory, OrganizationFactory, PortalAccessFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -106,11 +108,11 @@ ROUTES = [
     # Jobs are visible to administrators and to whoever started them.
     Route("dashboard:job_detail", ADMIN, ("GET",), lambda w: {"pk": w.job.pk}),
     Route("dashboard:job_result_file", ADMIN, ("GET",), lambda w: {"pk": w.job.pk}),
-    Route("dashboard:partner_list", ADMIN, ("GET",)),
-    Route("dashboard:partner_create", ADMIN, ("GET", "POST")),
-    Route("dashboard:partner_detail", ADMIN, ("GET",), lambda w: {"pk": w.partner.pk}),
-    Route("dashboard:api_key_create", ADMIN, ("GET", "POST"), lambda w: {"pk": w.partner.pk}),
-    Route("dashboard:api_key_revoke", ADMIN, ("POST",), lambda w: {"pk": w.partner.pk, "key_pk": w.key.pk}),
+    Route("communications:partner_list", ADMIN, ("GET",)),
+    Route("communications:partner_create", ADMIN, ("GET", "POST")),
+    Route("communications:partner_detail", ADMIN, ("GET",), lambda w: {"pk": w.partner.pk}),
+    Route("communications:api_key_create", ADMIN, ("GET", "POST"), lambda w: {"pk": w.partner.pk}),
+    Route("communications:api_key_revoke", ADMIN, ("POST",), lambda w: {"pk": w.partner.pk, "key_pk": w.key.pk}),
     Route("portal:home", PORTAL, ("GET",)),
     Route("portal:organization_switch", PORTAL, ("POST",)),
 ]
@@ -140,8 +142,19 @@ def _call(client, method: str, url: str, data: dict | None = None):
     return client.post(url, data or {}) if method == "POST" else client.get(url, data or {})
 
 
+# The access levels these tests walk, as the apps declare them in their plugins.
+CATALOGUE_LEVELS = {STAFF: ACCESS_STAFF, ADMIN: ACCESS_STAFF_ROLES, PORTAL: ACCESS_PORTAL}
+
+
 def test_every_route_is_reviewed():
-    assert {route.name for route in ROUTES} == _route_names("dashboard", "portal")
+    assert {route.name for route in ROUTES} == _route_names("dashboard", "portal", "communications")
+
+
+def test_the_reviewed_access_is_the_one_the_apps_declare():
+    catalogue = access_catalogue()
+    assert {route.name: CATALOGUE_LEVELS[route.access] for route in ROUTES} == {
+        route.name: catalogue[route.name] for route in ROUTES
+    }
 
 
 # --- Who is refused -----------------------------------------------------------------------
@@ -309,7 +322,7 @@ GARBAGE_FORMS = [
 
 
 @pytest.mark.parametrize("data", GARBAGE_FORMS, ids=range(len(GARBAGE_FORMS)))
-@pytest.mark.parametrize("name", ["dashboard:partner_create", "dashboard:api_key_create"])
+@pytest.mark.parametrize("name", ["communications:partner_create", "communications:api_key_create"])
 def test_garbage_posted_to_the_partner_forms_is_refused_and_changes_nothing(client, world, name, data):
     route = next(r for r in ROUTES if r.name == name)
     client.force_login(world.users[StaffRole.ADMIN])
@@ -403,8 +416,8 @@ def test_forms_without_the_csrf_token_are_refused(world):
     client.force_login(world.users[StaffRole.ADMIN])
     before = db_fingerprint()
 
-    create = client.post(reverse("dashboard:partner_create"), {"name": "Sin token", "kind": "nfo"})
-    revoke = client.post(reverse("dashboard:api_key_revoke", args=[world.partner.pk, world.key.pk]))
+    create = client.post(reverse("communications:partner_create"), {"name": "Sin token", "kind": "nfo"})
+    revoke = client.post(reverse("communications:api_key_revoke", args=[world.partner.pk, world.key.pk]))
 
     assert create.status_code == revoke.status_code == 403
     assert db_fingerprint() == before
@@ -447,7 +460,7 @@ def test_every_post_form_of_the_pages_carries_the_csrf_token(client, world):
 
 def test_partner_page_query_count_does_not_grow_with_keys(client, world, django_assert_max_num_queries):
     client.force_login(world.users[StaffRole.ADMIN])
-    url = reverse("dashboard:partner_detail", args=[world.partner.pk])
+    url = reverse("communications:partner_detail", args=[world.partner.pk])
     client.get(url)
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200

@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from clac.context_processors import nav_items_for
-from clac.navigation import DASHBOARD_NAVIGATION, PORTAL_NAVIGATION, NavEntry
+from clac.plugins import NavEntry, dashboard_navigation, portal_navigation
 from clac.roles import StaffRole
 from tests.factories import PortalAccessFactory, UserFactory
 
@@ -32,17 +32,17 @@ def test_navigation_skips_entries_whose_url_does_not_exist_yet():
 
 def test_navigation_marks_the_longest_matching_section_active():
     jobs_url = reverse("dashboard:job_list")
-    items = nav_items_for(entries=DASHBOARD_NAVIGATION, path=f"{jobs_url}42/", roles=frozenset({StaffRole.VIEWER}))
+    items = nav_items_for(entries=dashboard_navigation(), path=f"{jobs_url}42/", roles=frozenset({StaffRole.VIEWER}))
 
     active = [item.url for item in items if item.active]
     assert active == [jobs_url]
 
 
 def test_navigation_home_is_active_only_on_itself():
-    items = nav_items_for(entries=DASHBOARD_NAVIGATION, path="/dashboard/", roles=frozenset({StaffRole.VIEWER}))
+    items = nav_items_for(entries=dashboard_navigation(), path="/dashboard/", roles=frozenset({StaffRole.VIEWER}))
     assert [item.url for item in items if item.active] == [reverse("dashboard:home")]
 
-    items = nav_items_for(entries=DASHBOARD_NAVIGATION, path="/dashboard/other/", roles=frozenset({StaffRole.VIEWER}))
+    items = nav_items_for(entries=dashboard_navigation(), path="/dashboard/other/", roles=frozenset({StaffRole.VIEWER}))
     assert not any(item.active for item in items)
 
 
@@ -54,7 +54,7 @@ def test_navigation_hides_role_restricted_entries():
 
 
 def test_portal_navigation_starts_with_the_portal_home():
-    items = nav_items_for(entries=PORTAL_NAVIGATION, path="/portal/", roles=None)
+    items = nav_items_for(entries=portal_navigation(), path="/portal/", roles=None)
 
     assert items[0].url == reverse("portal:home")
     assert items[0].active

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from clac.roles import StaffRole
-from clac.services import api_key_create
+from communications.services import api_key_create
 from members.models import Certification, Membership, Organization
 from tests.factories import (
     AffiliationFactory,

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from clac.services import api_key_create
+from communications.services import api_key_create
 from members.models import YearlyReport, YearlyReportProduct
 from tests.factories import ExternalPartnerFactory, OrganizationFactory, YearlyReportFactory, country, product
 

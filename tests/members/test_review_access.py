@@ -21,8 +21,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from clac.api.scopes import DIRECTORY_READ, PEOPLE_READ, STATS_READ
+from clac.plugins import ACCESS_PORTAL, ACCESS_PORTAL_EDIT, ACCESS_STAFF, ACCESS_STAFF_ROLES, access_catalogue
 from clac.roles import REGISTRY_EDITORS, PortalRole, StaffRole
-from clac.services import api_key_create
+from communications.services import api_key_create
 from members.models import (
     Affiliation,
     Certification,
@@ -249,12 +250,29 @@ def _call(client, method: str, url: str, data: dict | None = None):
     return client.post(url, data or {}) if method == "POST" else client.get(url, data or {})
 
 
+# The access levels these tests walk, as the registry declares them in members/plugin.py.
+CATALOGUE_LEVELS = {
+    STAFF_READ: ACCESS_STAFF,
+    EDITOR: ACCESS_STAFF_ROLES,
+    PORTAL_READ: ACCESS_PORTAL,
+    PORTAL_EDIT: ACCESS_PORTAL_EDIT,
+}
+
+
 def test_every_dashboard_route_is_reviewed():
     assert {route.name for route in DASHBOARD_ROUTES} == _route_names("members")
 
 
 def test_every_portal_route_is_reviewed():
     assert {route.name for route in PORTAL_ROUTES} == _route_names("members_portal")
+
+
+def test_the_reviewed_access_is_the_one_the_registry_declares():
+    catalogue = access_catalogue()
+    routes = DASHBOARD_ROUTES + PORTAL_ROUTES
+    assert {route.name: CATALOGUE_LEVELS[route.access] for route in routes} == {
+        route.name: catalogue[route.name] for route in routes
+    }
 
 
 # --- Dashboard: who is refused ------------------------------------------------------------

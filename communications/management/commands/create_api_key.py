@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from clac.api.scopes import SCOPES
-from clac.services import api_key_create, external_partner_create
 from communications.models import ExternalPartner
+from communications.services import api_key_create, external_partner_create
 
 
 def _error_text(exc: ValidationError) -> str:

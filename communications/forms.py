@@ -1,0 +1,55 @@
+"""Forms of the partner pages."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from clac.api.scopes import SCOPES
+from communications.models import ExternalPartner
+
+
+class PartnerForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ExternalPartner.Kind.choices)
+    country = forms.CharField(label=gettext_lazy("Country"), max_length=100, required=False)
+    website = forms.URLField(label=gettext_lazy("Website"), required=False, assume_scheme="https")
+    email = forms.EmailField(label=gettext_lazy("Email"), required=False)
+    notes = forms.CharField(label=gettext_lazy("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("Label"),
+        max_length=100,
+        help_text=gettext_lazy("What the key is for, e.g. “Producer map 2026”."),
+    )
+    scopes = forms.MultipleChoiceField(
+        label=gettext_lazy("Scopes"),
+        choices=list(SCOPES.items()),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("Give only what the partner needs. Personal data needs “people:read”."),
+    )
+    expires_on = forms.DateField(
+        label=gettext_lazy("Expires on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("The key works until the end of this day. Leave empty for a key that does not expire."),
+    )
+
+    def clean_expires_on(self) -> datetime.date | None:
+        value = self.cleaned_data["expires_on"]
+        if value is not None and value < timezone.localdate():
+            raise ValidationError(_("The expiry date cannot be in the past."))
+        return value
+
+    def expires_at(self) -> datetime.datetime | None:
+        """The first moment after the chosen day, in the site's time zone."""
+        value = self.cleaned_data.get("expires_on")
+        if value is None:
+            return None
+        next_day = datetime.datetime.combine(value + datetime.timedelta(days=1), datetime.time.min)
+        return timezone.make_aware(next_day)

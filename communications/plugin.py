@@ -1,0 +1,27 @@
+"""How communications plugs into the platform: the partner pages, the partner key model the
+API authenticates, the partners' audit history, and the demo partner with its key."""
+
+from django.utils.translation import gettext_lazy as _
+
+from clac.plugins import ACCESS_STAFF_ROLES, AppPlugin, DemoSeeder, HistoryModel, NavEntry, UrlMount
+from clac.roles import StaffRole
+from communications import demo
+
+ADMINS = frozenset({StaffRole.ADMIN})
+
+plugin = AppPlugin(
+    app="communications",
+    requires=("clac", "members"),
+    urls=(UrlMount("dashboard/", "communications.urls"),),
+    dashboard_nav=(NavEntry(_("Partners & API keys"), "communications:partner_list", ADMINS, icon="keys", order=950),),
+    history_models=(HistoryModel("externalpartner", "communications.ExternalPartner", roles=ADMINS),),
+    partner_key_model="communications.ApiKey",
+    demo=DemoSeeder(seed=demo.seed, is_empty=demo.is_empty, flush=demo.flush),
+    access_catalogue={
+        "communications:partner_list": ACCESS_STAFF_ROLES,
+        "communications:partner_create": ACCESS_STAFF_ROLES,
+        "communications:partner_detail": ACCESS_STAFF_ROLES,
+        "communications:api_key_create": ACCESS_STAFF_ROLES,
+        "communications:api_key_revoke": ACCESS_STAFF_ROLES,
+    },
+)
