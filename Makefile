@@ -14,13 +14,15 @@ MANAGE := $(PY) manage.py
 DEMO_ENV := DJANGO_SETTINGS_MODULE=clac.settings.local DATABASE_URL=sqlite:///var/demo.sqlite3 REDIS_URL= CELERY_BROKER_URL=
 DEMO_PORT ?= 8000
 
-.PHONY: help venv demo test test-fast lint fmt messages compilemessages worker beat ci bench clean
+.PHONY: help venv demo test test-fast lint typecheck fmt messages compilemessages worker beat ci bench clean
 
 help:
 	@echo "make demo    - install, migrate an SQLite database, load demo data and serve on http://127.0.0.1:$(DEMO_PORT)"
 	@echo "make test    - run the whole test suite (PostgreSQL and Redis when reachable; required when CI is set)"
 	@echo "make test-fast - the suite without the integration tests (real worker, Redis)"
-	@echo "make lint | fmt | messages | bench"
+	@echo "make lint    - ruff, the import layers contract (lint-imports), migrations check"
+	@echo "make typecheck - mypy with the Django and DRF plugins"
+	@echo "make fmt | messages | bench"
 	@echo "make worker | beat - a Celery worker / the periodic scheduler (needs REDIS_URL or CELERY_BROKER_URL)"
 	@echo "make ci      - what CI runs (.ci/run): services, lint, deploy checks, schema, tests, demo path"
 
@@ -63,7 +65,12 @@ test-fast: venv compilemessages
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=clac.settings.test $(MANAGE) makemigrations --check --dry-run
+
+# mypy with the Django and DRF plugins over the platform and the registry (pyproject.toml).
+typecheck: venv
+	$(VENV)/bin/mypy
 
 fmt: venv
 	$(VENV)/bin/ruff format .

@@ -98,8 +98,9 @@ def portal_required(*, edit: bool = False, admin: bool = False) -> Callable:
                 raise PermissionDenied
             if edit and not access.can_edit:
                 raise PermissionDenied
-            request.portal_access = access
-            request.organization = access.organization
+            # Set for the view and the templates (the portal's current organization).
+            request.portal_access = access  # type: ignore[attr-defined]
+            request.organization = access.organization  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)
 
         return wrapper

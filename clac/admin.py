@@ -7,7 +7,7 @@ from clac.models import Job, StaffToken, User
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    fieldsets = (*DjangoUserAdmin.fieldsets, ("CLAC", {"fields": ("language",)}))
+    fieldsets = (*(DjangoUserAdmin.fieldsets or ()), ("CLAC", {"fields": ("language",)}))
     list_display = ("username", "email", "first_name", "last_name", "is_active", "last_login")
 
 

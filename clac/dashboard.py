@@ -106,6 +106,7 @@ def history_entries(*, model: type[models.Model], records: list, older: Any) -> 
     related: dict[str, dict[Any, Any]] = {}
     for field_name, ids in wanted.items():
         related_model = model._meta.get_field(field_name).related_model
+        assert isinstance(related_model, type)  # a foreign key's target, never "self" by now
         related[field_name] = related_model._base_manager.in_bulk(ids)
 
     entries = []
@@ -113,6 +114,7 @@ def history_entries(*, model: type[models.Model], records: list, older: Any) -> 
         field_changes = []
         for change in changes:
             model_field = model._meta.get_field(change.field)
+            assert isinstance(model_field, models.Field)  # a diff names concrete fields only
             field_changes.append(
                 FieldChange(
                     field=change.field,
@@ -135,7 +137,7 @@ def history_entries(*, model: type[models.Model], records: list, older: Any) -> 
 def history(request: HttpRequest, model: str, pk: int) -> HttpResponse:
     """Who changed what and when on one record; a deleted record's history stays readable."""
     model_class = history_model_get(user=request.user, slug=model)
-    historical_model = model_class.history.model
+    historical_model = model_class.history.model  # type: ignore[attr-defined]  # simple_history's manager
     records_qs = (
         historical_model.objects.filter(**{model_class._meta.pk.attname: pk})
         .select_related("history_user")

@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -238,7 +239,7 @@ def job_enqueue(
         job.input_file.save(os.path.basename(input_file.name or "input"), input_file, save=False)
     job.save()
     # Looked up by name in Celery's registry (clac.tasks imports this module, not the reverse).
-    celery_app.tasks[JOB_RUN_TASK].delay_on_commit(job.pk)
+    celery_app.tasks[JOB_RUN_TASK].delay_on_commit(job.pk)  # type: ignore[attr-defined]  # DjangoTask
     return job
 
 
@@ -340,15 +341,15 @@ def jobs_fail_stale(*, now: datetime | None = None) -> int:
 # --- Reads for the dashboard ---------------------------------------------------------------
 
 
-def jobs_visible_to(user: User) -> QuerySet[Job]:
+def jobs_visible_to(user: User | AnonymousUser) -> QuerySet[Job]:
     """Administrators see every job; other staff see the jobs they started."""
     jobs = Job.objects.select_related("requested_by")
     if user_has_any_role(user, [StaffRole.ADMIN]):
         return jobs
-    return jobs.filter(requested_by=user)
+    return jobs.filter(requested_by_id=user.pk)
 
 
-def job_get_for_user(*, user: User, pk: int) -> Job:
+def job_get_for_user(*, user: User | AnonymousUser, pk: int) -> Job:
     """A job the user may see; 404 otherwise (another staff member's job is not revealed)."""
     job = jobs_visible_to(user).filter(pk=pk).first()
     if job is None:

@@ -35,14 +35,14 @@ def job_list(request: HttpRequest) -> HttpResponse:
         jobs = jobs.filter(status=form.cleaned_data["status"])
     page_obj = Paginator(jobs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
     for job in page_obj:
-        job.kind_label = job_kind_label(job.kind)
+        job.kind_label = job_kind_label(job.kind)  # type: ignore[attr-defined]  # for the template
     return render(request, "dashboard/jobs/job_list.html", {"form": form, "page_obj": page_obj})
 
 
 @staff_required()
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = job_get_for_user(user=request.user, pk=pk)
-    job.kind_label = job_kind_label(job.kind)
+    job.kind_label = job_kind_label(job.kind)  # type: ignore[attr-defined]  # for the template
     refresh = None if job.is_finished else REFRESH_SECONDS
     return render(
         request,
@@ -51,7 +51,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "job": job,
             "refresh_seconds": refresh,
             "result_items": job_result_items(job),
-            "result_file_name": os.path.basename(job.result_file.name) if job.result_file else "",
+            "result_file_name": os.path.basename(job.result_file.name or "") if job.result_file else "",
         },
     )
 
@@ -65,7 +65,7 @@ def job_result_file(request: HttpRequest, pk: int) -> FileResponse:
         handle = job.result_file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=os.path.basename(job.result_file.name))
+    return FileResponse(handle, as_attachment=True, filename=os.path.basename(job.result_file.name or ""))
 
 
 urlpatterns = [

@@ -6,6 +6,7 @@ SHA-256 hash and a short visible prefix (see clac.api.keys)."""
 
 import datetime
 import logging
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -56,14 +57,14 @@ def scopes_validate(scopes: list[str] | tuple[str, ...]) -> list[str]:
     return cleaned
 
 
-def key_insert[K: KeyBase](model: type[K], **fields: object) -> tuple[K, str]:
+def key_insert[K: KeyBase](model: type[K], **fields: Any) -> tuple[K, str]:
     """Insert a key row with a fresh random key; returns the row and the raw key."""
     for attempt in range(_PREFIX_ATTEMPTS):
         raw_key, prefix, hashed_key = key_generate()
         try:
             # A savepoint, so a prefix clash does not break the caller's transaction.
             with transaction.atomic():
-                key = model.objects.create(prefix=prefix, hashed_key=hashed_key, **fields)
+                key = model._default_manager.create(prefix=prefix, hashed_key=hashed_key, **fields)
         except IntegrityError:
             if attempt == _PREFIX_ATTEMPTS - 1:
                 raise

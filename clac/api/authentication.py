@@ -41,7 +41,7 @@ class PartnerPrincipal:
         self.partner = getattr(api_key, "partner", None)
 
     def __str__(self) -> str:
-        return f"partner:{self.partner.name}"
+        return f"partner:{getattr(self.partner, 'name', '?')}"
 
     @property
     def groups(self) -> QuerySet:
@@ -56,7 +56,7 @@ def partner_key_model() -> type[PartnerKeyBase]:
     return apps.get_model(label)
 
 
-def _find_key(queryset: QuerySet, raw: str) -> KeyBase:
+def _find_key[K: KeyBase](queryset: QuerySet[K], raw: str) -> K:
     raw = raw.strip()
     prefix = key_prefix(raw)
     if prefix is None:
@@ -71,7 +71,7 @@ def _find_key(queryset: QuerySet, raw: str) -> KeyBase:
     now = timezone.now()
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
         # Conditional: concurrent requests of one key write the timestamp once, not each.
-        queryset.model.objects.filter(pk=key.pk).filter(
+        queryset.model._default_manager.filter(pk=key.pk).filter(
             Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
         ).update(last_used_at=now)
         key.last_used_at = now
@@ -105,7 +105,8 @@ class PartnerKeyAuthentication(_PrefixedHeaderAuthentication):
         value = self._header_value(request)
         if value is None:
             return None
-        key = _find_key(partner_key_model().objects.select_related("partner"), value)
+        # The concrete model (a plugin's) has the partner: the stubs only see the abstract base.
+        key = _find_key(partner_key_model()._default_manager.select_related("partner"), value)  # type: ignore[misc]
         return PartnerPrincipal(key), key
 
 

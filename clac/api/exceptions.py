@@ -60,7 +60,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         code = codes if isinstance(codes, str) else getattr(exc, "default_code", "error")
         detail = getattr(exc, "detail", None)
         message = str(detail) if detail is not None else str(exc)
-        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            details = {"retry_after": math.ceil(exc.wait)}
+        wait = getattr(exc, "wait", None) if isinstance(exc, exceptions.Throttled) else None
+        if wait is not None:
+            details = {"retry_after": math.ceil(wait)}
     response.data = error_body(code, message, details)
     return response

@@ -55,6 +55,6 @@ class HasPartnerScope(BasePermission):
     def has_permission(self, request: Request, view: APIView) -> bool:
         if request.method not in SAFE_METHODS:
             return False
-        if request_is_partner(request):
-            return view.required_scope in (request.auth.scopes or [])
+        if isinstance(request.auth, PartnerKeyBase):
+            return getattr(view, "required_scope", None) in (request.auth.scopes or [])
         return user_is_staff_member(request.user)

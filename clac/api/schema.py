@@ -2,7 +2,7 @@
 standard error body on every operation. Imported by clac.api.urls so the extensions are
 registered before a schema is generated."""
 
-from typing import Any
+from typing import Any, Literal
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
@@ -24,7 +24,8 @@ class PartnerKeyScheme(OpenApiAuthenticationExtension):
     target_class = "clac.api.authentication.PartnerKeyAuthentication"
     name = PARTNER_KEY_SCHEME
 
-    def get_security_requirement(self, auto_schema: AutoSchema) -> dict[str, list] | None:
+    # drf-spectacular reads None as "no requirement", which its stubs do not say.
+    def get_security_requirement(self, auto_schema: AutoSchema) -> dict[str, list] | None:  # type: ignore[override]
         # Staff endpoints authenticate a partner key only to refuse it with 403: not a way in.
         if not _view_accepts_partners(auto_schema.view):
             return None
@@ -90,7 +91,7 @@ class ClacAutoSchema(AutoSchema):
             codes["404"] = "No such object (or not visible to you)."
         return codes
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses

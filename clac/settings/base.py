@@ -16,7 +16,7 @@ class StrictEnv(environ.Env):
     TRUE_VALUES = frozenset({"1", "true", "yes", "on", "y", "t"})
     FALSE_VALUES = frozenset({"0", "false", "no", "off", "n", "f", ""})
 
-    def bool(self, var, default=environ.Env.NOTSET):  # type: ignore[override]
+    def bool(self, var, default=environ.Env.NOTSET):
         if var not in self.ENVIRON:
             if default is environ.Env.NOTSET:
                 raise ImproperlyConfigured(f"Set the {var} environment variable.")

@@ -20,8 +20,8 @@ from rest_framework.test import APIClient
 from clac.access import PORTAL_SESSION_KEY
 from clac.api.scopes import DIRECTORY_READ, STATS_READ
 from clac.jobs import JobProgress
-from clac.plugins import ACCESS_PORTAL, ACCESS_STAFF, ACCESS_STAFF_ROLES, access_catalogue
 from clac.models import Job
+from clac.plugins import ACCESS_PORTAL, ACCESS_STAFF, ACCESS_STAFF_ROLES, access_catalogue
 from clac.roles import PortalRole, StaffRole
 from communications.models import ApiKey
 from communications.services import api_key_create

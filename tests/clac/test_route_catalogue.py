@@ -44,7 +44,7 @@ def _sample_url(name: str, pattern: URLPattern) -> str:
     kwargs = {arg: 987654321 if type(conv).__name__ == "IntConverter" else "x" for arg, conv in converters.items()}
     if not kwargs:
         # Regex routes name their groups; give each the word.
-        kwargs = {group: "x" for group in re.compile(pattern.pattern.regex.pattern).groupindex}
+        kwargs = dict.fromkeys(re.compile(pattern.pattern.regex.pattern).groupindex, "x")
     return reverse(name, kwargs=kwargs or None)
 
 
