@@ -32,9 +32,9 @@ def database_status() -> str:
 
 
 def broker_status() -> str:
-    broker_url = getattr(settings, "CELERY_BROKER_URL", "")
+    broker_url = settings.CELERY_BROKER_URL
     # Without a broker, tasks run in the web process (the demo): nothing to reach.
-    if not broker_url or getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+    if not broker_url or settings.CELERY_TASK_ALWAYS_EAGER:
         return NOT_CONFIGURED
     try:
         with Connection(
