@@ -8,7 +8,7 @@ import clac.api.schema  # noqa: F401  (registers the key schemes before any sche
 from clac.api.views import NotFoundView
 
 v1_patterns = [
-    path("", include("members.api_urls")),
+    path("", include("members.api.urls")),
 ]
 
 urlpatterns = [
