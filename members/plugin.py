@@ -88,7 +88,7 @@ plugin = AppPlugin(
         UrlMount("dashboard/registry/", "members.urls"),
         UrlMount("portal/", "members.portal.urls"),
     ),
-    api_urls="members.api_urls",
+    api_urls="members.api.urls",
     dashboard_nav=(
         NavEntry(_("Registry"), "members:organization_list", icon="registry", order=10),
         NavEntry(_("People"), "members:person_list", icon="people", order=11),

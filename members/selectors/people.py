@@ -3,7 +3,7 @@
 import re
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 
 from clac.roles import user_is_staff_member
@@ -117,3 +117,47 @@ def affiliation_get_for_user(*, user, pk: int) -> Affiliation:
     if affiliation is None:
         raise Http404
     return affiliation
+
+
+# --- Staff API ------------------------------------------------------------------------------
+
+__all__ += [
+    "affiliation_staff_list",
+    "affiliation_staff_reload",
+    "person_staff_detail",
+    "person_staff_list",
+    "person_staff_reload",
+]
+
+
+def _current_affiliations() -> Prefetch:
+    return Prefetch(
+        "affiliations",
+        queryset=Affiliation.objects.filter(end_date__isnull=True).select_related("organization"),
+        to_attr="current_affiliations",
+    )
+
+
+def person_staff_list() -> QuerySet[Person]:
+    """People for the staff API, each carrying `current_affiliations`: two queries per page."""
+    return Person.objects.prefetch_related(_current_affiliations())
+
+
+def person_staff_detail(*, person: Person) -> Person:
+    """Loads `current_affiliations` onto a person from person_get_for_user."""
+    prefetch_related_objects([person], _current_affiliations())
+    return person
+
+
+def person_staff_reload(*, person: Person) -> Person:
+    """A fresh copy of a person a service just wrote, with `current_affiliations`."""
+    return person_staff_list().get(pk=person.pk)
+
+
+def affiliation_staff_list() -> QuerySet[Affiliation]:
+    return Affiliation.objects.select_related("person", "organization")
+
+
+def affiliation_staff_reload(*, affiliation: Affiliation) -> Affiliation:
+    """A fresh copy of an affiliation a service just wrote, with its person and organization."""
+    return affiliation_staff_list().get(pk=affiliation.pk)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -205,3 +205,33 @@ def yearly_report_premium_uses(*, report: YearlyReport) -> list[PremiumUseRow]:
         )
         rows.append(PremiumUseRow(use, usd, share))
     return rows
+
+
+# --- Staff API ------------------------------------------------------------------------------
+
+__all__ += ["yearly_report_staff_detail", "yearly_report_staff_list", "yearly_report_staff_reload"]
+
+
+def _staff_detail_prefetches() -> list[Prefetch | str]:
+    return [
+        Prefetch("product_lines", queryset=YearlyReportProduct.objects.select_related("product")),
+        "premium_uses",
+        Prefetch("events", queryset=YearlyReportEvent.objects.select_related("actor")),
+    ]
+
+
+def yearly_report_staff_list() -> QuerySet[YearlyReport]:
+    """Reports for the staff API's list: the figures and the organization, no lines or log."""
+    return YearlyReport.objects.select_related("organization")
+
+
+def yearly_report_staff_detail(*, report: YearlyReport) -> YearlyReport:
+    """Loads the product lines, premium uses and log onto a report from
+    yearly_report_get_for_user: three queries."""
+    prefetch_related_objects([report], *_staff_detail_prefetches())
+    return report
+
+
+def yearly_report_staff_reload(*, report: YearlyReport) -> YearlyReport:
+    """A fresh copy of a report a service just changed, with its lines, premium uses and log."""
+    return yearly_report_staff_list().prefetch_related(*_staff_detail_prefetches()).get(pk=report.pk)
