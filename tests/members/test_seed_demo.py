@@ -13,8 +13,11 @@ from django.utils import timezone
 from clac.api.keys import key_hash
 from clac.models import ApiKey, User
 from clac.roles import PortalRole, StaffRole
-from communications.models import ExternalPartner
-from members.demo import DEMO_PASSWORD, SHOWCASES, demo_flush, report_years
+from members import demo
+from members.demo import DEMO_PASSWORD, MIN_ORGANIZATIONS
+from members.demo.context import DemoContext
+from members.demo.data.showcases import SHOWCASES
+from members.demo.reports import report_years
 from members.models import (
     Affiliation,
     Certification,
@@ -46,7 +49,7 @@ def seeded(django_db_setup, django_db_blocker):
         try:
             yield output
         finally:
-            demo_flush()
+            demo.flush()
 
 
 def _fingerprint() -> dict[str, list]:
@@ -91,13 +94,13 @@ def test_same_seed_gives_the_same_data_and_another_seed_does_not(seeded):
 @pytest.mark.django_db
 def test_second_run_without_flush_refuses_and_changes_nothing(seeded):
     before = _fingerprint()
-    users, partners, keys = User.objects.count(), ExternalPartner.objects.count(), ApiKey.objects.count()
+    users = User.objects.count()
 
     with pytest.raises(CommandError, match=r"already has .*--flush"):
         _seed(seed=3)
 
     assert _fingerprint() == before
-    assert (User.objects.count(), ExternalPartner.objects.count(), ApiKey.objects.count()) == (users, partners, keys)
+    assert User.objects.count() == users
 
 
 @pytest.mark.django_db
@@ -197,6 +200,7 @@ def test_portal_users_have_access_and_one_switches_between_two_organizations(see
     assert coordinator.role == PortalRole.EDITOR
 
 
+@pytest.mark.skip(reason="partner demo moves to communications seeder")
 @pytest.mark.django_db
 def test_printed_partner_key_is_a_working_key_with_directory_scopes(seeded):
     raw_key = re.search(r"Api-Key (\S+)\"", seeded).group(1)
@@ -215,3 +219,41 @@ def test_planted_duplicates_are_there_for_the_finder(seeded):
     assert len(taxes) - len(set(taxes)) >= 1
     emails = [e.lower() for e in Person.objects.exclude(email="").values_list("email", flat=True)]
     assert len(emails) - len(set(emails)) >= 1
+
+
+@pytest.mark.django_db
+def test_rows_keep_their_planned_dates_and_their_first_history_row_carries_them(seeded):
+    today = timezone.localdate()
+    for org in Organization.objects.all():
+        first = org.history.earliest("history_date")
+        assert org.created_at.date() < today, org
+        assert first.history_date == org.created_at
+        assert (first.created_at, first.updated_at) == (org.created_at, org.updated_at)
+    assert not YearlyReportEvent.objects.filter(created_at__date__gt=today).exists()
+    # Timestamps are written after the insert: the fields keep their auto_now flags.
+    assert Organization._meta.get_field("created_at").auto_now_add
+    assert Organization._meta.get_field("updated_at").auto_now
+
+
+@pytest.mark.django_db
+def test_members_seeder_prints_no_partner_key_and_creates_none(seeded):
+    assert "Api-Key" not in seeded
+    assert not ApiKey.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seeder_leaves_its_users_and_organizations_for_later_seeders():
+    demo.flush()
+    ctx = DemoContext(
+        seed=7, scale="small", organizations=MIN_ORGANIZATIONS, today=timezone.localdate(), log=None, shared={}
+    )
+
+    report = demo.seed(ctx)
+
+    assert ctx.shared["admin"].username == StaffRole.ADMIN
+    assert set(ctx.shared["staff_users"]) == set(StaffRole.values)
+    assert {s.username for s in SHOWCASES if s.username} <= set(ctx.shared["users"])
+    assert sorted(ctx.shared["organizations"]) == sorted(Organization.objects.values_list("pk", flat=True))
+    assert report.counts["organizations"] == MIN_ORGANIZATIONS == Organization.objects.count()
+    assert any(DEMO_PASSWORD in line for line in report.logins)
+    assert demo.is_empty() == (False, f"{MIN_ORGANIZATIONS} organizations")

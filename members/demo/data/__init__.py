@@ -1,0 +1,1 @@
+"""Reference tables of the demo: plain constants, no code."""
