@@ -130,7 +130,7 @@ plugin = AppPlugin(
         )
     ),
     portal_gate=PortalGate(accesses=portal_accesses),
-    demo=DemoSeeder(seed=lambda ctx: demo.seed(ctx), is_empty=lambda: demo.is_empty(), flush=lambda: demo.flush()),
+    demo=DemoSeeder(seed=demo.seed, is_empty=demo.is_empty, flush=demo.flush),
     access_catalogue={
         **{f"members:{name}": ACCESS_STAFF for name in _STAFF_READ},
         **{f"members:{name}": ACCESS_STAFF_ROLES for name in _EDITOR},

@@ -13,12 +13,8 @@ inserts rows with their planned dates and history; `seeder` runs it all in order
 
 Entry points, for the platform's demo command: `seed(ctx)`, `is_empty()`, `flush()`."""
 
-from members.demo.organizations import SCALES
+from members.demo.organizations import MIN_ORGANIZATIONS, SCALES
 from members.demo.seeder import flush, is_empty, seed
 from members.demo.users import DEMO_PASSWORD
-
-# The fewest organizations a run may ask for: below it the showcases, unions and planted
-# duplicates no longer fit.
-MIN_ORGANIZATIONS = 60
 
 __all__ = ["DEMO_PASSWORD", "MIN_ORGANIZATIONS", "SCALES", "flush", "is_empty", "seed"]

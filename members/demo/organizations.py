@@ -28,6 +28,9 @@ from members.demo.random_tools import allocate, clamp, to_decimal, weighted_choi
 from members.models import Certification, Country, Membership, MembershipEvent, Organization
 from members.normalize import normalize_organization_name, strip_accents
 
+# The fewest organizations a run may ask for: below it the showcases, unions and planted
+# duplicates no longer fit.
+MIN_ORGANIZATIONS = 60
 SCALES: dict[str, int] = {"small": 950, "large": 10_000}
 TOTAL_PEOPLE_AT_950 = 335_000
 

@@ -15,13 +15,13 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from clac.models import User
+from clac.plugins import DemoContext, DemoError, DemoReport
 from clac.roles import PortalRole
-from members.demo.context import DemoContext, DemoReport
 from members.demo.data.countries import COUNTRY_PROFILES
 from members.demo.data.showcases import COORDINATOR_PORTAL_KEY, FLAGSHIP_KEY, SHOWCASES
 from members.demo.data.texts import CHANGE_PROPOSALS
 from members.demo.identifiers import Registry
-from members.demo.organizations import OrgPlan, plan_organizations
+from members.demo.organizations import MIN_ORGANIZATIONS, SCALES, OrgPlan, plan_organizations
 from members.demo.people import plan_people, plant_person_duplicates
 from members.demo.random_tools import moment_on
 from members.demo.reports import DEMO_SOURCE, exchange_rates, plan_reports, report_years
@@ -147,6 +147,9 @@ def seed(ctx: DemoContext) -> DemoReport:
     behind. Leaves in `ctx.shared` the users and organizations later seeders attribute their
     rows to: "admin", "staff_users" (role → User), "users" (username → User), "organizations"
     (ids)."""
+    count = ctx.organizations if ctx.organizations is not None else SCALES[ctx.scale]
+    if count < MIN_ORGANIZATIONS:
+        raise DemoError(f"--organizations must be at least {MIN_ORGANIZATIONS}.")
     log = ctx.log or (lambda message: None)
     today = ctx.today
     # The members stream of its own: another app's seeder drawing more or fewer numbers never
@@ -171,8 +174,8 @@ def seed(ctx: DemoContext) -> DemoReport:
         for year in report_years(today)
     }
 
-    log(f"Planning {ctx.organizations} organizations…")
-    plans = plan_organizations(rng, count=ctx.organizations, countries=countries, today=today, registry=registry)
+    log(f"Planning {count} organizations…")
+    plans = plan_organizations(rng, count=count, countries=countries, today=today, registry=registry)
     # Unions first: their member cooperatives point at them.
     parents = [p.organization for p in plans if p.organization.parent is None]
     children = [p.organization for p in plans if p.organization.parent is not None]

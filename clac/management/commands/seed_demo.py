@@ -42,20 +42,6 @@ class Command(BaseCommand):
     def handle(self, *args, scale: str, seed: int, flush: bool, organizations: int | None, **options) -> None:
         seeders = plugins.demo_seeders()
         started = time.monotonic()
-        if flush:
-            # Later apps first: their rows point at earlier apps' rows.
-            for app, seeder in reversed(seeders):
-                deleted = seeder.flush()
-                summary = ", ".join(f"{count} {label}" for label, count in sorted(deleted.items()) if count)
-                self.stdout.write(f"Flushed {app}: {summary or 'nothing'}.")
-        else:
-            for _app, seeder in seeders:
-                empty, found = seeder.is_empty()
-                if not empty:
-                    raise CommandError(
-                        f"This database already has {found}. seed_demo only fills an empty database; "
-                        "run it with --flush to delete the demo data first."
-                    )
         verbosity = options.get("verbosity", 1)
         context = DemoContext(
             seed=seed,
@@ -67,8 +53,13 @@ class Command(BaseCommand):
         )
         reports: list[DemoReport] = []
         try:
-            # One transaction: a failing seeder leaves nothing behind.
+            # One transaction: a seeder that fails (or refuses its options) leaves the database
+            # as it was, flushed data included.
             with transaction.atomic():
+                if flush:
+                    self._flush(seeders)
+                else:
+                    self._require_empty(seeders)
                 for _app, seeder in seeders:
                     reports.append(seeder.seed(context))
         except DemoError as error:
@@ -81,3 +72,19 @@ class Command(BaseCommand):
         for report in reports:
             for line in report.logins:
                 self.stdout.write(line)
+
+    def _flush(self, seeders: list) -> None:
+        # Later apps first: their rows point at earlier apps' rows.
+        for app, seeder in reversed(seeders):
+            deleted = seeder.flush()
+            summary = ", ".join(f"{count} {label}" for label, count in sorted(deleted.items()) if count)
+            self.stdout.write(f"Flushed {app}: {summary or 'nothing'}.")
+
+    def _require_empty(self, seeders: list) -> None:
+        for _app, seeder in seeders:
+            empty, found = seeder.is_empty()
+            if not empty:
+                raise CommandError(
+                    f"This database already has {found}. seed_demo only fills an empty database; "
+                    "run it with --flush to delete the demo data first."
+                )
