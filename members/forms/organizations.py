@@ -11,6 +11,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members import rules
 from members.models import (
     E164_VALIDATOR,
     Certification,
@@ -20,7 +21,6 @@ from members.models import (
     Product,
     Subregion,
 )
-from members.normalize import normalize_phone
 from members.selectors.organizations import EXPIRING_CERTIFICATION_DAYS
 
 __all__ = [
@@ -181,7 +181,7 @@ class OrganizationForm(forms.ModelForm):
         self.fields["parent"].queryset = unions
 
     def clean_phone(self) -> str:
-        phone = normalize_phone(self.cleaned_data.get("phone") or "")
+        phone = rules.phone_normalize(self.cleaned_data.get("phone") or "")
         if phone:
             E164_VALIDATOR(phone)
         return phone

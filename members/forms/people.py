@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members import rules
 from members.models import Affiliation, Consent, Country, Organization, Person
 
 __all__ = [
@@ -90,7 +91,9 @@ class PersonForm(forms.Form):
     gender = forms.ChoiceField(
         label=_("Gender"), choices=[("", _("Not given")), *Person.Gender.choices], required=False
     )
-    birth_year = forms.IntegerField(label=_("Birth year"), required=False, min_value=1900, max_value=2100)
+    birth_year = forms.IntegerField(
+        label=_("Birth year"), required=False, min_value=rules.BIRTH_YEAR_MIN, max_value=rules.YEAR_MAX
+    )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     @classmethod

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clac.access import portal_required
+from members import rules
 from members.models import Organization, Product, YearlyReport
 from members.portal.forms import (
     PremiumUseFormSet,
@@ -26,17 +27,17 @@ from members.portal.forms import (
 from members.selectors.portal import portal_report_get, portal_report_lines, portal_report_staff_notes, portal_reports
 from members.services import REPORT_DATA_FIELDS, yearly_report_save, yearly_report_submit
 
-FIRST_REPORT_YEAR = 2000
 # Years offered when starting a report: the last complete years, newest first.
 START_YEARS_OFFERED = 6
 
 
 def _startable_years(reported: set[int]) -> list[int]:
-    last_complete = timezone.localdate().year - 1
+    first, current = rules.year_bounds(timezone.localdate())
+    last_complete = current - 1
     return [
         year
         for year in range(last_complete, last_complete - START_YEARS_OFFERED, -1)
-        if year not in reported and year >= FIRST_REPORT_YEAR
+        if year not in reported and year >= first
     ]
 
 
@@ -126,7 +127,8 @@ def report_edit(request: HttpRequest, year: int) -> HttpResponse:
     organization = request.organization
     can_edit = request.portal_access.can_edit
     report = portal_report_get(organization=organization, year=year)
-    if report is None and (not can_edit or not FIRST_REPORT_YEAR <= year <= timezone.localdate().year):
+    first, last = rules.year_bounds(timezone.localdate())
+    if report is None and (not can_edit or not first <= year <= last):
         raise Http404
     if request.method == "POST":
         if not can_edit:

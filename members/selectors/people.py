@@ -7,8 +7,9 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from clac.roles import user_is_staff_member
+from members import rules
 from members.models import Affiliation, Consent, Person
-from members.normalize import normalize_email, normalize_person_name, normalize_phone
+from members.normalize import normalize_email, normalize_person_name
 
 __all__ = [
     "affiliation_get_for_user",
@@ -32,7 +33,7 @@ def _search(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
         )
     if _PHONE_QUERY.match(query):
         # Phones are stored in E.164; search the digits so "987 654 321" finds "+51987654321".
-        digits = normalize_phone(query).lstrip("+")
+        digits = rules.phone_normalize(query).lstrip("+")
         return queryset.filter(phone__contains=digits)
     # normalized_name is "last first" without accents; match every word of the query in any
     # order, so "José Pérez", "perez jose" and "Perez" all find the same person.

@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members import rules
 from members.models import Country, Membership, Organization, OrganizationChangeProposal, Product
-from members.normalize import normalize_email, normalize_organization_name, normalize_phone
+from members.normalize import normalize_email, normalize_organization_name
 from members.services._common import apply_fields, full_clean_fields, set_history_user
 
 __all__ = [
@@ -46,15 +47,11 @@ def _validate_organization(org: Organization) -> None:
                 _("FLO ID %(flo_id)s already belongs to %(name)s.") % {"flo_id": org.flo_id, "name": clash.name}
             )
 
-    if (org.latitude is None) != (org.longitude is None):
-        errors.setdefault("latitude", []).append(_("Give both latitude and longitude, or neither."))
-    elif org.latitude is not None and org.country_id and "latitude" not in errors and "longitude" not in errors:
-        country = org.country
-        if not country.contains(Decimal(org.latitude), Decimal(org.longitude)):
-            errors.setdefault("latitude", []).append(
-                _("These coordinates fall outside %(country)s. Check that latitude and longitude are not swapped.")
-                % {"country": country}
-            )
+    # A half-given pair is always reported; the country check needs two valid coordinates.
+    if (org.latitude is None) != (org.longitude is None) or ("latitude" not in errors and "longitude" not in errors):
+        problem = rules.coordinates_problem(org.country if org.country_id else None, org.latitude, org.longitude)
+        if problem:
+            errors.setdefault("latitude", []).append(problem)
 
     if org.parent_id is not None:
         parent = org.parent
@@ -84,7 +81,7 @@ def _clean_contact(fields: dict[str, Any]) -> None:
     if fields.get("email"):
         fields["email"] = normalize_email(fields["email"])
     if fields.get("phone"):
-        fields["phone"] = normalize_phone(fields["phone"])
+        fields["phone"] = rules.phone_normalize(fields["phone"])
     for key in ("name", "legal_name", "tax_id", "region", "locality", "flo_id"):
         if isinstance(fields.get(key), str):
             fields[key] = fields[key].strip()

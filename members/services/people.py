@@ -8,8 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members import rules
 from members.models import Affiliation, Consent, Organization, Person
-from members.normalize import normalize_email, normalize_person_name, normalize_phone
+from members.normalize import normalize_email, normalize_person_name
 from members.services._common import apply_fields, full_clean_fields, set_history_user
 
 __all__ = [
@@ -37,7 +38,7 @@ def _clean_person_fields(fields: dict[str, Any]) -> None:
         if isinstance(fields.get(key), str):
             fields[key] = normalize_email(fields[key])
     if isinstance(fields.get("phone"), str):
-        fields["phone"] = normalize_phone(fields["phone"])
+        fields["phone"] = rules.phone_normalize(fields["phone"])
 
 
 def _validate_person(person: Person) -> None:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members import rules
 from members.models import (
     ExchangeRate,
     Organization,
@@ -80,8 +81,8 @@ def _validate_numbers(report: YearlyReport, product_lines: list[dict], premium_u
                 _("Young members (%(youth)s) cannot be more than all members (%(total)s).")
                 % {"youth": report.members_youth, "total": total}
             )
-    if report.year > timezone.localdate().year:
-        errors.setdefault("year", []).append(_("You cannot report on a year that has not started."))
+    if year_problem := rules.report_year_problem(report.year, timezone.localdate()):
+        errors.setdefault("year", []).append(year_problem)
 
     seen: set[int] = set()
     for index, line in enumerate(product_lines, start=1):

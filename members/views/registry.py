@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from clac.access import staff_required
 from clac.roles import REGISTRY_EDITORS, user_has_any_role
-from members import exports, selectors, services
+from members import exports, rules, selectors, services
 from members.forms.organizations import (
     CertificationForm,
     DecisionNoteForm,
@@ -238,7 +238,7 @@ def certification_edit(request: HttpRequest, pk: int, standard: str) -> HttpResp
         else:
             messages.success(request, _("The certificate was saved."))
             if (
-                saved.status in Certification.FLAGGING_STATUSES
+                rules.certificate_status_flags(saved.status)
                 and Membership.objects.filter(organization=organization, review_requested_at__isnull=False).exists()
             ):
                 messages.warning(request, _("The membership is in the review queue: decide whether it should change."))
