@@ -1,5 +1,5 @@
 """Forms of the staff registry pages. They parse and check input; the writes and the business
-rules are in members.services, whose errors `add_service_errors` puts back on the form."""
+rules are in members.services, whose errors clac.forms.add_service_errors puts back on the form."""
 
 import datetime
 from typing import Any
@@ -31,21 +31,7 @@ __all__ = [
     "OrganizationFilterForm",
     "OrganizationForm",
     "ProposalDecisionForm",
-    "add_service_errors",
 ]
-
-
-def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: messages keyed by a form field go next to
-    it, the others (and unkeyed ones) at the top. What the user typed stays in the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, messages in exc.message_dict.items():
-        if name in form.fields:
-            form.add_error(name, messages)
-        else:
-            form.add_error(None, messages)
 
 
 class DateInput(forms.DateInput):

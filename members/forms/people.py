@@ -4,7 +4,6 @@ import datetime
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +18,6 @@ __all__ = [
     "NewPersonAffiliationForm",
     "PersonFilterForm",
     "PersonForm",
-    "add_service_errors",
 ]
 
 PERSON_FORM_FIELDS = (
@@ -33,16 +31,6 @@ PERSON_FORM_FIELDS = (
     "birth_year",
     "notes",
 )
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: messages keyed by one of the form's fields
-    go under that field, the rest at the top of the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
 
 
 class PersonFilterForm(forms.Form):

@@ -1,5 +1,5 @@
 """Forms of the member portal. They parse and present input only; the members services hold
-the rules and raise ValidationError keyed by field, which `add_service_errors` puts back on
+the rules and raise ValidationError keyed by field, which clac.forms.add_service_errors puts back on
 the form so the user sees each message next to what they typed."""
 
 from decimal import ROUND_HALF_UP, Decimal
@@ -59,22 +59,6 @@ LOCAL_CURRENCIES = {
 }  # fmt: skip
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def add_service_errors(
-    form: forms.BaseForm, error: ValidationError, *, field_map: dict[str, str] | None = None
-) -> None:
-    """Show a service's ValidationError on a validated form: messages keyed by one of the
-    form's fields go next to it (field_map renames service keys), the rest at the top."""
-    field_map = field_map or {}
-    if not hasattr(error, "error_dict"):
-        for message in error.messages:
-            form.add_error(None, message)
-        return
-    for key, messages in error.message_dict.items():
-        name = field_map.get(key, key)
-        for message in messages:
-            form.add_error(name if name in form.fields else None, message)
 
 
 class OrganizationContactForm(forms.Form):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clac.access import portal_required
+from clac.forms import add_service_errors
 from members.models import Consent, Organization, OrganizationChangeProposal
 from members.portal.forms import (
     ORGANIZATION_LANGUAGES,
@@ -23,7 +24,6 @@ from members.portal.forms import (
     OrganizationContactForm,
     PersonAddForm,
     PersonForm,
-    add_service_errors,
 )
 from members.selectors.portal import (
     portal_affiliation_get,

@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clac.access import portal_required
+from clac.forms import add_service_errors
 from members import rules
 from members.models import Organization, Product, YearlyReport
 from members.portal.forms import (
     PremiumUseFormSet,
     ProductLineFormSet,
     YearlyReportForm,
-    add_service_errors,
     premium_use_initial,
 )
 from members.selectors.portal import portal_report_get, portal_report_lines, portal_report_staff_notes, portal_reports

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clac.access import staff_required
+from clac.forms import add_service_errors
 from clac.roles import REGISTRY_EDITORS, user_has_any_role
 from members import selectors, services
 from members.forms.people import (
@@ -22,7 +23,6 @@ from members.forms.people import (
     NewPersonAffiliationForm,
     PersonFilterForm,
     PersonForm,
-    add_service_errors,
 )
 from members.models import Organization, Person
 

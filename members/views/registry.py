@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clac.access import staff_required
+from clac.forms import add_service_errors
 from clac.roles import REGISTRY_EDITORS, user_has_any_role
 from members import exports, rules, selectors, services
 from members.forms.organizations import (
@@ -26,7 +27,6 @@ from members.forms.organizations import (
     OrganizationFilterForm,
     OrganizationForm,
     ProposalDecisionForm,
-    add_service_errors,
 )
 from members.models import Certification, Country, Membership, Organization, OrganizationChangeProposal
 

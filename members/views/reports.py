@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from clac.access import staff_required
+from clac.forms import add_service_errors
 from clac.roles import REGISTRY_EDITORS, user_has_any_role
 from members import selectors, services
-from members.forms.people import add_service_errors
 from members.forms.reports import ReportFilterForm, ReviewNoteForm
 from members.models import YearlyReport
 
