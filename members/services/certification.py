@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from clac.models import User
 from members import rules
 from members.models import Certification, Organization
 from members.services._common import full_clean_fields, set_history_user
@@ -17,7 +18,7 @@ __all__ = ["certification_set"]
 @transaction.atomic
 def certification_set(
     *,
-    actor,
+    actor: User | None,
     organization: Organization,
     standard: str,
     status: str,

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clac.models import User
 from members import rules
 from members.models import Country, Membership, Organization, OrganizationChangeProposal, Product
 from members.normalize import normalize_email, normalize_organization_name
@@ -92,7 +93,7 @@ def _clean_contact(fields: dict[str, Any]) -> None:
 @transaction.atomic
 def organization_create(
     *,
-    actor,
+    actor: User | None,
     kind: str,
     name: str,
     country: Country,
@@ -136,7 +137,7 @@ def organization_create(
 
 
 @transaction.atomic
-def organization_update(*, actor, organization: Organization, **fields: Any) -> Organization:
+def organization_update(*, actor: User | None, organization: Organization, **fields: Any) -> Organization:
     """Change an organization's profile. `products` replaces the set of products."""
     products = fields.pop("products", None)
     org = Organization.objects.select_for_update().get(pk=organization.pk)
@@ -188,7 +189,7 @@ def _current_text(org: Organization, field: str) -> str:
 
 @transaction.atomic
 def organization_propose_change(
-    *, actor, organization: Organization, field: str, proposed_value: str, reason: str = ""
+    *, actor: User | None, organization: Organization, field: str, proposed_value: str, reason: str = ""
 ) -> OrganizationChangeProposal:
     """A portal user asks staff to change the legal name, FLO ID, country or kind."""
     if field not in PROPOSAL_FIELDS:
@@ -220,7 +221,7 @@ def _lock_pending(proposal: OrganizationChangeProposal) -> OrganizationChangePro
 
 @transaction.atomic
 def change_proposal_approve(
-    *, actor, proposal: OrganizationChangeProposal, note: str = ""
+    *, actor: User | None, proposal: OrganizationChangeProposal, note: str = ""
 ) -> OrganizationChangeProposal:
     """Apply the proposed value (with the same validation as a staff edit) and close it."""
     locked = _lock_pending(proposal)
@@ -235,7 +236,9 @@ def change_proposal_approve(
 
 
 @transaction.atomic
-def change_proposal_reject(*, actor, proposal: OrganizationChangeProposal, note: str) -> OrganizationChangeProposal:
+def change_proposal_reject(
+    *, actor: User | None, proposal: OrganizationChangeProposal, note: str
+) -> OrganizationChangeProposal:
     if not note.strip():
         raise ValidationError({"note": _("Tell the organization why the change is rejected.")})
     locked = _lock_pending(proposal)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clac.models import User
 from members import rules
 from members.models import (
     ExchangeRate,
@@ -59,7 +60,7 @@ def exchange_rate_usd_value(*, amount: Decimal, currency: str, on_date: datetime
     return (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _log(report: YearlyReport, action: str, actor, note: str = "") -> None:
+def _log(report: YearlyReport, action: str, actor: User | None, note: str = "") -> None:
     YearlyReportEvent.objects.create(report=report, action=action, actor=actor, note=note)
 
 
@@ -127,7 +128,7 @@ def _validate_numbers(report: YearlyReport, product_lines: list[dict], premium_u
 @transaction.atomic
 def yearly_report_save(
     *,
-    actor,
+    actor: User | None,
     organization: Organization,
     year: int,
     data: dict[str, Any],
@@ -185,7 +186,7 @@ def _lock(report: YearlyReport) -> YearlyReport:
 
 
 @transaction.atomic
-def yearly_report_submit(*, actor, report: YearlyReport) -> YearlyReport:
+def yearly_report_submit(*, actor: User | None, report: YearlyReport) -> YearlyReport:
     locked = _lock(report)
     if not locked.is_editable:
         raise ValidationError(
@@ -206,7 +207,7 @@ def yearly_report_submit(*, actor, report: YearlyReport) -> YearlyReport:
 
 
 @transaction.atomic
-def yearly_report_approve(*, actor, report: YearlyReport, note: str = "") -> YearlyReport:
+def yearly_report_approve(*, actor: User | None, report: YearlyReport, note: str = "") -> YearlyReport:
     """Approve a submitted report; its premium is converted to USD at the year's last rate,
     and from now on it counts in statistics."""
     locked = _lock(report)
@@ -241,7 +242,7 @@ def yearly_report_approve(*, actor, report: YearlyReport, note: str = "") -> Yea
 
 
 @transaction.atomic
-def yearly_report_return(*, actor, report: YearlyReport, note: str) -> YearlyReport:
+def yearly_report_return(*, actor: User | None, report: YearlyReport, note: str) -> YearlyReport:
     """Send a submitted report back to the organization with what to correct."""
     if not note.strip():
         raise ValidationError({"note": _("Tell the organization what to correct.")})
@@ -261,7 +262,7 @@ def yearly_report_return(*, actor, report: YearlyReport, note: str) -> YearlyRep
 
 
 @transaction.atomic
-def yearly_report_comment(*, actor, report: YearlyReport, note: str) -> YearlyReportEvent:
+def yearly_report_comment(*, actor: User | None, report: YearlyReport, note: str) -> YearlyReportEvent:
     if not note.strip():
         raise ValidationError({"note": _("Write a comment.")})
     return YearlyReportEvent.objects.create(
