@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -24,7 +24,8 @@ from members.portal.forms import (
     YearlyReportForm,
     premium_use_initial,
 )
-from members.selectors.portal import portal_report_get, portal_report_lines, portal_report_staff_notes, portal_reports
+from members.selectors import yearly_report_get_for_user
+from members.selectors.portal import portal_report_lines, portal_report_staff_notes, portal_reports
 from members.services import REPORT_DATA_FIELDS, yearly_report_save, yearly_report_submit
 
 # Years offered when starting a report: the last complete years, newest first.
@@ -121,18 +122,29 @@ def _put_errors(error: ValidationError, form, lines, uses) -> None:
         add_service_errors(form, error)
 
 
+def _report_of_year(request: HttpRequest, year: int, *, for_change: bool) -> YearlyReport | None:
+    """The organization's report of the year, None when it has not been started."""
+    try:
+        return yearly_report_get_for_user(
+            user=request.user, organization=request.organization, year=year, for_change=for_change
+        )
+    except Http404:
+        # portal_required checked the user's access to request.organization: a 404 here can
+        # only mean that there is no report for the year yet.
+        return None
+
+
 @portal_required()
 @require_http_methods(["GET", "POST"])
 def report_edit(request: HttpRequest, year: int) -> HttpResponse:
     organization = request.organization
     can_edit = request.portal_access.can_edit
-    report = portal_report_get(organization=organization, year=year)
+    # A viewer's POST on an existing report is a 403 from the access helper.
+    report = _report_of_year(request, year, for_change=request.method == "POST")
     first, last = rules.year_bounds(timezone.localdate())
     if report is None and (not can_edit or not first <= year <= last):
         raise Http404
     if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied
         if report is not None and not report.is_editable:
             messages.error(
                 request,
@@ -198,9 +210,9 @@ def _submit(request: HttpRequest, report: YearlyReport) -> HttpResponse:
 @portal_required(edit=True)
 @require_POST
 def report_submit(request: HttpRequest, year: int) -> HttpResponse:
-    report = portal_report_get(organization=request.organization, year=year)
-    if report is None:
-        raise Http404
+    report = yearly_report_get_for_user(
+        user=request.user, organization=request.organization, year=year, for_change=True
+    )
     return _submit(request, report)
 
 
