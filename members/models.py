@@ -15,15 +15,11 @@ from simple_history.models import HistoricalRecords
 
 from clac.models import TimeStampedModel
 from clac.roles import PortalRole
+from members import rules
 
-FLO_ID_VALIDATOR = RegexValidator(
-    r"^[0-9]{1,7}$",
-    _("A FLO ID is the number FLOCERT gave the organization: 1 to 7 digits, e.g. 2145."),
-)
-E164_VALIDATOR = RegexValidator(
-    r"^\+[1-9][0-9]{6,14}$",
-    _("Write the phone in international format: + then country code and number, e.g. +51987654321."),
-)
+# Validators built from the rules in members.rules, so forms, services and imports agree.
+FLO_ID_VALIDATOR = RegexValidator(rules.FLO_ID_PATTERN, rules.FLO_ID_MESSAGE)
+E164_VALIDATOR = RegexValidator(rules.E164_PATTERN, rules.PHONE_MESSAGE)
 CURRENCY_VALIDATOR = RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO currency code, e.g. USD."))
 
 
@@ -60,9 +56,7 @@ class Country(models.Model):
         return gettext(self.name)
 
     def contains(self, latitude: Decimal, longitude: Decimal) -> bool:
-        return (
-            self.min_latitude <= latitude <= self.max_latitude and self.min_longitude <= longitude <= self.max_longitude
-        )
+        return rules.coordinates_inside(self, latitude, longitude)
 
 
 class ProductNetwork(models.TextChoices):
@@ -155,7 +149,10 @@ class Organization(TimeStampedModel):
     flo_id = models.CharField(_("FLO ID"), max_length=7, blank=True, validators=[FLO_ID_VALIDATOR])
     products = models.ManyToManyField(Product, verbose_name=_("products"), blank=True, related_name="organizations")
     founding_year = models.PositiveSmallIntegerField(
-        _("founding year"), null=True, blank=True, validators=[MinValueValidator(1850), MaxValueValidator(2100)]
+        _("founding year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(rules.FOUNDING_YEAR_MIN), MaxValueValidator(rules.YEAR_MAX)],
     )
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("email"), blank=True)
@@ -222,7 +219,8 @@ class Certification(TimeStampedModel):
         FOLLOW_UP = "follow_up", _("Follow-up")
 
     CURRENT_STATUSES = (Status.CERTIFIED, Status.PERMISSION_TO_TRADE)
-    FLAGGING_STATUSES = (Status.SUSPENDED, Status.DECERTIFIED)
+    # The rule lives in members.rules (the importer and the demo use it too).
+    FLAGGING_STATUSES = tuple(status for status in Status if rules.certificate_status_flags(status))
 
     organization = models.ForeignKey(
         Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="certifications"
@@ -400,7 +398,10 @@ class Person(TimeStampedModel):
     )
     gender = models.CharField(_("gender"), max_length=12, choices=Gender.choices, blank=True)
     birth_year = models.PositiveSmallIntegerField(
-        _("birth year"), null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+        _("birth year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(rules.BIRTH_YEAR_MIN), MaxValueValidator(rules.YEAR_MAX)],
     )
     notes = models.TextField(_("notes"), blank=True)
     # Lower-case accent-free "last first" kept by the services, for duplicate detection.
@@ -544,7 +545,9 @@ class YearlyReport(TimeStampedModel):
     EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="yearly_reports")
-    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(rules.REPORT_YEAR_MIN), MaxValueValidator(rules.YEAR_MAX)]
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     members_total = models.PositiveIntegerField(_("members (total)"), null=True, blank=True)
     members_women = models.PositiveIntegerField(_("members who are women"), null=True, blank=True)

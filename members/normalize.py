@@ -3,6 +3,8 @@
 import re
 import unicodedata
 
+from members.rules import phone_normalize
+
 # Legal-form words that differ between records of the same organization.
 _LEGAL_WORDS = {
     "ltda", "limitada", "sa", "sac", "saa", "srl", "de", "rl", "cv", "ac", "sc", "spr", "ri", "rs",
@@ -34,13 +36,5 @@ def normalize_email(email: str) -> str:
 
 
 def normalize_phone(phone: str) -> str:
-    """Keep + and digits: '+51 987-654-321' → '+51987654321'. A number typed without its
-    country code keeps no '+', so E.164 validation refuses it rather than guessing a country
-    ('987654321' must not become +98…, a number in Iran)."""
-    phone = phone.strip()
-    digits = re.sub(r"\D", "", phone)
-    if phone.startswith("+"):
-        return f"+{digits}"
-    if phone.startswith("00") and len(digits) > 2:
-        return f"+{digits[2:]}"  # the international call prefix
-    return digits
+    """Kept for the importer until it calls members.rules.phone_normalize, where the rule lives."""
+    return phone_normalize(phone)

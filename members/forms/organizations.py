@@ -1,5 +1,5 @@
 """Forms of the staff registry pages. They parse and check input; the writes and the business
-rules are in members.services, whose errors `add_service_errors` puts back on the form."""
+rules are in members.services, whose errors clac.forms.add_service_errors puts back on the form."""
 
 import datetime
 from typing import Any
@@ -11,6 +11,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members import rules
 from members.models import (
     E164_VALIDATOR,
     Certification,
@@ -20,7 +21,6 @@ from members.models import (
     Product,
     Subregion,
 )
-from members.normalize import normalize_phone
 from members.selectors.organizations import EXPIRING_CERTIFICATION_DAYS
 
 __all__ = [
@@ -31,21 +31,7 @@ __all__ = [
     "OrganizationFilterForm",
     "OrganizationForm",
     "ProposalDecisionForm",
-    "add_service_errors",
 ]
-
-
-def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: messages keyed by a form field go next to
-    it, the others (and unkeyed ones) at the top. What the user typed stays in the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, messages in exc.message_dict.items():
-        if name in form.fields:
-            form.add_error(name, messages)
-        else:
-            form.add_error(None, messages)
 
 
 class DateInput(forms.DateInput):
@@ -181,7 +167,7 @@ class OrganizationForm(forms.ModelForm):
         self.fields["parent"].queryset = unions
 
     def clean_phone(self) -> str:
-        phone = normalize_phone(self.cleaned_data.get("phone") or "")
+        phone = rules.phone_normalize(self.cleaned_data.get("phone") or "")
         if phone:
             E164_VALIDATOR(phone)
         return phone

@@ -4,10 +4,10 @@ import datetime
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members import rules
 from members.models import Affiliation, Consent, Country, Organization, Person
 
 __all__ = [
@@ -18,7 +18,6 @@ __all__ = [
     "NewPersonAffiliationForm",
     "PersonFilterForm",
     "PersonForm",
-    "add_service_errors",
 ]
 
 PERSON_FORM_FIELDS = (
@@ -32,16 +31,6 @@ PERSON_FORM_FIELDS = (
     "birth_year",
     "notes",
 )
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: messages keyed by one of the form's fields
-    go under that field, the rest at the top of the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
 
 
 class PersonFilterForm(forms.Form):
@@ -90,7 +79,9 @@ class PersonForm(forms.Form):
     gender = forms.ChoiceField(
         label=_("Gender"), choices=[("", _("Not given")), *Person.Gender.choices], required=False
     )
-    birth_year = forms.IntegerField(label=_("Birth year"), required=False, min_value=1900, max_value=2100)
+    birth_year = forms.IntegerField(
+        label=_("Birth year"), required=False, min_value=rules.BIRTH_YEAR_MIN, max_value=rules.YEAR_MAX
+    )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     @classmethod

@@ -5,6 +5,7 @@ from django.http import QueryDict
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from members import rules
 from members.models import Country, YearlyReport
 
 __all__ = ["ReportFilterForm", "ReviewNoteForm"]
@@ -14,7 +15,9 @@ class ReportFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("All statuses")), *YearlyReport.Status.choices], required=False
     )
-    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+    year = forms.IntegerField(
+        label=_("Year"), required=False, min_value=rules.REPORT_YEAR_MIN, max_value=rules.YEAR_MAX
+    )
     country = forms.ModelChoiceField(
         label=_("Country"), queryset=Country.objects.all(), required=False, empty_label=_("All")
     )

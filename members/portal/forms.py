@@ -1,5 +1,5 @@
 """Forms of the member portal. They parse and present input only; the members services hold
-the rules and raise ValidationError keyed by field, which `add_service_errors` puts back on
+the rules and raise ValidationError keyed by field, which clac.forms.add_service_errors puts back on
 the form so the user sees each message next to what they typed."""
 
 from decimal import ROUND_HALF_UP, Decimal
@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members import rules
 from members.models import (
     Affiliation,
     Consent,
@@ -60,22 +61,6 @@ LOCAL_CURRENCIES = {
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def add_service_errors(
-    form: forms.BaseForm, error: ValidationError, *, field_map: dict[str, str] | None = None
-) -> None:
-    """Show a service's ValidationError on a validated form: messages keyed by one of the
-    form's fields go next to it (field_map renames service keys), the rest at the top."""
-    field_map = field_map or {}
-    if not hasattr(error, "error_dict"):
-        for message in error.messages:
-            form.add_error(None, message)
-        return
-    for key, messages in error.message_dict.items():
-        name = field_map.get(key, key)
-        for message in messages:
-            form.add_error(name if name in form.fields else None, message)
-
-
 class OrganizationContactForm(forms.Form):
     """What a portal editor changes directly. Legal name, FLO ID, country and kind are not
     here: they change only through a proposal that CLAC staff decide."""
@@ -115,7 +100,9 @@ class OrganizationContactForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    founding_year = forms.IntegerField(label=_("Founding year"), required=False, min_value=1850, max_value=2100)
+    founding_year = forms.IntegerField(
+        label=_("Founding year"), required=False, min_value=rules.FOUNDING_YEAR_MIN, max_value=rules.YEAR_MAX
+    )
     languages = forms.MultipleChoiceField(
         label=_("Working languages"),
         choices=ORGANIZATION_LANGUAGES,
@@ -161,8 +148,8 @@ class OrganizationContactForm(forms.Form):
 
     def clean_founding_year(self) -> int | None:
         year = self.cleaned_data.get("founding_year")
-        if year is not None and year > timezone.localdate().year:
-            raise ValidationError(_("The founding year cannot be in the future."))
+        if year is not None and (problem := rules.founding_year_problem(year, timezone.localdate())):
+            raise ValidationError(problem)
         return year
 
     def service_fields(self) -> dict[str, Any]:
@@ -229,7 +216,9 @@ class PersonForm(forms.Form):
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES, initial="es")
     gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Person.Gender.choices], required=False)
     email_secondary = forms.EmailField(label=_("Second email"), required=False)
-    birth_year = forms.IntegerField(label=_("Birth year"), required=False, min_value=1900, max_value=2100)
+    birth_year = forms.IntegerField(
+        label=_("Birth year"), required=False, min_value=rules.BIRTH_YEAR_MIN, max_value=rules.YEAR_MAX
+    )
     consent_email = forms.ChoiceField(
         label=_("Agrees to receive email from CLAC"), choices=CONSENT_CHOICES, required=False
     )
@@ -290,8 +279,8 @@ class PersonForm(forms.Form):
 
     def clean_birth_year(self) -> int | None:
         year = self.cleaned_data.get("birth_year")
-        if year is not None and year > timezone.localdate().year:
-            raise ValidationError(_("The birth year cannot be in the future."))
+        if year is not None and (problem := rules.birth_year_problem(year, timezone.localdate())):
+            raise ValidationError(problem)
         return year
 
     def person_fields(self) -> dict[str, Any]:

@@ -1,12 +1,12 @@
 """Portal pages of the organization's profile, its change proposals and its people.
 
-Every view works on request.organization (set by portal_required) and looks objects up
-through members.selectors.portal, which scopes them to that organization."""
+Every view works on request.organization (set by portal_required): lists come from
+members.selectors.portal, single records from the `<entity>_get_for_user` access helpers given
+that organization, so another organization's ids are a 404."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clac.access import portal_required
+from clac.forms import add_service_errors
 from members.models import Consent, Organization, OrganizationChangeProposal
 from members.portal.forms import (
     ORGANIZATION_LANGUAGES,
@@ -23,28 +24,25 @@ from members.portal.forms import (
     OrganizationContactForm,
     PersonAddForm,
     PersonForm,
-    add_service_errors,
 )
+from members.selectors import affiliation_get_for_user, organization_get_for_user, person_get_for_user
 from members.selectors.portal import (
-    portal_affiliation_get,
     portal_certifications,
     portal_membership,
     portal_people,
     portal_person_affiliations,
     portal_person_consents,
-    portal_person_get,
     portal_person_other_organization_count,
     portal_products,
     portal_proposals,
 )
 from members.services import (
-    affiliation_create,
+    ConsentAnswer,
     affiliation_end,
-    consent_record,
     organization_propose_change,
     organization_update,
-    person_create,
-    person_update,
+    person_add_to_organization,
+    person_update_with_consents,
 )
 
 PEOPLE_PER_PAGE = 50
@@ -82,10 +80,16 @@ def _language_labels(organization: Organization) -> list[str]:
     return [str(labels.get(code, code)) for code in organization.languages or []]
 
 
+def _organization_for_change(request: HttpRequest) -> Organization:
+    return organization_get_for_user(
+        user=request.user, pk=request.organization.pk, organization=request.organization, for_change=True
+    )
+
+
 @portal_required(edit=True)
 @require_http_methods(["GET", "POST"])
 def profile_edit(request: HttpRequest) -> HttpResponse:
-    organization = request.organization
+    organization = _organization_for_change(request)
     if request.method == "POST":
         # Only the form's fields reach the service: a legal_name, flo_id, country or kind in
         # the request is ignored here; those change through a proposal.
@@ -144,7 +148,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
 @portal_required(edit=True)
 @require_http_methods(["GET", "POST"])
 def proposal_create(request: HttpRequest) -> HttpResponse:
-    organization = request.organization
+    organization = _organization_for_change(request)
     field = (request.POST if request.method == "POST" else request.GET).get("field", "")
     if field not in OrganizationChangeProposal.Field.values:
         # No field chosen yet: the page lists the four changes that can be proposed.
@@ -190,11 +194,11 @@ def people(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/members/people.html", {"page_obj": page, "can_edit": request.portal_access.can_edit})
 
 
-def _record_consents(request: HttpRequest, person, form: PersonForm) -> None:
-    for channel, granted in form.consent_changes():
-        consent_record(
-            actor=request.user, person=person, channel=channel, granted=granted, method=Consent.Method.PORTAL
-        )
+def _consent_answers(form: PersonForm) -> list[ConsentAnswer]:
+    return [
+        ConsentAnswer(channel=channel, granted=granted, method=Consent.Method.PORTAL)
+        for channel, granted in form.consent_changes()
+    ]
 
 
 @portal_required(edit=True)
@@ -205,18 +209,15 @@ def person_add(request: HttpRequest) -> HttpResponse:
         form = PersonAddForm(request.POST)
         if form.is_valid():
             try:
-                # The person, their role and their consents are saved together or not at all.
-                with transaction.atomic():
-                    person = person_create(actor=request.user, **form.person_fields())
-                    affiliation_create(
-                        actor=request.user,
-                        person=person,
-                        organization=organization,
-                        role=form.cleaned_data["role"],
-                        start_date=form.cleaned_data["start_date"],
-                        is_primary=form.cleaned_data["is_primary"],
-                    )
-                    _record_consents(request, person, form)
+                person = person_add_to_organization(
+                    actor=request.user,
+                    organization=organization,
+                    role=form.cleaned_data["role"],
+                    start_date=form.cleaned_data["start_date"],
+                    is_primary=form.cleaned_data["is_primary"],
+                    person_fields=form.person_fields(),
+                    consents=_consent_answers(form),
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -231,15 +232,15 @@ def person_add(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organization = request.organization
-    person = portal_person_get(organization=organization, pk=pk)
+    person = person_get_for_user(user=request.user, pk=pk, organization=organization, for_change=True)
     consents = portal_person_consents(person=person)
     if request.method == "POST":
         form = PersonForm(request.POST, person=person, consents=consents)
         if form.is_valid():
             try:
-                with transaction.atomic():
-                    person_update(actor=request.user, person=person, **form.person_fields())
-                    _record_consents(request, person, form)
+                person_update_with_consents(
+                    actor=request.user, person=person, fields=form.person_fields(), consents=_consent_answers(form)
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -270,7 +271,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @portal_required(edit=True)
 @require_POST
 def affiliation_end_view(request: HttpRequest, pk: int) -> HttpResponse:
-    affiliation = portal_affiliation_get(organization=request.organization, pk=pk)
+    affiliation = affiliation_get_for_user(user=request.user, pk=pk, organization=request.organization, for_change=True)
     form = AffiliationEndForm(request.POST)
     if form.is_valid():
         try:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -15,28 +15,30 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clac.access import portal_required
+from clac.forms import add_service_errors
+from members import rules
 from members.models import Organization, Product, YearlyReport
 from members.portal.forms import (
     PremiumUseFormSet,
     ProductLineFormSet,
     YearlyReportForm,
-    add_service_errors,
     premium_use_initial,
 )
-from members.selectors.portal import portal_report_get, portal_report_lines, portal_report_staff_notes, portal_reports
+from members.selectors import yearly_report_get_for_user
+from members.selectors.portal import portal_report_lines, portal_report_staff_notes, portal_reports
 from members.services import REPORT_DATA_FIELDS, yearly_report_save, yearly_report_submit
 
-FIRST_REPORT_YEAR = 2000
 # Years offered when starting a report: the last complete years, newest first.
 START_YEARS_OFFERED = 6
 
 
 def _startable_years(reported: set[int]) -> list[int]:
-    last_complete = timezone.localdate().year - 1
+    first, current = rules.year_bounds(timezone.localdate())
+    last_complete = current - 1
     return [
         year
         for year in range(last_complete, last_complete - START_YEARS_OFFERED, -1)
-        if year not in reported and year >= FIRST_REPORT_YEAR
+        if year not in reported and year >= first
     ]
 
 
@@ -120,17 +122,29 @@ def _put_errors(error: ValidationError, form, lines, uses) -> None:
         add_service_errors(form, error)
 
 
+def _report_of_year(request: HttpRequest, year: int, *, for_change: bool) -> YearlyReport | None:
+    """The organization's report of the year, None when it has not been started."""
+    try:
+        return yearly_report_get_for_user(
+            user=request.user, organization=request.organization, year=year, for_change=for_change
+        )
+    except Http404:
+        # portal_required checked the user's access to request.organization: a 404 here can
+        # only mean that there is no report for the year yet.
+        return None
+
+
 @portal_required()
 @require_http_methods(["GET", "POST"])
 def report_edit(request: HttpRequest, year: int) -> HttpResponse:
     organization = request.organization
     can_edit = request.portal_access.can_edit
-    report = portal_report_get(organization=organization, year=year)
-    if report is None and (not can_edit or not FIRST_REPORT_YEAR <= year <= timezone.localdate().year):
+    # A viewer's POST on an existing report is a 403 from the access helper.
+    report = _report_of_year(request, year, for_change=request.method == "POST")
+    first, last = rules.year_bounds(timezone.localdate())
+    if report is None and (not can_edit or not first <= year <= last):
         raise Http404
     if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied
         if report is not None and not report.is_editable:
             messages.error(
                 request,
@@ -196,9 +210,9 @@ def _submit(request: HttpRequest, report: YearlyReport) -> HttpResponse:
 @portal_required(edit=True)
 @require_POST
 def report_submit(request: HttpRequest, year: int) -> HttpResponse:
-    report = portal_report_get(organization=request.organization, year=year)
-    if report is None:
-        raise Http404
+    report = yearly_report_get_for_user(
+        user=request.user, organization=request.organization, year=year, for_change=True
+    )
     return _submit(request, report)
 
 

@@ -1,6 +1,7 @@
 """Reads of the member registry: permission-scoped querysets and `<entity>_get_for_user`
 access helpers. One module per area; this package re-exports them."""
 
+from members.selectors.access import *  # noqa: F403
 from members.selectors.directory import *  # noqa: F403
 from members.selectors.organizations import *  # noqa: F403
 from members.selectors.people import *  # noqa: F403

@@ -21,7 +21,6 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from clac.roles import user_is_staff_member
 from members.models import (
     Affiliation,
     Certification,
@@ -33,6 +32,7 @@ from members.models import (
     Product,
     YearlyReport,
 )
+from members.selectors.access import access_scope, require_change
 
 __all__ = [
     "EXPIRING_CERTIFICATION_DAYS",
@@ -119,17 +119,22 @@ def organization_membership_counts(queryset: QuerySet[Organization]) -> dict[str
     return {row["membership__status"] or "": row["total"] for row in rows}
 
 
-def organization_get_for_user(*, user, pk: int) -> Organization:
-    """The organization, for a staff member (any of them may read the whole registry).
-    Anyone else gets 404: portal users reach their organization through the portal."""
-    if not user_is_staff_member(user):
+def organization_get_for_user(
+    *, user, pk: int, organization: Organization | None = None, for_change: bool = False
+) -> Organization:
+    """The organization, for a staff member (any of them may read the whole registry) or, in
+    the portal (`organization` given), only that organization itself. `for_change`: 403
+    unless the user may change it. Rules in members.selectors.access."""
+    scope = access_scope(user=user, organization=organization)
+    found = Organization.objects.select_related("country", "membership", "parent", "parent__country").filter(pk=pk)
+    if scope is not None:
+        found = found.filter(pk=scope.pk)
+    record = found.first()
+    if record is None:
         raise Http404
-    organization = (
-        Organization.objects.select_related("country", "membership", "parent", "parent__country").filter(pk=pk).first()
-    )
-    if organization is None:
-        raise Http404
-    return organization
+    if for_change:
+        require_change(user, scope=scope, record_organization=record)
+    return record
 
 
 def organization_detail_context(*, organization: Organization) -> dict[str, Any]:
@@ -206,13 +211,21 @@ def pending_proposals() -> QuerySet[OrganizationChangeProposal]:
     )
 
 
-def change_proposal_get_for_user(*, user, pk: int) -> OrganizationChangeProposal:
-    """A change proposal, for staff (404 for anyone else, and for an unknown one)."""
-    if not user_is_staff_member(user):
-        raise Http404
-    proposal = OrganizationChangeProposal.objects.select_related("organization").filter(pk=pk).first()
+def change_proposal_get_for_user(
+    *, user, pk: int, organization: Organization | None = None, for_change: bool = False
+) -> OrganizationChangeProposal:
+    """A change proposal, for staff (any) or, in the portal, one of `organization`'s; 404 for
+    anyone else and for an unknown one. `for_change` (deciding it): 403 unless the user may
+    change the organization. Rules in members.selectors.access."""
+    scope = access_scope(user=user, organization=organization)
+    found = OrganizationChangeProposal.objects.select_related("organization").filter(pk=pk)
+    if scope is not None:
+        found = found.filter(organization=scope)
+    proposal = found.first()
     if proposal is None:
         raise Http404
+    if for_change:
+        require_change(user, scope=scope, record_organization=proposal.organization)
     return proposal
 
 

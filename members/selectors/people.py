@@ -6,9 +6,10 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 
-from clac.roles import user_is_staff_member
-from members.models import Affiliation, Consent, Person
-from members.normalize import normalize_email, normalize_person_name, normalize_phone
+from members import rules
+from members.models import Affiliation, Consent, Organization, Person
+from members.normalize import normalize_email, normalize_person_name
+from members.selectors.access import access_scope, require_change
 
 __all__ = [
     "affiliation_get_for_user",
@@ -32,7 +33,7 @@ def _search(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
         )
     if _PHONE_QUERY.match(query):
         # Phones are stored in E.164; search the digits so "987 654 321" finds "+51987654321".
-        digits = normalize_phone(query).lstrip("+")
+        digits = rules.phone_normalize(query).lstrip("+")
         return queryset.filter(phone__contains=digits)
     # normalized_name is "last first" without accents; match every word of the query in any
     # order, so "José Pérez", "perez jose" and "Perez" all find the same person.
@@ -81,14 +82,22 @@ def person_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Person]:
     ).order_by("last_name", "first_name", "id")
 
 
-def person_get_for_user(*, user, pk: int) -> Person:
-    """One person for a staff member (any person); 404 for everyone else, so the page does not
-    reveal who is in the registry."""
-    if not user_is_staff_member(user):
-        raise Http404
-    person = Person.objects.filter(pk=pk).first()
+def person_get_for_user(*, user, pk: int, organization: Organization | None = None, for_change: bool = False) -> Person:
+    """One person for a staff member (any person) or, in the portal, a person who currently
+    serves `organization`; 404 for everyone else, so the page does not reveal who is in the
+    registry. `for_change`: 403 unless the user may change them. Rules in
+    members.selectors.access."""
+    scope = access_scope(user=user, organization=organization)
+    found = Person.objects.filter(pk=pk)
+    if scope is not None:
+        found = found.filter(
+            Exists(Affiliation.objects.filter(person=OuterRef("pk"), organization=scope, end_date__isnull=True))
+        )
+    person = found.first()
     if person is None:
         raise Http404
+    if for_change:
+        require_change(user, scope=scope, record_organization=None)
     return person
 
 
@@ -109,13 +118,21 @@ def consents_by_channel(*, person: Person) -> list[tuple[str, str, Consent | Non
     return [(value, label, consents.get(value)) for value, label in Consent.Channel.choices]
 
 
-def affiliation_get_for_user(*, user, pk: int) -> Affiliation:
-    """One affiliation for a staff member; 404 for everyone else."""
-    if not user_is_staff_member(user):
-        raise Http404
-    affiliation = Affiliation.objects.select_related("person", "organization").filter(pk=pk).first()
+def affiliation_get_for_user(
+    *, user, pk: int, organization: Organization | None = None, for_change: bool = False
+) -> Affiliation:
+    """One affiliation for a staff member (any) or, in the portal, one of `organization`'s
+    (current or past); 404 for everyone else. `for_change`: 403 unless the user may change the
+    affiliation's organization. Rules in members.selectors.access."""
+    scope = access_scope(user=user, organization=organization)
+    found = Affiliation.objects.select_related("person", "organization").filter(pk=pk)
+    if scope is not None:
+        found = found.filter(organization=scope)
+    affiliation = found.first()
     if affiliation is None:
         raise Http404
+    if for_change:
+        require_change(user, scope=scope, record_organization=affiliation.organization)
     return affiliation
 
 

@@ -1,9 +1,10 @@
 """Reads of the member portal. Every query here is scoped to the organization the portal user
-is working for (request.organization, set by clac.access.portal_required): an id that
-belongs to another organization is a 404, so the portal never reveals that it exists."""
+is working for (request.organization, set by clac.access.portal_required). Single records
+(a person, an affiliation, a report) are fetched with the `<entity>_get_for_user` access
+helpers, given that organization: an id that belongs to another organization is a 404, so the
+portal never reveals that it exists."""
 
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
-from django.http import Http404
 
 from members.models import (
     Affiliation,
@@ -20,17 +21,14 @@ from members.models import (
 
 __all__ = [
     "PORTAL_STAFF_NOTE_ACTIONS",
-    "portal_affiliation_get",
     "portal_certifications",
     "portal_membership",
     "portal_people",
     "portal_person_affiliations",
     "portal_person_consents",
-    "portal_person_get",
     "portal_person_other_organization_count",
     "portal_products",
     "portal_proposals",
-    "portal_report_get",
     "portal_report_lines",
     "portal_report_staff_notes",
     "portal_reports",
@@ -92,16 +90,6 @@ def portal_people(*, organization: Organization) -> QuerySet[Affiliation]:
     )
 
 
-def portal_person_get(*, organization: Organization, pk: int) -> Person:
-    """A person who currently serves the organization; 404 for anyone else."""
-    person = Person.objects.filter(
-        pk=pk, affiliations__organization=organization, affiliations__end_date__isnull=True
-    ).first()
-    if person is None:
-        raise Http404
-    return person
-
-
 def portal_person_affiliations(*, organization: Organization, person: Person) -> list[Affiliation]:
     """The person's current roles in this organization (never their roles elsewhere)."""
     return list(_current_affiliations(organization).filter(person=person).order_by("-is_primary", "role", "id"))
@@ -121,14 +109,6 @@ def portal_person_other_organization_count(*, organization: Organization, person
 
 def portal_person_consents(*, person: Person) -> dict[str, Consent]:
     return {consent.channel: consent for consent in Consent.objects.filter(person=person)}
-
-
-def portal_affiliation_get(*, organization: Organization, pk: int) -> Affiliation:
-    """One of the organization's own affiliations; 404 for another organization's."""
-    affiliation = Affiliation.objects.select_related("person").filter(pk=pk, organization=organization).first()
-    if affiliation is None:
-        raise Http404
-    return affiliation
 
 
 # --- Yearly reports -----------------------------------------------------------------------
@@ -151,11 +131,6 @@ def portal_reports(*, organization: Organization) -> QuerySet[YearlyReport]:
         .annotate(latest_staff_note=_latest_staff_note(), product_line_count=Count("product_lines", distinct=True))
         .order_by("-year")
     )
-
-
-def portal_report_get(*, organization: Organization, year: int) -> YearlyReport | None:
-    """The organization's own report for a year, or None when it has not been started."""
-    return YearlyReport.objects.filter(organization=organization, year=year).first()
 
 
 def portal_report_lines(*, report: YearlyReport) -> tuple[list, list]:

@@ -9,8 +9,8 @@ from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from clac.roles import user_is_staff_member
-from members.models import PremiumUse, Product, YearlyReport, YearlyReportEvent, YearlyReportProduct
+from members.models import Organization, PremiumUse, Product, YearlyReport, YearlyReportEvent, YearlyReportProduct
+from members.selectors.access import access_scope, require_change
 
 __all__ = [
     "JUMP_PERCENT",
@@ -50,17 +50,31 @@ def report_queue(*, filters: dict[str, Any] | None = None) -> QuerySet[YearlyRep
     return queryset.order_by("-updated_at", "-id")
 
 
-def yearly_report_get_for_user(*, user, pk: int) -> YearlyReport:
-    """One report for a staff member (any report); 404 for everyone else."""
-    if not user_is_staff_member(user):
-        raise Http404
-    report = (
-        YearlyReport.objects.select_related("organization", "organization__country", "submitted_by", "reviewed_by")
-        .filter(pk=pk)
-        .first()
-    )
+def yearly_report_get_for_user(
+    *,
+    user,
+    pk: int | None = None,
+    organization: Organization | None = None,
+    year: int | None = None,
+    for_change: bool = False,
+) -> YearlyReport:
+    """One report for a staff member (any report) or, in the portal, one of `organization`'s;
+    404 for everyone else and for an unknown one. The portal addresses reports by `year`
+    instead of `pk`. `for_change`: 403 unless the user may change the report's organization.
+    Rules in members.selectors.access."""
+    if (pk is None) == (year is None):
+        raise TypeError("Give the report's pk or its year.")
+    scope = access_scope(user=user, organization=organization)
+    found = YearlyReport.objects.select_related("organization", "organization__country", "submitted_by", "reviewed_by")
+    if scope is not None:
+        found = found.filter(organization=scope)
+    elif year is not None:
+        raise TypeError("A report is found by year only within an organization.")
+    report = found.filter(pk=pk).first() if pk is not None else found.filter(year=year).first()
     if report is None:
         raise Http404
+    if for_change:
+        require_change(user, scope=scope, record_organization=report.organization)
     return report
 
 

@@ -6,8 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
+from clac.models import User
 
-def set_history_user(instance: models.Model, actor: Any) -> None:
+
+def set_history_user(instance: models.Model, actor: User | None) -> None:
     """Attribute the history row simple_history writes on save() to the acting user, also
     outside a request (tasks, commands)."""
     if actor is not None and getattr(actor, "pk", None) is not None:

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from clac.models import User
+from members import rules
 from members.models import Certification, Organization
 from members.services._common import full_clean_fields, set_history_user
 from members.services.membership import membership_flag_for_review
@@ -16,7 +18,7 @@ __all__ = ["certification_set"]
 @transaction.atomic
 def certification_set(
     *,
-    actor,
+    actor: User | None,
     organization: Organization,
     standard: str,
     status: str,
@@ -53,11 +55,10 @@ def certification_set(
 
     set_history_user(cert, actor)
     cert.save()
-    if status in Certification.FLAGGING_STATUSES and previous_status != status:
+    if rules.certificate_change_flags(previous_status=previous_status, status=status):
         membership_flag_for_review(
             organization=organization,
-            reason=_("Certificate (%(standard)s) is now %(status)s.")
-            % {"standard": cert.get_standard_display(), "status": cert.get_status_display()},
+            reason=rules.certificate_flag_reason(cert.get_standard_display(), cert.get_status_display()),
             actor=actor,
         )
     return cert

@@ -7,13 +7,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clac.models import User
 from members.models import Certification, Membership, MembershipEvent, Organization
 from members.services._common import set_history_user
 
 __all__ = ["membership_flag_for_review", "membership_review_resolve", "membership_transition"]
 
 
-def _lock_membership(organization: Organization, actor) -> Membership:
+def _lock_membership(organization: Organization, actor: User | None) -> Membership:
     membership = Membership.objects.select_for_update().filter(organization=organization).first()
     if membership is None:
         membership = Membership(organization=organization, status=Membership.Status.APPLICANT)
@@ -25,7 +26,7 @@ def _lock_membership(organization: Organization, actor) -> Membership:
 @transaction.atomic
 def membership_transition(
     *,
-    actor,
+    actor: User | None,
     organization: Organization,
     to_status: str,
     reason: str,
@@ -94,7 +95,7 @@ def membership_transition(
 
 
 @transaction.atomic
-def membership_flag_for_review(*, organization: Organization, reason: str, actor=None) -> Membership:
+def membership_flag_for_review(*, organization: Organization, reason: str, actor: User | None = None) -> Membership:
     """Put the membership in the staff review queue (certificate suspended, long arrears…).
     Idempotent: an open review keeps its date and gains the new reason."""
     membership = _lock_membership(organization, actor)
@@ -113,7 +114,7 @@ def membership_flag_for_review(*, organization: Organization, reason: str, actor
 
 
 @transaction.atomic
-def membership_review_resolve(*, actor, organization: Organization, note: str) -> Membership:
+def membership_review_resolve(*, actor: User | None, organization: Organization, note: str) -> Membership:
     """Close a review without changing the status (e.g. the certificate was reinstated)."""
     if not note.strip():
         raise ValidationError({"note": _("Write what was decided; it stays in the membership history.")})

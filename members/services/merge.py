@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from clac.models import User
 from members.models import DuplicateDismissal, DuplicateKind, MergeRecord, Organization, Person
 from members.normalize import normalize_organization_name, normalize_person_name
 
@@ -95,7 +96,7 @@ def _move_relation(
     field: models.ForeignKey,
     survivor: models.Model,
     merged: models.Model,
-    actor,
+    actor: User | None,
     reason: str,
 ) -> tuple[int, list[dict]]:
     """Point the rows of one relation at the survivor. Returns (rows moved, snapshot of the
@@ -173,7 +174,9 @@ def _would_cycle(model: type[models.Model], field: models.ForeignKey, start: mod
     return False
 
 
-def _merge(*, actor, survivor: models.Model, merged: models.Model, kind: str, fill_extra=None) -> MergeRecord:
+def _merge(
+    *, actor: User | None, survivor: models.Model, merged: models.Model, kind: str, fill_extra=None
+) -> MergeRecord:
     model = type(survivor)
     if type(merged) is not model:
         raise ValidationError(_("Only two records of the same kind can be merged."))
@@ -253,7 +256,7 @@ def _merge(*, actor, survivor: models.Model, merged: models.Model, kind: str, fi
 
 
 @transaction.atomic
-def organization_merge(*, actor, survivor: Organization, merged: Organization) -> MergeRecord:
+def organization_merge(*, actor: User | None, survivor: Organization, merged: Organization) -> MergeRecord:
     """Fold `merged` into `survivor` (see the module docstring)."""
 
     def fill(survivor: Organization, merged: Organization) -> list[str]:
@@ -264,7 +267,7 @@ def organization_merge(*, actor, survivor: Organization, merged: Organization) -
 
 
 @transaction.atomic
-def person_merge(*, actor, survivor: Person, merged: Person) -> MergeRecord:
+def person_merge(*, actor: User | None, survivor: Person, merged: Person) -> MergeRecord:
     """Fold `merged` into `survivor`; the merged person's email is kept as the survivor's
     second email when they differ."""
 
@@ -284,7 +287,7 @@ def person_merge(*, actor, survivor: Person, merged: Person) -> MergeRecord:
 
 
 @transaction.atomic
-def duplicate_dismiss(*, actor, kind: str, first_id: int, second_id: int) -> DuplicateDismissal:
+def duplicate_dismiss(*, actor: User | None, kind: str, first_id: int, second_id: int) -> DuplicateDismissal:
     """Staff say the two records are different: the finder stops proposing the pair."""
     if kind not in DuplicateKind.values:
         raise ValidationError(_("Unknown kind of record."))

@@ -9,8 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clac.models import User
+from members import rules
 from members.models import Country, Membership, Organization, OrganizationChangeProposal, Product
-from members.normalize import normalize_email, normalize_organization_name, normalize_phone
+from members.normalize import normalize_email, normalize_organization_name
 from members.services._common import apply_fields, full_clean_fields, set_history_user
 
 __all__ = [
@@ -46,15 +48,11 @@ def _validate_organization(org: Organization) -> None:
                 _("FLO ID %(flo_id)s already belongs to %(name)s.") % {"flo_id": org.flo_id, "name": clash.name}
             )
 
-    if (org.latitude is None) != (org.longitude is None):
-        errors.setdefault("latitude", []).append(_("Give both latitude and longitude, or neither."))
-    elif org.latitude is not None and org.country_id and "latitude" not in errors and "longitude" not in errors:
-        country = org.country
-        if not country.contains(Decimal(org.latitude), Decimal(org.longitude)):
-            errors.setdefault("latitude", []).append(
-                _("These coordinates fall outside %(country)s. Check that latitude and longitude are not swapped.")
-                % {"country": country}
-            )
+    # A half-given pair is always reported; the country check needs two valid coordinates.
+    if (org.latitude is None) != (org.longitude is None) or ("latitude" not in errors and "longitude" not in errors):
+        problem = rules.coordinates_problem(org.country if org.country_id else None, org.latitude, org.longitude)
+        if problem:
+            errors.setdefault("latitude", []).append(problem)
 
     if org.parent_id is not None:
         parent = org.parent
@@ -84,7 +82,7 @@ def _clean_contact(fields: dict[str, Any]) -> None:
     if fields.get("email"):
         fields["email"] = normalize_email(fields["email"])
     if fields.get("phone"):
-        fields["phone"] = normalize_phone(fields["phone"])
+        fields["phone"] = rules.phone_normalize(fields["phone"])
     for key in ("name", "legal_name", "tax_id", "region", "locality", "flo_id"):
         if isinstance(fields.get(key), str):
             fields[key] = fields[key].strip()
@@ -95,7 +93,7 @@ def _clean_contact(fields: dict[str, Any]) -> None:
 @transaction.atomic
 def organization_create(
     *,
-    actor,
+    actor: User | None,
     kind: str,
     name: str,
     country: Country,
@@ -139,7 +137,7 @@ def organization_create(
 
 
 @transaction.atomic
-def organization_update(*, actor, organization: Organization, **fields: Any) -> Organization:
+def organization_update(*, actor: User | None, organization: Organization, **fields: Any) -> Organization:
     """Change an organization's profile. `products` replaces the set of products."""
     products = fields.pop("products", None)
     org = Organization.objects.select_for_update().get(pk=organization.pk)
@@ -191,7 +189,7 @@ def _current_text(org: Organization, field: str) -> str:
 
 @transaction.atomic
 def organization_propose_change(
-    *, actor, organization: Organization, field: str, proposed_value: str, reason: str = ""
+    *, actor: User | None, organization: Organization, field: str, proposed_value: str, reason: str = ""
 ) -> OrganizationChangeProposal:
     """A portal user asks staff to change the legal name, FLO ID, country or kind."""
     if field not in PROPOSAL_FIELDS:
@@ -223,7 +221,7 @@ def _lock_pending(proposal: OrganizationChangeProposal) -> OrganizationChangePro
 
 @transaction.atomic
 def change_proposal_approve(
-    *, actor, proposal: OrganizationChangeProposal, note: str = ""
+    *, actor: User | None, proposal: OrganizationChangeProposal, note: str = ""
 ) -> OrganizationChangeProposal:
     """Apply the proposed value (with the same validation as a staff edit) and close it."""
     locked = _lock_pending(proposal)
@@ -238,7 +236,9 @@ def change_proposal_approve(
 
 
 @transaction.atomic
-def change_proposal_reject(*, actor, proposal: OrganizationChangeProposal, note: str) -> OrganizationChangeProposal:
+def change_proposal_reject(
+    *, actor: User | None, proposal: OrganizationChangeProposal, note: str
+) -> OrganizationChangeProposal:
     if not note.strip():
         raise ValidationError({"note": _("Tell the organization why the change is rejected.")})
     locked = _lock_pending(proposal)

@@ -1,25 +1,33 @@
 """People, their consents, and their affiliations to organizations."""
 
 import datetime
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clac.models import User
+from members import rules
 from members.models import Affiliation, Consent, Organization, Person
-from members.normalize import normalize_email, normalize_person_name, normalize_phone
+from members.normalize import normalize_email, normalize_person_name
 from members.services._common import apply_fields, full_clean_fields, set_history_user
 
 __all__ = [
     "PERSON_EDITABLE_FIELDS",
+    "ConsentAnswer",
+    "ConsentChannelError",
     "affiliation_create",
     "affiliation_end",
     "affiliation_update",
     "consent_record",
+    "consents_record",
+    "person_add_to_organization",
     "person_create",
     "person_update",
+    "person_update_with_consents",
 ]
 
 PERSON_EDITABLE_FIELDS = frozenset(
@@ -37,7 +45,7 @@ def _clean_person_fields(fields: dict[str, Any]) -> None:
         if isinstance(fields.get(key), str):
             fields[key] = normalize_email(fields[key])
     if isinstance(fields.get("phone"), str):
-        fields["phone"] = normalize_phone(fields["phone"])
+        fields["phone"] = rules.phone_normalize(fields["phone"])
 
 
 def _validate_person(person: Person) -> None:
@@ -62,7 +70,7 @@ def _validate_person(person: Person) -> None:
 @transaction.atomic
 def person_create(
     *,
-    actor,
+    actor: User | None,
     first_name: str,
     last_name: str = "",
     email: str = "",
@@ -88,7 +96,7 @@ def person_create(
 
 
 @transaction.atomic
-def person_update(*, actor, person: Person, **fields: Any) -> Person:
+def person_update(*, actor: User | None, person: Person, **fields: Any) -> Person:
     locked = Person.objects.select_for_update().get(pk=person.pk)
     _clean_person_fields(fields)
     changed = apply_fields(locked, fields, PERSON_EDITABLE_FIELDS)
@@ -105,7 +113,13 @@ def person_update(*, actor, person: Person, **fields: Any) -> Person:
 
 @transaction.atomic
 def consent_record(
-    *, actor, person: Person, channel: str, granted: bool, method: str, given_at: datetime.datetime | None = None
+    *,
+    actor: User | None,
+    person: Person,
+    channel: str,
+    granted: bool,
+    method: str,
+    given_at: datetime.datetime | None = None,
 ) -> Consent:
     """Record the person's current answer for a channel; earlier answers stay in history."""
     if channel not in Consent.Channel.values:
@@ -147,7 +161,7 @@ def _validate_affiliation(aff: Affiliation) -> None:
         raise ValidationError(errors)
 
 
-def _unset_other_primaries(aff: Affiliation, actor) -> None:
+def _unset_other_primaries(aff: Affiliation, actor: User | None) -> None:
     # One primary contact per organization: the one CLAC writes to first.
     for other in (
         Affiliation.objects.select_for_update()
@@ -162,7 +176,7 @@ def _unset_other_primaries(aff: Affiliation, actor) -> None:
 @transaction.atomic
 def affiliation_create(
     *,
-    actor,
+    actor: User | None,
     person: Person,
     organization: Organization,
     role: str,
@@ -187,7 +201,7 @@ def affiliation_create(
 
 
 @transaction.atomic
-def affiliation_update(*, actor, affiliation: Affiliation, **fields: Any) -> Affiliation:
+def affiliation_update(*, actor: User | None, affiliation: Affiliation, **fields: Any) -> Affiliation:
     locked = Affiliation.objects.select_for_update().get(pk=affiliation.pk)
     changed = apply_fields(locked, fields, AFFILIATION_EDITABLE_FIELDS)
     if locked.end_date is not None and locked.is_primary:
@@ -204,7 +218,83 @@ def affiliation_update(*, actor, affiliation: Affiliation, **fields: Any) -> Aff
 
 
 @transaction.atomic
-def affiliation_end(*, actor, affiliation: Affiliation, end_date: datetime.date) -> Affiliation:
+def affiliation_end(*, actor: User | None, affiliation: Affiliation, end_date: datetime.date) -> Affiliation:
     if affiliation.end_date is not None:
         raise ValidationError({"end_date": _("This affiliation has already ended.")})
     return affiliation_update(actor=actor, affiliation=affiliation, end_date=end_date)
+
+
+# --- Compound actions: one user action, several records, one transaction -------------------
+
+
+class ConsentAnswer(NamedTuple):
+    """A person's answer on one channel, as consent_record takes it."""
+
+    channel: str
+    granted: bool
+    method: str
+    given_at: datetime.datetime | None = None
+
+
+class ConsentChannelError(ValidationError):
+    """consent_record's error for one channel of several, with the channel it is about, so a
+    page with one form per channel shows it next to that channel's form."""
+
+    def __init__(self, channel: str, error: ValidationError) -> None:
+        super().__init__(error.error_dict if hasattr(error, "error_dict") else error.error_list)
+        self.channel = channel
+
+
+@transaction.atomic
+def consents_record(*, actor: User | None, person: Person, answers: Iterable[ConsentAnswer]) -> list[Consent]:
+    """Record several answers of a person at once: all of them or none, so a refused channel
+    never leaves the others half-saved. Raises ConsentChannelError."""
+    recorded = []
+    for answer in answers:
+        try:
+            recorded.append(
+                consent_record(
+                    actor=actor,
+                    person=person,
+                    channel=answer.channel,
+                    granted=answer.granted,
+                    method=answer.method,
+                    given_at=answer.given_at,
+                )
+            )
+        except ValidationError as error:
+            raise ConsentChannelError(answer.channel, error) from error
+    return recorded
+
+
+@transaction.atomic
+def person_add_to_organization(
+    *,
+    actor: User | None,
+    organization: Organization,
+    role: str,
+    person_fields: dict[str, Any],
+    start_date: datetime.date | None = None,
+    is_primary: bool = False,
+    consents: Iterable[ConsentAnswer] = (),
+) -> Person:
+    """A new person who serves the organization in a role, with their consents: saved together
+    or not at all (a half-saved person would be a duplicate on the next try). `person_fields`
+    are person_create's arguments. Errors keep the keys of the step that raised them: person
+    fields, then affiliation fields (role, start_date, is_primary), then consent fields."""
+    person = person_create(actor=actor, **person_fields)
+    affiliation_create(
+        actor=actor, person=person, organization=organization, role=role, start_date=start_date, is_primary=is_primary
+    )
+    consents_record(actor=actor, person=person, answers=consents)
+    return person
+
+
+@transaction.atomic
+def person_update_with_consents(
+    *, actor: User | None, person: Person, fields: dict[str, Any], consents: Iterable[ConsentAnswer] = ()
+) -> Person:
+    """Change a person's data and their consents together, or nothing."""
+    updated = person_update(actor=actor, person=person, **fields)
+    consents_record(actor=actor, person=updated, answers=consents)
+    return updated

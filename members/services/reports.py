@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clac.models import User
+from members import rules
 from members.models import (
     ExchangeRate,
     Organization,
@@ -58,7 +60,7 @@ def exchange_rate_usd_value(*, amount: Decimal, currency: str, on_date: datetime
     return (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _log(report: YearlyReport, action: str, actor, note: str = "") -> None:
+def _log(report: YearlyReport, action: str, actor: User | None, note: str = "") -> None:
     YearlyReportEvent.objects.create(report=report, action=action, actor=actor, note=note)
 
 
@@ -80,8 +82,8 @@ def _validate_numbers(report: YearlyReport, product_lines: list[dict], premium_u
                 _("Young members (%(youth)s) cannot be more than all members (%(total)s).")
                 % {"youth": report.members_youth, "total": total}
             )
-    if report.year > timezone.localdate().year:
-        errors.setdefault("year", []).append(_("You cannot report on a year that has not started."))
+    if year_problem := rules.report_year_problem(report.year, timezone.localdate()):
+        errors.setdefault("year", []).append(year_problem)
 
     seen: set[int] = set()
     for index, line in enumerate(product_lines, start=1):
@@ -126,7 +128,7 @@ def _validate_numbers(report: YearlyReport, product_lines: list[dict], premium_u
 @transaction.atomic
 def yearly_report_save(
     *,
-    actor,
+    actor: User | None,
     organization: Organization,
     year: int,
     data: dict[str, Any],
@@ -184,7 +186,7 @@ def _lock(report: YearlyReport) -> YearlyReport:
 
 
 @transaction.atomic
-def yearly_report_submit(*, actor, report: YearlyReport) -> YearlyReport:
+def yearly_report_submit(*, actor: User | None, report: YearlyReport) -> YearlyReport:
     locked = _lock(report)
     if not locked.is_editable:
         raise ValidationError(
@@ -205,7 +207,7 @@ def yearly_report_submit(*, actor, report: YearlyReport) -> YearlyReport:
 
 
 @transaction.atomic
-def yearly_report_approve(*, actor, report: YearlyReport, note: str = "") -> YearlyReport:
+def yearly_report_approve(*, actor: User | None, report: YearlyReport, note: str = "") -> YearlyReport:
     """Approve a submitted report; its premium is converted to USD at the year's last rate,
     and from now on it counts in statistics."""
     locked = _lock(report)
@@ -240,7 +242,7 @@ def yearly_report_approve(*, actor, report: YearlyReport, note: str = "") -> Yea
 
 
 @transaction.atomic
-def yearly_report_return(*, actor, report: YearlyReport, note: str) -> YearlyReport:
+def yearly_report_return(*, actor: User | None, report: YearlyReport, note: str) -> YearlyReport:
     """Send a submitted report back to the organization with what to correct."""
     if not note.strip():
         raise ValidationError({"note": _("Tell the organization what to correct.")})
@@ -260,7 +262,7 @@ def yearly_report_return(*, actor, report: YearlyReport, note: str) -> YearlyRep
 
 
 @transaction.atomic
-def yearly_report_comment(*, actor, report: YearlyReport, note: str) -> YearlyReportEvent:
+def yearly_report_comment(*, actor: User | None, report: YearlyReport, note: str) -> YearlyReportEvent:
     if not note.strip():
         raise ValidationError({"note": _("Write a comment.")})
     return YearlyReportEvent.objects.create(

@@ -5,15 +5,15 @@ reads; registry editors (admin, coordinator, M&E officer) write."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clac.access import staff_required
-from clac.roles import REGISTRY_EDITORS, user_has_any_role
+from clac.forms import add_service_errors
+from clac.roles import REGISTRY_EDITORS
 from members import selectors, services
 from members.forms.people import (
     AffiliationEndForm,
@@ -22,7 +22,6 @@ from members.forms.people import (
     NewPersonAffiliationForm,
     PersonFilterForm,
     PersonForm,
-    add_service_errors,
 )
 from members.models import Organization, Person
 
@@ -30,7 +29,7 @@ PAGE_SIZE = 50
 
 
 def _can_edit(request: HttpRequest) -> bool:
-    return user_has_any_role(request.user, REGISTRY_EDITORS)
+    return selectors.organization_can_change(request.user, None)
 
 
 @staff_required()
@@ -69,7 +68,23 @@ def _organization_from_query(request: HttpRequest) -> Organization | None:
     # isdigit() alone lets "²" through, which int() refuses.
     if not (value.isascii() and value.isdigit()):
         raise Http404
-    return get_object_or_404(Organization.objects.select_related("country"), pk=int(value))
+    return selectors.organization_get_for_user(user=request.user, pk=int(value), for_change=True)
+
+
+def _add_person_and_role_errors(
+    form: PersonForm, affiliation_form: NewPersonAffiliationForm | None, error: ValidationError
+) -> None:
+    """Errors about the role go on the role's form, the rest on the person's."""
+    if affiliation_form is None or not hasattr(error, "error_dict"):
+        add_service_errors(form, error)
+        return
+    role_keys = set(affiliation_form.fields) | {"end_date", "organization"}
+    role_errors = {key: messages for key, messages in error.message_dict.items() if key in role_keys}
+    person_errors = {key: messages for key, messages in error.message_dict.items() if key not in role_keys}
+    if role_errors:
+        add_service_errors(affiliation_form, ValidationError(role_errors))
+    if person_errors:
+        add_service_errors(form, ValidationError(person_errors))
 
 
 @staff_required(*REGISTRY_EDITORS)
@@ -79,19 +94,18 @@ def person_create(request: HttpRequest) -> HttpResponse:
     form = PersonForm(data)
     affiliation_form = NewPersonAffiliationForm(data, prefix="affiliation") if organization is not None else None
     if data is not None and form.is_valid() and (affiliation_form is None or affiliation_form.is_valid()):
-        target = form
         try:
-            # The person and their role are one action for the user: both are saved or
-            # neither is (a half-saved person would be a duplicate on the next try).
-            with transaction.atomic():
+            if affiliation_form is None:
                 person = services.person_create(actor=request.user, **form.cleaned_data)
-                if affiliation_form is not None:
-                    target = affiliation_form
-                    services.affiliation_create(
-                        actor=request.user, person=person, organization=organization, **affiliation_form.cleaned_data
-                    )
+            else:
+                person = services.person_add_to_organization(
+                    actor=request.user,
+                    organization=organization,
+                    person_fields=form.cleaned_data,
+                    **affiliation_form.cleaned_data,
+                )
         except ValidationError as error:
-            add_service_errors(target, error)
+            _add_person_and_role_errors(form, affiliation_form, error)
         else:
             messages.success(request, _("%(name)s was added.") % {"name": person})
             return redirect("members:person_detail", pk=person.pk)
@@ -104,7 +118,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 @staff_required(*REGISTRY_EDITORS)
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    person = selectors.person_get_for_user(user=request.user, pk=pk)
+    person = selectors.person_get_for_user(user=request.user, pk=pk, for_change=True)
     if request.method == "POST":
         form = PersonForm(request.POST, initial=PersonForm.initial_for(person))
         if form.is_valid():
@@ -126,7 +140,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required(*REGISTRY_EDITORS)
 def affiliation_create(request: HttpRequest, pk: int) -> HttpResponse:
-    person = selectors.person_get_for_user(user=request.user, pk=pk)
+    person = selectors.person_get_for_user(user=request.user, pk=pk, for_change=True)
     if request.method == "POST":
         form = AffiliationForm(request.POST)
         if form.is_valid():
@@ -152,7 +166,7 @@ def affiliation_create(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(*REGISTRY_EDITORS)
 def affiliation_end(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks for the end date; POST ends the affiliation (the row stays, as a past role)."""
-    affiliation = selectors.affiliation_get_for_user(user=request.user, pk=pk)
+    affiliation = selectors.affiliation_get_for_user(user=request.user, pk=pk, for_change=True)
     if request.method == "POST":
         form = AffiliationEndForm(request.POST)
         if form.is_valid():
@@ -187,33 +201,33 @@ def _consent_forms(person: Person, data=None) -> list[tuple[str, str, ConsentFor
 
 @staff_required(*REGISTRY_EDITORS)
 def consent_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    person = selectors.person_get_for_user(user=request.user, pk=pk)
+    person = selectors.person_get_for_user(user=request.user, pk=pk, for_change=True)
     if request.method != "POST":
         return render(request, "members/people/consents.html", {"person": person, "forms": _consent_forms(person)})
 
     channel_forms = _consent_forms(person, request.POST)
     if all(form.is_valid() for _channel, _label, form in channel_forms):
-        changed = [
-            (channel, form)
+        changed = {
+            channel: form
             for channel, _label, form in channel_forms
             if form.has_changed() and form.cleaned_data["answer"]
-        ]
-        failed = None
+        }
         try:
-            # All channels or none: a refused channel must not leave the others half-saved.
-            with transaction.atomic():
-                for channel, form in changed:
-                    failed = form
-                    services.consent_record(
-                        actor=request.user,
-                        person=person,
+            services.consents_record(
+                actor=request.user,
+                person=person,
+                answers=[
+                    services.ConsentAnswer(
                         channel=channel,
                         granted=form.cleaned_data["answer"] == "granted",
                         method=form.cleaned_data["method"],
                         given_at=form.given_at(),
                     )
-        except ValidationError as error:
-            add_service_errors(failed, error)
+                    for channel, form in changed.items()
+                ],
+            )
+        except services.ConsentChannelError as error:
+            add_service_errors(changed[error.channel], error)
         else:
             if changed:
                 messages.success(request, _("The consents of %(name)s were saved.") % {"name": person})

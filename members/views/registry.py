@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clac.access import staff_required
-from clac.roles import REGISTRY_EDITORS, user_has_any_role
-from members import exports, selectors, services
+from clac.forms import add_service_errors
+from clac.roles import REGISTRY_EDITORS
+from members import exports, rules, selectors, services
 from members.forms.organizations import (
     CertificationForm,
     DecisionNoteForm,
@@ -26,7 +27,6 @@ from members.forms.organizations import (
     OrganizationFilterForm,
     OrganizationForm,
     ProposalDecisionForm,
-    add_service_errors,
 )
 from members.models import Certification, Country, Membership, Organization, OrganizationChangeProposal
 
@@ -37,7 +37,7 @@ SORTABLE_COLUMNS = ("name", "flo_id", "kind", "country", "membership", "updated"
 
 
 def _can_edit(request: HttpRequest) -> bool:
-    return user_has_any_role(request.user, REGISTRY_EDITORS)
+    return selectors.organization_can_change(request.user, None)
 
 
 # --- Registry list and export -------------------------------------------------------------
@@ -157,7 +157,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
 
 @staff_required(*REGISTRY_EDITORS)
 def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    organization = selectors.organization_get_for_user(user=request.user, pk=pk)
+    organization = selectors.organization_get_for_user(user=request.user, pk=pk, for_change=True)
     form = OrganizationForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
         try:
@@ -175,7 +175,7 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required(*REGISTRY_EDITORS)
 def membership_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    organization = selectors.organization_get_for_user(user=request.user, pk=pk)
+    organization = selectors.organization_get_for_user(user=request.user, pk=pk, for_change=True)
     membership: Membership | None = getattr(organization, "membership", None)
     current_status = membership.status if membership is not None else Membership.Status.APPLICANT
     allowed = Membership.ALLOWED_TRANSITIONS[current_status]
@@ -225,7 +225,7 @@ def membership_transition(request: HttpRequest, pk: int) -> HttpResponse:
 def certification_edit(request: HttpRequest, pk: int, standard: str) -> HttpResponse:
     if standard not in Certification.Standard.values:
         raise Http404
-    organization = selectors.organization_get_for_user(user=request.user, pk=pk)
+    organization = selectors.organization_get_for_user(user=request.user, pk=pk, for_change=True)
     certification = organization.certifications.filter(standard=standard).first()
     form = CertificationForm(request.POST or None, initial=CertificationForm.initial_for(certification))
     if request.method == "POST" and form.is_valid():
@@ -238,7 +238,7 @@ def certification_edit(request: HttpRequest, pk: int, standard: str) -> HttpResp
         else:
             messages.success(request, _("The certificate was saved."))
             if (
-                saved.status in Certification.FLAGGING_STATUSES
+                rules.certificate_status_flags(saved.status)
                 and Membership.objects.filter(organization=organization, review_requested_at__isnull=False).exists()
             ):
                 messages.warning(request, _("The membership is in the review queue: decide whether it should change."))
@@ -292,7 +292,7 @@ def membership_review_queue(request: HttpRequest) -> HttpResponse:
 @staff_required(*REGISTRY_EDITORS)
 def membership_review_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     """Close the review of organization `pk`'s membership without changing its status."""
-    organization = selectors.organization_get_for_user(user=request.user, pk=pk)
+    organization = selectors.organization_get_for_user(user=request.user, pk=pk, for_change=True)
     if not Membership.objects.filter(organization=organization, review_requested_at__isnull=False).exists():
         messages.info(request, _("The review of %(name)s was already closed.") % {"name": organization.name})
         return redirect("members:membership_review_queue")
@@ -363,7 +363,7 @@ def proposal_queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_required(*REGISTRY_EDITORS)
 def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = selectors.change_proposal_get_for_user(user=request.user, pk=pk)
+    proposal = selectors.change_proposal_get_for_user(user=request.user, pk=pk, for_change=True)
     if proposal.status != OrganizationChangeProposal.Status.PENDING:
         messages.info(request, _("This proposal was already decided."))
         return redirect("members:proposal_queue")

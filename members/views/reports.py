@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from clac.access import staff_required
-from clac.roles import REGISTRY_EDITORS, user_has_any_role
+from clac.forms import add_service_errors
+from clac.roles import REGISTRY_EDITORS
 from members import selectors, services
-from members.forms.people import add_service_errors
 from members.forms.reports import ReportFilterForm, ReviewNoteForm
 from members.models import YearlyReport
 
@@ -43,7 +43,7 @@ def _render_detail(request: HttpRequest, report: YearlyReport, **forms: ReviewNo
         "products": selectors.yearly_report_product_comparison(report=report, previous=previous),
         "premium_uses": selectors.yearly_report_premium_uses(report=report),
         "events": selectors.yearly_report_events(report=report),
-        "can_review": user_has_any_role(request.user, REGISTRY_EDITORS),
+        "can_review": selectors.organization_can_change(request.user, report.organization),
         "is_submitted": report.status == YearlyReport.Status.SUBMITTED,
         "approve_form": forms.get("approve_form") or ReviewNoteForm(prefix="approve", note_label=APPROVE_LABEL),
         "return_form": forms.get("return_form") or ReviewNoteForm(prefix="return", note_label=RETURN_LABEL),
@@ -61,7 +61,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(*REGISTRY_EDITORS)
 @require_POST
 def report_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    report = selectors.yearly_report_get_for_user(user=request.user, pk=pk)
+    report = selectors.yearly_report_get_for_user(user=request.user, pk=pk, for_change=True)
     form = ReviewNoteForm(request.POST, prefix="approve", note_label=APPROVE_LABEL)
     if form.is_valid():
         try:
@@ -77,7 +77,7 @@ def report_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(*REGISTRY_EDITORS)
 @require_POST
 def report_return(request: HttpRequest, pk: int) -> HttpResponse:
-    report = selectors.yearly_report_get_for_user(user=request.user, pk=pk)
+    report = selectors.yearly_report_get_for_user(user=request.user, pk=pk, for_change=True)
     form = ReviewNoteForm(request.POST, prefix="return", note_label=RETURN_LABEL)
     if form.is_valid():
         try:
@@ -95,7 +95,7 @@ def report_return(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(*REGISTRY_EDITORS)
 @require_POST
 def report_comment(request: HttpRequest, pk: int) -> HttpResponse:
-    report = selectors.yearly_report_get_for_user(user=request.user, pk=pk)
+    report = selectors.yearly_report_get_for_user(user=request.user, pk=pk, for_change=True)
     form = ReviewNoteForm(request.POST, prefix="comment", note_label=COMMENT_LABEL)
     if form.is_valid():
         try:

@@ -355,11 +355,6 @@ def test_stale_running_and_queued_jobs_are_marked_failed(db):
 # --- dashboard pages ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def finance_user(db):
-    return staff_user(StaffRole.FINANCE, username="staff-finance")
-
-
 def test_anonymous_visitor_is_sent_to_login(client, db):
     response = client.get(reverse("dashboard:job_list"))
 

@@ -6,12 +6,17 @@ from django.utils import timezone
 
 from members.models import Affiliation, Consent, Person
 from members.services import (
+    ConsentAnswer,
+    ConsentChannelError,
     affiliation_create,
     affiliation_end,
     affiliation_update,
     consent_record,
+    consents_record,
+    person_add_to_organization,
     person_create,
     person_update,
+    person_update_with_consents,
 )
 from tests.factories import AffiliationFactory, OrganizationFactory, PersonFactory
 
@@ -201,3 +206,123 @@ def test_consent_for_an_unknown_channel_or_in_the_future_is_refused(admin_user):
         )
     assert "given_at" in exc.value.message_dict
     assert not Consent.objects.exists()
+
+
+# --- Compound actions ---------------------------------------------------------------------
+
+
+def test_person_added_to_an_organization_gets_the_role_and_the_consents(admin_user, organization):
+    person = person_add_to_organization(
+        actor=admin_user,
+        organization=organization,
+        role=Affiliation.Role.MANAGER,
+        start_date=datetime.date(2024, 1, 1),
+        is_primary=True,
+        person_fields={"first_name": "Rosa", "last_name": "Quispe", "email": "rosa@coop.pe"},
+        consents=[ConsentAnswer(Consent.Channel.EMAIL, True, Consent.Method.PORTAL)],
+    )
+
+    person.refresh_from_db()
+    affiliation = Affiliation.objects.get(person=person)
+    assert (affiliation.organization, affiliation.role, affiliation.is_primary) == (
+        organization,
+        Affiliation.Role.MANAGER,
+        True,
+    )
+    consent = Consent.objects.get(person=person)
+    assert (consent.channel, consent.granted, consent.method, consent.recorded_by) == (
+        "email",
+        True,
+        "portal",
+        admin_user,
+    )
+    assert person.history.get().history_user == admin_user
+
+
+def test_a_refused_role_leaves_no_half_saved_person(admin_user, organization):
+    with pytest.raises(ValidationError) as exc:
+        person_add_to_organization(
+            actor=admin_user, organization=organization, role="pope", person_fields={"first_name": "Rosa"}
+        )
+
+    assert "role" in exc.value.message_dict
+    assert not Person.objects.exists()
+    assert not Person.history.exists()
+
+
+def test_a_refused_consent_leaves_no_person_and_no_role(admin_user, organization):
+    with pytest.raises(ConsentChannelError) as exc:
+        person_add_to_organization(
+            actor=admin_user,
+            organization=organization,
+            role=Affiliation.Role.MANAGER,
+            person_fields={"first_name": "Rosa"},
+            consents=[ConsentAnswer(Consent.Channel.SMS, True, "telepathy")],
+        )
+
+    assert exc.value.channel == Consent.Channel.SMS
+    assert "method" in exc.value.message_dict
+    assert not Person.objects.exists()
+    assert not Affiliation.objects.exists()
+
+
+def test_person_update_with_consents_saves_both(admin_user):
+    person = PersonFactory(first_name="Rosa", phone="")
+
+    person_update_with_consents(
+        actor=admin_user,
+        person=person,
+        fields={"phone": "+51 912 345 678"},
+        consents=[ConsentAnswer(Consent.Channel.WHATSAPP, False, Consent.Method.PORTAL)],
+    )
+
+    person.refresh_from_db()
+    assert person.phone == "+51912345678"
+    assert Consent.objects.get(person=person, channel="whatsapp").granted is False
+
+
+def test_person_update_with_a_refused_consent_changes_nothing(admin_user):
+    person = PersonFactory(first_name="Rosa", phone="")
+
+    with pytest.raises(ValidationError):
+        person_update_with_consents(
+            actor=admin_user,
+            person=person,
+            fields={"phone": "+51912345678"},
+            consents=[ConsentAnswer("pigeon", True, Consent.Method.PORTAL)],
+        )
+
+    person.refresh_from_db()
+    assert person.phone == ""
+    assert not Consent.objects.exists()
+
+
+def test_consents_record_saves_every_channel_or_none(admin_user):
+    person = PersonFactory()
+    future = timezone.now() + datetime.timedelta(days=2)
+
+    with pytest.raises(ConsentChannelError) as exc:
+        consents_record(
+            actor=admin_user,
+            person=person,
+            answers=[
+                ConsentAnswer(Consent.Channel.EMAIL, True, Consent.Method.PAPER),
+                ConsentAnswer(Consent.Channel.SMS, True, Consent.Method.PAPER, given_at=future),
+            ],
+        )
+
+    assert exc.value.channel == Consent.Channel.SMS
+    assert exc.value.message_dict == {"given_at": ["The date cannot be in the future."]}
+    assert not Consent.objects.exists()
+
+    recorded = consents_record(
+        actor=admin_user,
+        person=person,
+        answers=[
+            ConsentAnswer(Consent.Channel.EMAIL, True, Consent.Method.PAPER),
+            ConsentAnswer(Consent.Channel.SMS, False, Consent.Method.VERBAL),
+        ],
+    )
+
+    assert [(c.channel, c.granted) for c in recorded] == [("email", True), ("sms", False)]
+    assert Consent.objects.filter(person=person).count() == 2

@@ -6,15 +6,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from clac.roles import PortalRole, StaffRole
+from clac.roles import StaffRole
 from members.models import Affiliation, Consent, Person
 from members.normalize import normalize_person_name
 from tests.factories import (
     AffiliationFactory,
     OrganizationFactory,
     PersonFactory,
-    PortalAccessFactory,
-    UserFactory,
     country,
 )
 
@@ -22,28 +20,6 @@ pytestmark = pytest.mark.django_db
 
 EDITOR_ROLES = [StaffRole.ADMIN, StaffRole.COORDINATOR, StaffRole.ME_OFFICER]
 READ_ONLY_ROLES = [StaffRole.VIEWER, StaffRole.FINANCE, StaffRole.COMMUNICATIONS]
-
-
-def staff(role: str):
-    # English interface, so the assertions on messages do not depend on the translations.
-    return UserFactory(username=f"h7-{role}", roles=[role], language="en")
-
-
-@pytest.fixture
-def editor(db):
-    return staff(StaffRole.ME_OFFICER)
-
-
-@pytest.fixture
-def viewer(db):
-    return staff(StaffRole.VIEWER)
-
-
-@pytest.fixture
-def portal_user(db, organization):
-    user = UserFactory(username="h7-portal", language="en")
-    PortalAccessFactory(user=user, organization=organization, role=PortalRole.ADMIN)
-    return user
 
 
 @pytest.fixture
@@ -113,8 +89,8 @@ def _db_state():
 
 
 @pytest.mark.parametrize("role", EDITOR_ROLES + READ_ONLY_ROLES)
-def test_every_staff_role_reads_the_people_list_and_a_person(client, role, person, affiliation):
-    client.force_login(staff(role))
+def test_every_staff_role_reads_the_people_list_and_a_person(client, staff_user_factory, role, person, affiliation):
+    client.force_login(staff_user_factory(role))
 
     listing = client.get(reverse("members:person_list"))
     detail = client.get(reverse("members:person_detail", args=[person.pk]))
@@ -126,8 +102,10 @@ def test_every_staff_role_reads_the_people_list_and_a_person(client, role, perso
 
 
 @pytest.mark.parametrize("role", READ_ONLY_ROLES)
-def test_read_only_roles_get_403_on_every_write_and_nothing_changes(client, role, person, affiliation):
-    client.force_login(staff(role))
+def test_read_only_roles_get_403_on_every_write_and_nothing_changes(
+    client, staff_user_factory, role, person, affiliation
+):
+    client.force_login(staff_user_factory(role))
     before = _db_state()
 
     for method, url, data in _write_requests(person, affiliation):
@@ -137,8 +115,8 @@ def test_read_only_roles_get_403_on_every_write_and_nothing_changes(client, role
     assert _db_state() == before
 
 
-def test_read_only_roles_see_no_edit_buttons(client, viewer, person, affiliation):
-    client.force_login(viewer)
+def test_read_only_roles_see_no_edit_buttons(client, viewer_user, person, affiliation):
+    client.force_login(viewer_user)
     response = client.get(reverse("members:person_detail", args=[person.pk]))
     assert reverse("members:person_edit", args=[person.pk]) not in response.text
     assert reverse("members:affiliation_end", args=[affiliation.pk]) not in response.text
@@ -170,8 +148,8 @@ def test_anonymous_user_is_sent_to_login_from_every_people_page(client, person, 
     assert _db_state() == before
 
 
-def test_unknown_person_is_404(client, viewer):
-    client.force_login(viewer)
+def test_unknown_person_is_404(client, viewer_user):
+    client.force_login(viewer_user)
     assert client.get(reverse("members:person_detail", args=[999999])).status_code == 404
 
 
@@ -179,18 +157,18 @@ def test_unknown_person_is_404(client, viewer):
 
 
 @pytest.mark.parametrize("query", ["jose perez", "Pérez José", "PEREZ", "jos"])
-def test_search_by_name_ignores_accents_case_and_word_order(client, viewer, person, query):
+def test_search_by_name_ignores_accents_case_and_word_order(client, viewer_user, person, query):
     PersonFactory(first_name="Ana", last_name="Quispe", normalized_name="quispe ana")
-    client.force_login(viewer)
+    client.force_login(viewer_user)
 
     response = client.get(reverse("members:person_list"), {"q": query})
 
     assert list(response.context["page_obj"]) == [person]
 
 
-def test_search_by_email_and_by_phone_as_typed(client, viewer, person):
+def test_search_by_email_and_by_phone_as_typed(client, viewer_user, person):
     PersonFactory(email="other@coop.pe", phone="+50588887777")
-    client.force_login(viewer)
+    client.force_login(viewer_user)
 
     by_email = client.get(reverse("members:person_list"), {"q": "  JOSE.Perez@coop.PE "})
     by_phone = client.get(reverse("members:person_list"), {"q": "+51 987-654 321"})
@@ -201,7 +179,7 @@ def test_search_by_email_and_by_phone_as_typed(client, viewer, person):
     assert list(by_local_digits.context["page_obj"]) == [person]
 
 
-def test_filters_by_organization_country_role_language_and_email(client, viewer):
+def test_filters_by_organization_country_role_language_and_email(client, viewer_user):
     mexico = OrganizationFactory(country=country("MX"))
     peru = OrganizationFactory(country=country("PE"))
     mexican_manager = AffiliationFactory(organization=mexico, role="manager").person
@@ -212,7 +190,7 @@ def test_filters_by_organization_country_role_language_and_email(client, viewer)
     AffiliationFactory(person=mixed, organization=mexico, role="delegate")
     former = PersonFactory(email="", preferred_language="fr")
     AffiliationFactory(person=former, organization=mexico, role="manager", end_date=datetime.date(2023, 1, 1))
-    client.force_login(viewer)
+    client.force_login(viewer_user)
 
     def found(**params):
         return set(client.get(reverse("members:person_list"), params).context["page_obj"])
@@ -225,14 +203,14 @@ def test_filters_by_organization_country_role_language_and_email(client, viewer)
     assert former not in found(has_email="yes")
 
 
-def test_list_shows_current_organizations_and_roles_only(client, viewer, person, affiliation):
+def test_list_shows_current_organizations_and_roles_only(client, viewer_user, person, affiliation):
     past = AffiliationFactory(
         person=person,
         organization=OrganizationFactory(name="Cooperativa Antigua"),
         role="delegate",
         end_date=datetime.date(2022, 12, 31),
     )
-    client.force_login(viewer)
+    client.force_login(viewer_user)
 
     response = client.get(reverse("members:person_list"))
 
@@ -248,8 +226,8 @@ def _people(count: int) -> None:
         AffiliationFactory(person=person, role="delegate")
 
 
-def test_people_list_query_count_does_not_grow_with_rows(client, viewer, django_assert_max_num_queries):
-    client.force_login(viewer)
+def test_people_list_query_count_does_not_grow_with_rows(client, viewer_user, django_assert_max_num_queries):
+    client.force_login(viewer_user)
     _people(5)
     with CaptureQueriesContext(connection) as few:
         assert client.get(reverse("members:person_list")).status_code == 200
@@ -260,10 +238,10 @@ def test_people_list_query_count_does_not_grow_with_rows(client, viewer, django_
     assert len(response.context["page_obj"]) == 40
 
 
-def test_people_list_is_paginated_by_50_and_keeps_the_filters(client, viewer):
+def test_people_list_is_paginated_by_50_and_keeps_the_filters(client, viewer_user):
     for index in range(55):
         PersonFactory(last_name=f"Mamani {index:02d}", first_name="Luz", preferred_language="pt-br")
-    client.force_login(viewer)
+    client.force_login(viewer_user)
 
     first = client.get(reverse("members:person_list"), {"language": "pt-br"})
     second = client.get(reverse("members:person_list"), {"language": "pt-br", "page": 2})
@@ -276,7 +254,7 @@ def test_people_list_is_paginated_by_50_and_keeps_the_filters(client, viewer):
 # --- Person page --------------------------------------------------------------------------
 
 
-def test_person_page_shows_contact_consents_affiliations_and_history_link(client, editor, person, affiliation):
+def test_person_page_shows_contact_consents_affiliations_and_history_link(client, editor_user, person, affiliation):
     past = AffiliationFactory(
         person=person,
         organization=OrganizationFactory(name="Cooperativa Antigua"),
@@ -286,7 +264,7 @@ def test_person_page_shows_contact_consents_affiliations_and_history_link(client
     )
     Consent.objects.create(person=person, channel="email", granted=True, given_at=timezone.now(), method="paper")
     Consent.objects.create(person=person, channel="sms", granted=False, given_at=timezone.now(), method="verbal")
-    client.force_login(editor)
+    client.force_login(editor_user)
 
     response = client.get(reverse("members:person_detail", args=[person.pk]))
 
@@ -306,8 +284,8 @@ def test_person_page_shows_contact_consents_affiliations_and_history_link(client
 
 
 @pytest.mark.parametrize("role", EDITOR_ROLES)
-def test_registry_editors_add_a_person(client, role):
-    user = staff(role)
+def test_registry_editors_add_a_person(client, staff_user_factory, role):
+    user = staff_user_factory(role)
     client.force_login(user)
 
     response = client.post(reverse("members:person_create"), _person_data())
@@ -321,8 +299,8 @@ def test_registry_editors_add_a_person(client, role):
     assert person.history.get().history_user == user
 
 
-def test_adding_a_person_with_an_email_already_used_shows_the_error_and_keeps_the_input(client, editor, person):
-    client.force_login(editor)
+def test_adding_a_person_with_an_email_already_used_shows_the_error_and_keeps_the_input(client, editor_user, person):
+    client.force_login(editor_user)
     before = _db_state()
 
     response = client.post(reverse("members:person_create"), _person_data(email="JOSE.PEREZ@coop.pe"))
@@ -333,23 +311,23 @@ def test_adding_a_person_with_an_email_already_used_shows_the_error_and_keeps_th
     assert _db_state() == before
 
 
-def test_adding_a_person_with_a_bad_phone_shows_the_error(client, editor):
-    client.force_login(editor)
+def test_adding_a_person_with_a_bad_phone_shows_the_error(client, editor_user):
+    client.force_login(editor_user)
     response = client.post(reverse("members:person_create"), _person_data(phone="+51 98"))
     assert "phone" in response.context["form"].errors
     assert 'value="+51 98"' in response.text
     assert not Person.objects.exists()
 
 
-def test_missing_first_name_is_refused(client, editor):
-    client.force_login(editor)
+def test_missing_first_name_is_refused(client, editor_user):
+    client.force_login(editor_user)
     response = client.post(reverse("members:person_create"), _person_data(first_name=""))
     assert "first_name" in response.context["form"].errors
     assert not Person.objects.exists()
 
 
-def test_adding_a_person_from_an_organization_adds_the_role_too(client, editor, organization):
-    client.force_login(editor)
+def test_adding_a_person_from_an_organization_adds_the_role_too(client, editor_user, organization):
+    client.force_login(editor_user)
     url = reverse("members:person_create") + f"?organization={organization.pk}"
 
     page = client.get(url)
@@ -367,8 +345,8 @@ def test_adding_a_person_from_an_organization_adds_the_role_too(client, editor, 
     assert affiliation.is_primary
 
 
-def test_adding_a_person_to_an_organization_without_a_role_saves_nothing(client, editor, organization):
-    client.force_login(editor)
+def test_adding_a_person_to_an_organization_without_a_role_saves_nothing(client, editor_user, organization):
+    client.force_login(editor_user)
     url = reverse("members:person_create") + f"?organization={organization.pk}"
 
     response = client.post(url, _person_data())
@@ -380,13 +358,13 @@ def test_adding_a_person_to_an_organization_without_a_role_saves_nothing(client,
 
 
 @pytest.mark.parametrize("value", ["999999", "abc"])
-def test_adding_a_person_to_an_unknown_organization_is_404(client, editor, value):
-    client.force_login(editor)
+def test_adding_a_person_to_an_unknown_organization_is_404(client, editor_user, value):
+    client.force_login(editor_user)
     assert client.get(reverse("members:person_create") + f"?organization={value}").status_code == 404
 
 
-def test_editors_change_a_person(client, editor, person):
-    client.force_login(editor)
+def test_editors_change_a_person(client, editor_user, person):
+    client.force_login(editor_user)
     page = client.get(reverse("members:person_edit", args=[person.pk]))
 
     response = client.post(
@@ -401,9 +379,9 @@ def test_editors_change_a_person(client, editor, person):
     assert person.normalized_name == "perez jose luis"
 
 
-def test_changing_to_an_email_of_someone_else_is_refused_and_changes_nothing(client, editor, person):
+def test_changing_to_an_email_of_someone_else_is_refused_and_changes_nothing(client, editor_user, person):
     PersonFactory(email="taken@coop.pe", first_name="Ana", last_name="Mamani")
-    client.force_login(editor)
+    client.force_login(editor_user)
     before = _db_state()
 
     response = client.post(
@@ -419,8 +397,8 @@ def test_changing_to_an_email_of_someone_else_is_refused_and_changes_nothing(cli
 # --- Affiliations -------------------------------------------------------------------------
 
 
-def test_editors_add_a_person_to_an_organization(client, editor, person, other_organization):
-    client.force_login(editor)
+def test_editors_add_a_person_to_an_organization(client, editor_user, person, other_organization):
+    client.force_login(editor_user)
     page = client.get(
         reverse("members:affiliation_create", args=[person.pk]) + f"?organization={other_organization.pk}"
     )
@@ -436,8 +414,8 @@ def test_editors_add_a_person_to_an_organization(client, editor, person, other_o
     assert (affiliation.role, affiliation.start_date) == ("board_member", datetime.date(2024, 4, 1))
 
 
-def test_the_same_open_role_twice_is_refused_with_the_message(client, editor, person, affiliation):
-    client.force_login(editor)
+def test_the_same_open_role_twice_is_refused_with_the_message(client, editor_user, person, affiliation):
+    client.force_login(editor_user)
     before = _db_state()
 
     response = client.post(
@@ -450,8 +428,8 @@ def test_the_same_open_role_twice_is_refused_with_the_message(client, editor, pe
     assert _db_state() == before
 
 
-def test_an_affiliation_ending_before_it_starts_is_refused(client, editor, person, organization):
-    client.force_login(editor)
+def test_an_affiliation_ending_before_it_starts_is_refused(client, editor_user, person, organization):
+    client.force_login(editor_user)
     response = client.post(
         reverse("members:affiliation_create", args=[person.pk]),
         {"organization": organization.pk, "role": "delegate", "start_date": "2024-05-01", "end_date": "2024-01-01"},
@@ -460,8 +438,8 @@ def test_an_affiliation_ending_before_it_starts_is_refused(client, editor, perso
     assert not Affiliation.objects.exists()
 
 
-def test_editors_end_an_affiliation(client, editor, affiliation):
-    client.force_login(editor)
+def test_editors_end_an_affiliation(client, editor_user, affiliation):
+    client.force_login(editor_user)
     page = client.get(reverse("members:affiliation_end", args=[affiliation.pk]))
 
     response = client.post(reverse("members:affiliation_end", args=[affiliation.pk]), {"end_date": "2025-06-30"})
@@ -476,8 +454,8 @@ def test_editors_end_an_affiliation(client, editor, affiliation):
 @pytest.mark.parametrize(
     ("end_date", "field"), [("2019-12-31", "end_date"), ("", "end_date"), ("31/31/2025", "end_date")]
 )
-def test_ending_an_affiliation_with_a_bad_date_is_refused(client, editor, affiliation, end_date, field):
-    client.force_login(editor)
+def test_ending_an_affiliation_with_a_bad_date_is_refused(client, editor_user, affiliation, end_date, field):
+    client.force_login(editor_user)
 
     response = client.post(reverse("members:affiliation_end", args=[affiliation.pk]), {"end_date": end_date})
 
@@ -487,9 +465,9 @@ def test_ending_an_affiliation_with_a_bad_date_is_refused(client, editor, affili
     assert affiliation.end_date is None
 
 
-def test_ending_an_ended_affiliation_is_refused(client, editor, affiliation):
+def test_ending_an_ended_affiliation_is_refused(client, editor_user, affiliation):
     Affiliation.objects.filter(pk=affiliation.pk).update(end_date=datetime.date(2024, 1, 1))
-    client.force_login(editor)
+    client.force_login(editor_user)
     response = client.post(reverse("members:affiliation_end", args=[affiliation.pk]), {"end_date": "2025-01-01"})
     assert response.context["form"].errors["end_date"] == ["This affiliation has already ended."]
     affiliation.refresh_from_db()
@@ -499,8 +477,8 @@ def test_ending_an_ended_affiliation_is_refused(client, editor, affiliation):
 # --- Consents -----------------------------------------------------------------------------
 
 
-def test_editors_record_consents_per_channel(client, editor, person):
-    client.force_login(editor)
+def test_editors_record_consents_per_channel(client, editor_user, person):
+    client.force_login(editor_user)
     page = client.get(reverse("members:consent_edit", args=[person.pk]))
 
     response = client.post(
@@ -522,13 +500,13 @@ def test_editors_record_consents_per_channel(client, editor, person):
     assert set(consents) == {"email", "sms"}
     assert consents["email"].granted and consents["email"].method == "paper"
     assert timezone.localtime(consents["email"].given_at).date() == datetime.date(2025, 2, 14)
-    assert consents["email"].recorded_by == editor
+    assert consents["email"].recorded_by == editor_user
     assert not consents["sms"].granted
 
 
-def test_changing_a_recorded_consent_keeps_the_earlier_answer_in_history(client, editor, person):
+def test_changing_a_recorded_consent_keeps_the_earlier_answer_in_history(client, editor_user, person):
     Consent.objects.create(person=person, channel="email", granted=True, given_at=timezone.now(), method="paper")
-    client.force_login(editor)
+    client.force_login(editor_user)
 
     client.post(
         reverse("members:consent_edit", args=[person.pk]), {"email-answer": "refused", "email-method": "portal"}
@@ -539,8 +517,8 @@ def test_changing_a_recorded_consent_keeps_the_earlier_answer_in_history(client,
     assert [h.granted for h in consent.history.order_by("history_date")] == [True, False]
 
 
-def test_a_consent_without_how_it_was_given_is_refused_and_no_channel_is_saved(client, editor, person):
-    client.force_login(editor)
+def test_a_consent_without_how_it_was_given_is_refused_and_no_channel_is_saved(client, editor_user, person):
+    client.force_login(editor_user)
 
     response = client.post(
         reverse("members:consent_edit", args=[person.pk]),
@@ -554,8 +532,8 @@ def test_a_consent_without_how_it_was_given_is_refused_and_no_channel_is_saved(c
     assert not Consent.objects.exists()
 
 
-def test_a_consent_dated_in_the_future_is_refused(client, editor, person):
-    client.force_login(editor)
+def test_a_consent_dated_in_the_future_is_refused(client, editor_user, person):
+    client.force_login(editor_user)
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
 
     response = client.post(

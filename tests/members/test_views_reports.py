@@ -7,12 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from clac.roles import PortalRole, StaffRole
+from clac.roles import StaffRole
 from members.models import ExchangeRate, PremiumUse, YearlyReport, YearlyReportEvent, YearlyReportProduct
 from tests.factories import (
     OrganizationFactory,
-    PortalAccessFactory,
-    UserFactory,
     YearlyReportFactory,
     country,
     product,
@@ -22,28 +20,6 @@ pytestmark = pytest.mark.django_db
 
 EDITOR_ROLES = [StaffRole.ADMIN, StaffRole.COORDINATOR, StaffRole.ME_OFFICER]
 READ_ONLY_ROLES = [StaffRole.VIEWER, StaffRole.FINANCE, StaffRole.COMMUNICATIONS]
-
-
-def staff(role: str):
-    # English interface, so the assertions on messages do not depend on the translations.
-    return UserFactory(username=f"h7-{role}", roles=[role], language="en")
-
-
-@pytest.fixture
-def editor(db):
-    return staff(StaffRole.COORDINATOR)
-
-
-@pytest.fixture
-def viewer(db):
-    return staff(StaffRole.VIEWER)
-
-
-@pytest.fixture
-def portal_user(db, organization):
-    user = UserFactory(username="h7-portal", language="en")
-    PortalAccessFactory(user=user, organization=organization, role=PortalRole.ADMIN)
-    return user
 
 
 def _submitted(organization=None, *, year=2025, submitted_days_ago=1, **fields):
@@ -79,8 +55,8 @@ def _state(report):
 
 
 @pytest.mark.parametrize("role", EDITOR_ROLES + READ_ONLY_ROLES)
-def test_every_staff_role_reads_the_queue_and_a_report(client, role, report):
-    client.force_login(staff(role))
+def test_every_staff_role_reads_the_queue_and_a_report(client, staff_user_factory, role, report):
+    client.force_login(staff_user_factory(role))
 
     queue = client.get(reverse("members:report_queue"))
     detail = client.get(reverse("members:report_detail", args=[report.pk]))
@@ -100,8 +76,8 @@ def _review_posts(report):
 
 
 @pytest.mark.parametrize("role", READ_ONLY_ROLES)
-def test_read_only_roles_get_403_on_review_actions_and_nothing_changes(client, role, report):
-    client.force_login(staff(role))
+def test_read_only_roles_get_403_on_review_actions_and_nothing_changes(client, staff_user_factory, role, report):
+    client.force_login(staff_user_factory(role))
     before = _state(report)
 
     for url, data in _review_posts(report):
@@ -135,40 +111,40 @@ def test_anonymous_user_is_sent_to_login(client, report):
     assert _state(report) == before
 
 
-def test_review_actions_only_accept_post(client, editor, report):
-    client.force_login(editor)
+def test_review_actions_only_accept_post(client, editor_user, report):
+    client.force_login(editor_user)
     assert client.get(reverse("members:report_approve", args=[report.pk])).status_code == 405
     assert _state(report)[0] == YearlyReport.Status.SUBMITTED
 
 
-def test_unknown_report_is_404(client, viewer):
-    client.force_login(viewer)
+def test_unknown_report_is_404(client, viewer_user):
+    client.force_login(viewer_user)
     assert client.get(reverse("members:report_detail", args=[999999])).status_code == 404
 
 
 # --- Queue --------------------------------------------------------------------------------
 
 
-def test_queue_lists_submitted_reports_oldest_first_by_default(client, viewer):
+def test_queue_lists_submitted_reports_oldest_first_by_default(client, viewer_user):
     newer = _submitted(submitted_days_ago=1)
     older = _submitted(submitted_days_ago=10)
     YearlyReportFactory(status=YearlyReport.Status.DRAFT)
     YearlyReportFactory(status=YearlyReport.Status.APPROVED)
-    client.force_login(viewer)
+    client.force_login(viewer_user)
 
     response = client.get(reverse("members:report_queue"))
 
     assert list(response.context["page_obj"]) == [older, newer]
 
 
-def test_queue_filters_by_status_year_and_country(client, viewer):
+def test_queue_filters_by_status_year_and_country(client, viewer_user):
     approved_mx = YearlyReportFactory(
         status=YearlyReport.Status.APPROVED, year=2024, organization=OrganizationFactory(country=country("MX"))
     )
     approved_pe = YearlyReportFactory(status=YearlyReport.Status.APPROVED, year=2024)
     draft = YearlyReportFactory(status=YearlyReport.Status.DRAFT, year=2025)
     submitted = _submitted(year=2025)
-    client.force_login(viewer)
+    client.force_login(viewer_user)
 
     def found(**params):
         return set(client.get(reverse("members:report_queue"), params).context["page_obj"])
@@ -180,9 +156,9 @@ def test_queue_filters_by_status_year_and_country(client, viewer):
     assert found(status="draft") == {draft}
 
 
-def test_queue_shows_what_the_reviewer_needs(client, viewer):
+def test_queue_shows_what_the_reviewer_needs(client, viewer_user):
     report = _submitted(OrganizationFactory(name="Cooperativa Pangoa", country=country("PE")), members_women=131)
-    client.force_login(viewer)
+    client.force_login(viewer_user)
 
     response = client.get(reverse("members:report_queue"))
 
@@ -192,8 +168,8 @@ def test_queue_shows_what_the_reviewer_needs(client, viewer):
     assert reverse("members:report_detail", args=[report.pk]) in response.text
 
 
-def test_queue_query_count_does_not_grow_with_rows(client, viewer, django_assert_max_num_queries):
-    client.force_login(viewer)
+def test_queue_query_count_does_not_grow_with_rows(client, viewer_user, django_assert_max_num_queries):
+    client.force_login(viewer_user)
     for _index in range(5):
         _submitted()
     with CaptureQueriesContext(connection) as few:
@@ -205,10 +181,10 @@ def test_queue_query_count_does_not_grow_with_rows(client, viewer, django_assert
     assert len(response.context["page_obj"]) == 40
 
 
-def test_queue_is_paginated_by_50(client, viewer):
+def test_queue_is_paginated_by_50(client, viewer_user):
     for _index in range(52):
         _submitted()
-    client.force_login(viewer)
+    client.force_login(viewer_user)
     assert len(client.get(reverse("members:report_queue")).context["page_obj"]) == 50
     assert len(client.get(reverse("members:report_queue"), {"page": 2}).context["page_obj"]) == 2
 
@@ -216,7 +192,7 @@ def test_queue_is_paginated_by_50(client, viewer):
 # --- Review page --------------------------------------------------------------------------
 
 
-def test_review_page_shows_figures_beside_last_years_approved_ones_and_flags_jumps(client, viewer, organization):
+def test_review_page_shows_figures_beside_last_years_approved_ones_and_flags_jumps(client, viewer_user, organization):
     previous = YearlyReportFactory(
         organization=organization,
         year=2024,
@@ -233,7 +209,7 @@ def test_review_page_shows_figures_beside_last_years_approved_ones_and_flags_jum
         report=previous, product=product("honey"), volume_produced=Decimal("5000"), volume_sold_fairtrade=1000
     )
     report = _submitted(organization, members_total=400, hectares=Decimal("830.50"))
-    client.force_login(viewer)
+    client.force_login(viewer_user)
 
     response = client.get(reverse("members:report_detail", args=[report.pk]))
 
@@ -249,10 +225,10 @@ def test_review_page_shows_figures_beside_last_years_approved_ones_and_flags_jum
     assert "pound (lb)" in response.text or "kilogram (kg)" in response.text
 
 
-def test_review_page_without_an_approved_previous_year_says_so(client, viewer, organization):
+def test_review_page_without_an_approved_previous_year_says_so(client, viewer_user, organization):
     YearlyReportFactory(organization=organization, year=2024, status=YearlyReport.Status.RETURNED)
     report = _submitted(organization)
-    client.force_login(viewer)
+    client.force_login(viewer_user)
 
     response = client.get(reverse("members:report_detail", args=[report.pk]))
 
@@ -260,7 +236,7 @@ def test_review_page_without_an_approved_previous_year_says_so(client, viewer, o
     assert "no approved report for 2024" in response.text
 
 
-def test_review_page_shows_premium_uses_in_usd_once_approved(client, viewer, organization):
+def test_review_page_shows_premium_uses_in_usd_once_approved(client, viewer_user, organization):
     report = YearlyReportFactory(
         organization=organization,
         status=YearlyReport.Status.APPROVED,
@@ -270,7 +246,7 @@ def test_review_page_shows_premium_uses_in_usd_once_approved(client, viewer, org
     )
     PremiumUse.objects.create(report=report, category="productivity", amount=Decimal("600"))
     PremiumUse.objects.create(report=report, category="community", amount=Decimal("400"))
-    client.force_login(viewer)
+    client.force_login(viewer_user)
 
     response = client.get(reverse("members:report_detail", args=[report.pk]))
 
@@ -281,21 +257,23 @@ def test_review_page_shows_premium_uses_in_usd_once_approved(client, viewer, org
     assert "Community projects" in response.text
 
 
-def test_review_page_shows_the_event_log(client, viewer, editor, report):
-    YearlyReportEvent.objects.create(report=report, action="commented", note="Please check hectares.", actor=editor)
-    client.force_login(viewer)
+def test_review_page_shows_the_event_log(client, viewer_user, editor_user, report):
+    YearlyReportEvent.objects.create(
+        report=report, action="commented", note="Please check hectares.", actor=editor_user
+    )
+    client.force_login(viewer_user)
 
     response = client.get(reverse("members:report_detail", args=[report.pk]))
 
     assert "Please check hectares." in response.text
-    assert editor.get_full_name() in response.text
+    assert editor_user.get_full_name() in response.text
     assert [e.action for e in response.context["events"]] == ["submitted", "commented"]
 
 
-def test_editors_see_the_review_forms_only_on_a_submitted_report(client, editor, organization):
+def test_editors_see_the_review_forms_only_on_a_submitted_report(client, editor_user, organization):
     submitted = _submitted(organization)
     approved = YearlyReportFactory(status=YearlyReport.Status.APPROVED)
-    client.force_login(editor)
+    client.force_login(editor_user)
 
     on_submitted = client.get(reverse("members:report_detail", args=[submitted.pk])).text
     on_approved = client.get(reverse("members:report_detail", args=[approved.pk])).text
@@ -310,8 +288,8 @@ def test_editors_see_the_review_forms_only_on_a_submitted_report(client, editor,
 
 
 @pytest.mark.parametrize("role", EDITOR_ROLES)
-def test_registry_editors_approve_a_submitted_report(client, role, report):
-    user = staff(role)
+def test_registry_editors_approve_a_submitted_report(client, staff_user_factory, role, report):
+    user = staff_user_factory(role)
     client.force_login(user)
 
     response = client.post(reverse("members:report_approve", args=[report.pk]), {"approve-note": "Consistent."})
@@ -326,10 +304,10 @@ def test_registry_editors_approve_a_submitted_report(client, role, report):
     assert (event.action, event.note, event.actor) == ("approved", "Consistent.", user)
 
 
-def test_approving_converts_the_eur_premium_with_the_year_end_rate(client, editor, organization):
+def test_approving_converts_the_eur_premium_with_the_year_end_rate(client, editor_user, organization):
     ExchangeRate.objects.create(currency="EUR", date=datetime.date(2025, 12, 31), usd_per_unit=Decimal("1.08"))
     report = _submitted(organization, premium_amount=Decimal("50000.00"), premium_currency="EUR")
-    client.force_login(editor)
+    client.force_login(editor_user)
 
     client.post(reverse("members:report_approve", args=[report.pk]), {"approve-note": ""})
 
@@ -338,9 +316,9 @@ def test_approving_converts_the_eur_premium_with_the_year_end_rate(client, edito
     assert report.premium_usd == Decimal("54000.00")
 
 
-def test_approving_without_an_exchange_rate_shows_why_and_changes_nothing(client, editor, organization):
+def test_approving_without_an_exchange_rate_shows_why_and_changes_nothing(client, editor_user, organization):
     report = _submitted(organization, premium_amount=Decimal("50000.00"), premium_currency="EUR")
-    client.force_login(editor)
+    client.force_login(editor_user)
     before = _state(report)
 
     response = client.post(reverse("members:report_approve", args=[report.pk]), {"approve-note": ""})
@@ -352,9 +330,9 @@ def test_approving_without_an_exchange_rate_shows_why_and_changes_nothing(client
     assert _state(report) == before
 
 
-def test_approving_a_draft_is_refused_with_the_message(client, editor):
+def test_approving_a_draft_is_refused_with_the_message(client, editor_user):
     draft = YearlyReportFactory(status=YearlyReport.Status.DRAFT)
-    client.force_login(editor)
+    client.force_login(editor_user)
     before = _state(draft)
 
     response = client.post(reverse("members:report_approve", args=[draft.pk]), {"approve-note": ""})
@@ -363,8 +341,8 @@ def test_approving_a_draft_is_refused_with_the_message(client, editor):
     assert _state(draft) == before
 
 
-def test_returning_a_report_with_a_note_sends_it_back(client, editor, report):
-    client.force_login(editor)
+def test_returning_a_report_with_a_note_sends_it_back(client, editor_user, report):
+    client.force_login(editor_user)
 
     response = client.post(
         reverse("members:report_return", args=[report.pk]), {"return-note": "Women above last year's total?"}
@@ -374,12 +352,12 @@ def test_returning_a_report_with_a_note_sends_it_back(client, editor, report):
     report.refresh_from_db()
     assert report.status == YearlyReport.Status.RETURNED
     event = report.events.latest("id")
-    assert (event.action, event.note, event.actor) == ("returned", "Women above last year's total?", editor)
+    assert (event.action, event.note, event.actor) == ("returned", "Women above last year's total?", editor_user)
 
 
 @pytest.mark.parametrize("note", ["", "   "])
-def test_returning_without_a_note_is_refused_with_the_message(client, editor, report, note):
-    client.force_login(editor)
+def test_returning_without_a_note_is_refused_with_the_message(client, editor_user, report, note):
+    client.force_login(editor_user)
     before = _state(report)
 
     response = client.post(reverse("members:report_return", args=[report.pk]), {"return-note": note})
@@ -390,8 +368,8 @@ def test_returning_without_a_note_is_refused_with_the_message(client, editor, re
     assert _state(report) == before
 
 
-def test_editors_comment_on_a_report(client, editor, report):
-    client.force_login(editor)
+def test_editors_comment_on_a_report(client, editor_user, report):
+    client.force_login(editor_user)
 
     response = client.post(reverse("members:report_comment", args=[report.pk]), {"comment-note": "Looks fine."})
 
@@ -400,11 +378,11 @@ def test_editors_comment_on_a_report(client, editor, report):
     report.refresh_from_db()
     assert report.status == YearlyReport.Status.SUBMITTED
     event = report.events.latest("id")
-    assert (event.action, event.note, event.actor) == ("commented", "Looks fine.", editor)
+    assert (event.action, event.note, event.actor) == ("commented", "Looks fine.", editor_user)
 
 
-def test_an_empty_comment_is_refused(client, editor, report):
-    client.force_login(editor)
+def test_an_empty_comment_is_refused(client, editor_user, report):
+    client.force_login(editor_user)
     before = _state(report)
 
     response = client.post(reverse("members:report_comment", args=[report.pk]), {"comment-note": ""})
