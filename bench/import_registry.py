@@ -47,7 +47,7 @@ _ROLES = ["manager", "legal_representative", "board_member", "fairtrade_officer"
 
 def generate_csv(path: Path, *, rows: int, seed: int = 2024, first_flo_id: int = 100000) -> int:
     """Write `rows` combined rows to `path`; returns the number of organizations."""
-    from members.imports import COMBINED_COLUMNS
+    from members.importing import COMBINED_COLUMNS
 
     rng = random.Random(seed)
     countries = {code: (box, code) for code, _name, _sub, box in COUNTRIES}
@@ -124,7 +124,7 @@ def copy_baseline(path: Path) -> float:
     """Seconds to COPY the file's rows into a plain table of text columns (PostgreSQL)."""
     from django.db import connection
 
-    from members.imports import COMBINED_COLUMNS
+    from members.importing import COMBINED_COLUMNS
 
     columns = ", ".join(f'"{name}" text' for name in COMBINED_COLUMNS)
     with connection.cursor() as cursor:
@@ -169,7 +169,7 @@ def cpu_seconds() -> float:
 
 def import_file(path: Path, *, batch_size: int | None = None, username: str = "") -> dict:
     """Import one file in this process; returns timing, counts, phases, CPU and peak memory."""
-    from members.services.imports import IMPORT_BATCH_SIZE, registry_import
+    from members.importing import IMPORT_BATCH_SIZE, registry_import
 
     actor = _staff_user(username) if username else None
     rss_before = peak_rss_kb()

@@ -8,8 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clac.jobs import JobError, job_runner
 from clac.models import Job
-from members.imports import ImportFormat
-from members.services.imports import registry_import
+from members.importing import ImportFormat, registry_import
 
 IMPORT_JOB_KIND = "members.import_registry"
 

@@ -218,6 +218,14 @@ SPECTACULAR_SETTINGS = {
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
+# --- Registry import (members.importing) ---------------------------------------------------
+# Write each batch on a second thread while the next is planned (PostgreSQL, real runs only);
+# false writes on the importing thread (slower, same result).
+IMPORT_PIPELINE = env.bool("IMPORT_PIPELINE", default=True)
+# Largest upload accepted, in bytes: the whole registry with its contacts several times over
+# (100,000 rows of CSV are about 40 MB); the file is streamed by the job, never read whole.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=100 * 1024 * 1024)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

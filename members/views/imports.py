@@ -18,13 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 from clac.access import staff_required
 from clac.jobs import job_enqueue, jobs_visible_to
 from clac.roles import REGISTRY_EDITORS
-from members.imports import ImportFormat
-from members.services.imports import import_template_csv, import_template_xlsx
+from members.importing import ImportFormat, import_template_csv, import_template_xlsx
 from members.tasks import IMPORT_JOB_KIND
 
-# Large enough for the whole registry with its contacts several times over (100,000 rows of
-# CSV are about 40 MB); the file is streamed by the job, never read into memory.
-IMPORT_MAX_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 100 * 1024 * 1024)
 IMPORT_EXTENSIONS = (".csv", ".xlsx")
 RECENT_IMPORTS = 20
 AUTO_FORMAT = ""
@@ -55,10 +51,10 @@ class ImportUploadForm(forms.Form):
             raise ValidationError(gettext_lazy("Upload a .csv or .xlsx file."), code="extension")
         if upload.size == 0:
             raise ValidationError(gettext_lazy("The file is empty."), code="empty")
-        if upload.size > IMPORT_MAX_BYTES:
+        if upload.size > settings.IMPORT_MAX_BYTES:
             raise ValidationError(
                 gettext_lazy("The file is too large (%(size)s); the limit is %(limit)s. Split it into several files.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(IMPORT_MAX_BYTES)},
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(settings.IMPORT_MAX_BYTES)},
                 code="size",
             )
         return upload
@@ -80,7 +76,7 @@ def _render_list(request: HttpRequest, form: ImportUploadForm, *, status: int = 
             "form": form,
             "jobs": _recent_imports(request),
             "formats": ImportFormat.CHOICES,
-            "max_size": IMPORT_MAX_BYTES,
+            "max_size": settings.IMPORT_MAX_BYTES,
         },
         status=status,
     )

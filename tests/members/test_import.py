@@ -1,4 +1,4 @@
-"""Registry import (members.imports + members.services.imports): validation with row/column
+"""Registry import (members.importing): validation with row/column
 errors, dry runs that write nothing, idempotent upserts, CSV dialects, XLSX, batches, the
 background job and the management command."""
 
@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from clac.jobs import job_enqueue
 from clac.models import Job
 from clac.roles import StaffRole
-from members.imports import COMBINED_COLUMNS, ORGANIZATION_COLUMNS, PERSON_COLUMNS
+from members.importing import COMBINED_COLUMNS, ORGANIZATION_COLUMNS, PERSON_COLUMNS, registry_import
 from members.models import (
     Affiliation,
     Certification,
@@ -26,7 +26,6 @@ from members.models import (
     Organization,
     Person,
 )
-from members.services.imports import registry_import
 from members.tasks import IMPORT_JOB_KIND
 from tests.factories import (
     AffiliationFactory,

@@ -10,8 +10,10 @@ from collections import Counter
 import pytest
 from django.db import connection
 
+from clac.db import PostgresBulkStore
 from clac.roles import StaffRole
-from members.imports import COMBINED_COLUMNS, PERSON_COLUMNS
+from members.importing import COMBINED_COLUMNS, PERSON_COLUMNS, registry_import
+from members.importing.writer import RegistryWriter
 from members.models import (
     Affiliation,
     Certification,
@@ -21,8 +23,6 @@ from members.models import (
     Organization,
     Person,
 )
-from members.services import imports as import_service
-from members.services.imports import registry_import
 from tests.factories import AffiliationFactory, MembershipFactory, OrganizationFactory, PersonFactory, staff_user
 from tests.members.test_import import combined_row, csv_bytes, org_row, person_row, table_counts
 
@@ -163,7 +163,7 @@ def test_a_pipelined_dry_run_writes_nothing():
 def race_on(flo_id: str):
     """Stands for a concurrent edit: once the batch holding `flo_id` is planned (as new), an
     organization with that FLO ID is saved, so the database refuses the batch."""
-    prepare = import_service._Writer.prepare
+    prepare = RegistryWriter.prepare
 
     def racing_prepare(self, plan):
         prepare(self, plan)
@@ -177,7 +177,7 @@ def race_on(flo_id: str):
 @postgresql_only
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_batch_the_database_refuses_is_reported_and_the_others_are_imported(monkeypatch, pipeline):
-    monkeypatch.setattr(import_service._Writer, "prepare", race_on("3002"))
+    monkeypatch.setattr(RegistryWriter, "prepare", race_on("3002"))
     rows = [
         combined_row(org_row(flo_id=str(3000 + i), name=f"Coop {i}"), email=f"x{i}@coop.example.org") for i in range(6)
     ]
@@ -203,7 +203,7 @@ def test_a_failure_in_the_writing_thread_stops_the_import_and_the_thread(monkeyp
     def broken(self, program):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(import_service._PostgresStore, "run", broken)
+    monkeypatch.setattr(PostgresBulkStore, "run", broken)
     threads = threading.active_count()
     rows = [combined_row(org_row(flo_id=str(3000 + i), name=f"Coop {i}"), email=f"x{i}@c.org") for i in range(6)]
 
@@ -219,13 +219,13 @@ def test_a_failure_in_the_writing_thread_stops_the_import_and_the_thread(monkeyp
 def test_a_later_batch_waits_for_the_one_that_writes_its_person(monkeypatch):
     """The second batch changes a person the first creates: it must read it after the first
     batch's commit, or it would create the person twice."""
-    write = import_service._Writer.write
+    write = RegistryWriter.write
 
     def slow_write(self, plan):
         time.sleep(0.3)  # so the first batch is surely still being written
         return write(self, plan)
 
-    monkeypatch.setattr(import_service._Writer, "write", slow_write)
+    monkeypatch.setattr(RegistryWriter, "write", slow_write)
     org = OrganizationFactory(flo_id="2145")
     rows = [person_row(email=f"p{i}@x.org", first_name=f"P{i}", role="delegate") for i in range(3)]
     rows.append(person_row(email="p0@x.org", first_name="Renamed", role="delegate", is_primary="no"))

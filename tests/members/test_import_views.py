@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from clac.models import Job
 from clac.roles import StaffRole
-from members.imports import COMBINED_COLUMNS, ORGANIZATION_COLUMNS, PERSON_COLUMNS
+from members.importing import COMBINED_COLUMNS, ORGANIZATION_COLUMNS, PERSON_COLUMNS
 from members.models import Organization
 from members.tasks import IMPORT_JOB_KIND
 from tests.factories import staff_user
@@ -121,8 +121,8 @@ def test_bad_uploads_are_refused_with_a_message_and_start_nothing(client, name, 
 
 
 @pytest.mark.django_db
-def test_too_large_uploads_are_refused(client, monkeypatch):
-    monkeypatch.setattr("members.views.imports.IMPORT_MAX_BYTES", 10)
+def test_too_large_uploads_are_refused(client, settings):
+    settings.IMPORT_MAX_BYTES = 10
     client.force_login(staff_user(StaffRole.ADMIN))
 
     response = client.post(reverse("members:import_upload"), {"file": upload()})
@@ -161,7 +161,7 @@ def test_templates_download_with_the_columns_and_an_example(client, kind, column
 @pytest.mark.django_db
 def test_the_example_rows_of_the_templates_import_cleanly(client, django_capture_on_commit_callbacks):
     """The templates are what staff start from: their example rows must pass validation."""
-    from members.services.imports import import_template_csv, registry_import
+    from members.importing import import_template_csv, registry_import
 
     for kind in ("organizations", "combined", "people"):
         result = registry_import(file=io.BytesIO(import_template_csv(kind)), filename=f"{kind}.csv")

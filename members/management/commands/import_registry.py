@@ -15,8 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
-from members.imports import ImportFormat
-from members.services.imports import IMPORT_BATCH_SIZE, ImportResult, registry_import
+from members.importing import IMPORT_BATCH_SIZE, ImportFormat, ImportResult, registry_import
 
 
 class _Printer:

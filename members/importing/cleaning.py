@@ -1,307 +1,29 @@
-"""Reading and checking registry files (CSV or XLSX) of organizations, people, or both.
-
-This module never touches the database: it streams rows out of a file and turns each into
-cleaned values or (row, column, message) errors, with the same rules the models and services
-apply. members.services.imports decides what to create or update and writes it.
-
-Files are read row by row (csv.reader over the byte stream, openpyxl in read-only mode), so
-memory does not grow with the size of the file."""
+"""Checking a registry file's rows: each row's cells turned into cleaned values or (row,
+column, message) errors, with the same rules the models and services apply. Never writes;
+reads the reference tables (countries, products) once per import."""
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
-import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from operator import itemgetter
-from typing import IO, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from members.importing.formats import PERSON_PREFIX, ImportFormat, RowError
 from members.models import Affiliation, Certification, Country, Membership, Organization, Person, Product
 from members.normalize import normalize_email, normalize_phone
 
 
-class ImportFormat:
-    ORGANIZATIONS = "organizations"
-    PEOPLE = "people"
-    COMBINED = "combined"
-
-    CHOICES = (
-        (ORGANIZATIONS, gettext_lazy("Organizations")),
-        (PEOPLE, gettext_lazy("People")),
-        (COMBINED, gettext_lazy("Organizations with their people (one person per row)")),
-    )
-    VALUES = (ORGANIZATIONS, PEOPLE, COMBINED)
-
-
-ORGANIZATION_COLUMNS: tuple[str, ...] = (
-    "flo_id", "name", "kind", "country", "legal_name", "tax_id", "region", "locality", "latitude", "longitude",
-    "products", "founding_year", "website", "email", "phone", "membership_status", "certification_standard",
-    "certification_status", "cycle_start", "cycle_end",
-)  # fmt: skip
-PERSON_COLUMNS: tuple[str, ...] = (
-    "email", "first_name", "last_name", "phone", "preferred_language", "gender", "organization_flo_id", "role",
-    "start_date", "is_primary", "consent_email",
-)  # fmt: skip
-PERSON_PREFIX = "person_"
-# A combined row is an organization and one of its people: the person's organization is the
-# row's own, so organization_flo_id has no place there.
-COMBINED_PERSON_COLUMNS: tuple[str, ...] = tuple(
-    PERSON_PREFIX + name for name in PERSON_COLUMNS if name != "organization_flo_id"
-)
-COMBINED_COLUMNS: tuple[str, ...] = ORGANIZATION_COLUMNS + COMBINED_PERSON_COLUMNS
-
-COLUMNS_BY_FORMAT: dict[str, tuple[str, ...]] = {
-    ImportFormat.ORGANIZATIONS: ORGANIZATION_COLUMNS,
-    ImportFormat.PEOPLE: PERSON_COLUMNS,
-    ImportFormat.COMBINED: COMBINED_COLUMNS,
-}
-
-# Example rows for the downloadable templates and the documentation.
-EXAMPLE_ORGANIZATION = {
-    "flo_id": "2145", "name": "Cooperativa Agraria Cafetalera Pangoa", "kind": "spo", "country": "PE",
-    "legal_name": "Cooperativa Agraria Cafetalera Pangoa Ltda.", "tax_id": "20131540681", "region": "Junín",
-    "locality": "San Martín de Pangoa", "latitude": "-11.4275", "longitude": "-74.4886", "products": "coffee|cocoa",
-    "founding_year": "1977", "website": "https://www.coopangoa.example.org", "email": "info@coopangoa.example.org",
-    "phone": "+5164301234", "membership_status": "active", "certification_standard": "spo",
-    "certification_status": "certified", "cycle_start": "2024-03-01", "cycle_end": "2027-02-28",
-}  # fmt: skip
-EXAMPLE_PERSON = {
-    "email": "gerencia@coopangoa.example.org", "first_name": "Esperanza", "last_name": "Dionisio",
-    "phone": "+51987654321", "preferred_language": "es", "gender": "female", "organization_flo_id": "2145",
-    "role": "manager", "start_date": "2019-01-15", "is_primary": "yes", "consent_email": "yes",
-}  # fmt: skip
-
-
-def template_header(import_format: str) -> tuple[str, ...]:
-    return COLUMNS_BY_FORMAT[import_format]
-
-
-def template_example(import_format: str) -> dict[str, str]:
-    if import_format == ImportFormat.ORGANIZATIONS:
-        return dict(EXAMPLE_ORGANIZATION)
-    if import_format == ImportFormat.PEOPLE:
-        return dict(EXAMPLE_PERSON)
-    example = dict(EXAMPLE_ORGANIZATION)
-    example.update({PERSON_PREFIX + k: v for k, v in EXAMPLE_PERSON.items() if k != "organization_flo_id"})
-    return example
-
-
-# --- Errors -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    """One problem in the file. Row numbers are the spreadsheet's: the header is row 1."""
-
-    row: int | None
-    column: str | None
-    message: str
-
-
 class CellError(Exception):
     """A cell's value is refused; the message is already translated."""
-
-
-class FileFormatError(Exception):
-    """The file cannot be read at all (wrong type, not UTF-8, no header)."""
-
-
-# --- Reading files --------------------------------------------------------------------------
-
-XLSX_SIGNATURE = b"PK\x03\x04"
-_HEADER_CLEAN = re.compile(r"[\s\-]+")
-
-
-def normalize_header(name: Any) -> str:
-    """'FLO ID' → 'flo_id', ' Person-Email ' → 'person_email'."""
-    text = "" if name is None else str(name)
-    return _HEADER_CLEAN.sub("_", text.strip().lstrip("\ufeff").lower()).strip("_")
-
-
-def is_xlsx(file: IO[bytes], filename: str = "") -> bool:
-    """By extension when there is one, else by the ZIP signature XLSX files start with."""
-    lowered = filename.lower()
-    if lowered.endswith(".xlsx"):
-        return True
-    if lowered.endswith((".csv", ".txt")):
-        return False
-    position = file.tell()
-    start = file.read(4)
-    file.seek(position)
-    return start == XLSX_SIGNATURE
-
-
-class _BinaryReader(io.RawIOBase):
-    """Lets io.TextIOWrapper decode any object with read() (Django's File, in-memory storage)."""
-
-    def __init__(self, file: IO[bytes]) -> None:
-        self._file = file
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:  # type: ignore[override]
-        data = self._file.read(len(buffer))
-        size = len(data)
-        buffer[:size] = data
-        return size
-
-
-def _text_stream(file: IO[bytes]) -> io.TextIOWrapper:
-    # utf-8-sig drops the byte order mark Excel writes in front of "CSV UTF-8" files.
-    return io.TextIOWrapper(io.BufferedReader(_BinaryReader(file), 1 << 16), encoding="utf-8-sig", newline="")
-
-
-def _sniff_delimiter(header_line: str) -> str:
-    """Spreadsheets in Spanish, Portuguese and French locales save CSV with ';' because ','
-    is their decimal mark; column names contain neither, so counting them in the header is
-    reliable where csv.Sniffer guesses."""
-    counts = {delimiter: header_line.count(delimiter) for delimiter in (",", ";", "\t")}
-    best = max(counts, key=counts.__getitem__)
-    return best if counts[best] else ","
-
-
-def _iter_csv(file: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
-    text = _text_stream(file)
-    try:
-        first = text.readline()
-    except UnicodeDecodeError as exc:
-        raise FileFormatError(_('The file is not UTF-8 text. In your spreadsheet, save it as "CSV UTF-8".')) from exc
-    if not first.strip():
-        raise FileFormatError(_("The file is empty: the first row must hold the column names."))
-    reader = csv.reader(itertools.chain([first], text), delimiter=_sniff_delimiter(first))
-    number = 0
-    try:
-        for number, cells in enumerate(reader, start=1):
-            yield number, cells
-    except UnicodeDecodeError as exc:
-        raise FileFormatError(
-            _('Row %(row)d is not UTF-8 text. In your spreadsheet, save the file as "CSV UTF-8".') % {"row": number + 1}
-        ) from exc
-    except csv.Error as exc:
-        raise FileFormatError(_("Row %(row)d cannot be read: %(error)s") % {"row": number + 1, "error": exc}) from exc
-
-
-def _cell_text(value: Any) -> str:
-    """An XLSX cell as the text a CSV file would hold."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime.datetime):
-        if value.time() == datetime.time(0, 0):
-            return value.date().isoformat()
-        return value.isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        # Spreadsheets store every number as a float: 2145.0 is the FLO ID 2145.
-        return str(int(value)) if value.is_integer() else repr(value)
-    return str(value)
-
-
-def _iter_xlsx(file: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        # read_only streams the sheet's XML instead of building every cell in memory.
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise FileFormatError(_("The file is not a readable XLSX workbook.")) from exc
-    except Exception as exc:  # zipfile.BadZipFile and friends
-        raise FileFormatError(_("The file is not a readable XLSX workbook.")) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_cell_text(v) for v in values]
-    finally:
-        workbook.close()
-
-
-def iter_file_rows(file: IO[bytes], *, filename: str = "") -> Iterator[tuple[int, list[str]]]:
-    """(row number, cells) for every row of the file, header included, streamed."""
-    if is_xlsx(file, filename):
-        return _iter_xlsx(file)
-    return _iter_csv(file)
-
-
-def count_data_rows(file: IO[bytes], *, filename: str = "") -> int | None:
-    """A fast estimate of the data rows, for the progress bar; the file is rewound. CSV:
-    line breaks (quoted multi-line cells make it an overestimate); XLSX: the sheet's declared
-    size, when the workbook states one."""
-    position = file.tell()
-    try:
-        if is_xlsx(file, filename):
-            from openpyxl import load_workbook
-
-            try:
-                workbook = load_workbook(file, read_only=True)
-                rows = workbook.worksheets[0].max_row
-                workbook.close()
-            except Exception:
-                return None
-            return max(rows - 1, 0) if rows else None
-        lines = 0
-        last = b""
-        while chunk := file.read(1 << 20):
-            lines += chunk.count(b"\n")
-            last = chunk
-        if last and not last.endswith(b"\n"):
-            lines += 1
-        return max(lines - 1, 0)
-    finally:
-        file.seek(position)
-
-
-def detect_format(header: Iterable[str]) -> str:
-    names = set(header)
-    if any(name.startswith(PERSON_PREFIX) for name in names):
-        return ImportFormat.COMBINED
-    if "first_name" in names or "organization_flo_id" in names or ("email" in names and "name" not in names):
-        return ImportFormat.PEOPLE
-    return ImportFormat.ORGANIZATIONS
-
-
-def check_header(header: list[str], import_format: str) -> list[RowError]:
-    """Unknown or repeated columns and missing key columns, reported on row 1."""
-    known = set(COLUMNS_BY_FORMAT[import_format])
-    errors = []
-    seen: set[str] = set()
-    for name in header:
-        if not name:
-            continue
-        if name in seen:
-            errors.append(RowError(1, name, _("The column %(column)s appears twice.") % {"column": name}))
-        seen.add(name)
-        if name not in known:
-            errors.append(
-                RowError(
-                    1,
-                    name,
-                    _("Unknown column %(column)s for a file of %(format)s. See the template for the columns.")
-                    % {"column": name, "format": import_format},
-                )
-            )
-    needs_organization_key = import_format in (ImportFormat.ORGANIZATIONS, ImportFormat.COMBINED)
-    if needs_organization_key and "flo_id" not in seen and not {"name", "country"} <= seen:
-        message = _("The file needs a flo_id column, or name and country columns, to find organizations.")
-        errors.append(RowError(1, None, message))
-    if import_format == ImportFormat.PEOPLE and "email" not in seen and "phone" not in seen:
-        errors.append(RowError(1, None, _("The file needs an email (or phone) column to find people.")))
-    return errors
 
 
 # --- Cleaning cells -----------------------------------------------------------------------
@@ -792,18 +514,3 @@ class RowCleaner:
             )
         row.affiliation = affiliation if has_organization else None
         row.person = values
-
-
-def read_header(rows: Iterator[tuple[int, list[str]]]) -> list[str]:
-    for _number, cells in rows:
-        header = [normalize_header(c) for c in cells]
-        while header and not header[-1]:
-            header.pop()
-        if header:
-            return header
-    raise FileFormatError(_("The file is empty: the first row must hold the column names."))
-
-
-def is_blank(cells: list[str]) -> bool:
-    # One join and strip in C instead of a strip per cell.
-    return not "".join(cells).strip()
