@@ -14,7 +14,7 @@ from members.demo.writing import stamp
 from members.models import Certification, Membership, MembershipEvent
 
 if TYPE_CHECKING:
-    from members.demo.organizations import OrgPlan
+    from members.demo.plans import OrgPlan
 
 
 def plan_membership(rng: random.Random, plan: OrgPlan, *, today: datetime.date, registry: Registry) -> None:

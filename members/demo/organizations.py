@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 import math
 import random
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from members.demo.data.countries import COUNTRY_PROFILES, REGIONS
@@ -24,8 +23,9 @@ from members.demo.data.names import (
 from members.demo.data.showcases import FLAGSHIP_KEY, SHOWCASES, Showcase
 from members.demo.identifiers import Registry, ascii_slug, name_style, organization_domain, phone_number, tax_id
 from members.demo.membership import ensure_expiring, plan_membership
+from members.demo.plans import OrgPlan
 from members.demo.random_tools import allocate, clamp, to_decimal, weighted_choice
-from members.models import Certification, Country, Membership, MembershipEvent, Organization
+from members.models import Country, Organization
 from members.normalize import normalize_organization_name, strip_accents
 
 # The fewest organizations a run may ask for: below it the showcases, unions and planted
@@ -33,23 +33,6 @@ from members.normalize import normalize_organization_name, strip_accents
 MIN_ORGANIZATIONS = 60
 SCALES: dict[str, int] = {"small": 950, "large": 10_000}
 TOTAL_PEOPLE_AT_950 = 335_000
-
-
-@dataclass
-class OrgPlan:
-    """One organization with the facts later steps need (size, products, membership story)."""
-
-    organization: Organization
-    products: list[str]
-    members: int
-    showcase: str = ""
-    domain: str = ""
-    membership: Membership | None = None
-    certification: Certification | None = None
-    events: list[MembershipEvent] = field(default_factory=list)
-    twin: OrgPlan | None = None  # the record this planted duplicate repeats
-    twin_kind: str = ""  # "name" or "tax_id"
-    children: list[OrgPlan] = field(default_factory=list)
 
 
 def _place_name(rng: random.Random, style: str, locality: str, region: str, *, crowded: bool = False) -> str:

@@ -36,7 +36,7 @@ from members.models import Affiliation, Consent, Organization, Person
 from members.normalize import normalize_person_name, strip_accents
 
 if TYPE_CHECKING:
-    from members.demo.organizations import OrgPlan
+    from members.demo.plans import OrgPlan
 
 
 def person_name(rng: random.Random, country_code: str, gender: str) -> tuple[str, str]:

@@ -30,7 +30,7 @@ from members.models import (
 )
 
 if TYPE_CHECKING:
-    from members.demo.organizations import OrgPlan
+    from members.demo.plans import OrgPlan
 
 CENT = Decimal("0.01")
 # Marks the demo's exchange rates, so a flush deletes those and no others.

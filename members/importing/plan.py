@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from members.importing.cleaning import ParsedRow
 from members.importing.formats import RowError
@@ -119,3 +120,18 @@ def tally_plan(plan: BatchPlan) -> Counter:
         elif state.changed:
             tally["consents_updated"] += 1
     return tally
+
+
+class BatchGate(Protocol):
+    """What the planner asks of the pipeline: whether a batch is being written, and whether
+    it touches the keys or ids the next batch reads (then the planner waits for its commit).
+    The serial and threaded pipelines (pipeline.py) both answer it."""
+
+    synchronous: bool
+
+    @property
+    def busy(self) -> bool: ...
+
+    def touches(self, keys: set[tuple] | None = None, *, ids: set[tuple[str, int]] | None = None) -> bool: ...
+
+    def wait(self) -> None: ...

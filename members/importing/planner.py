@@ -16,7 +16,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -27,6 +27,7 @@ from members.importing.cleaning import ParsedRow, References, outside_country_me
 from members.importing.formats import ImportFormat, RowError
 from members.importing.plan import (
     AffiliationState,
+    BatchGate,
     BatchPlan,
     CertState,
     ConsentState,
@@ -36,9 +37,6 @@ from members.importing.plan import (
 )
 from members.models import Affiliation, Certification, Consent, Membership, Organization, Person
 from members.normalize import normalize_organization_name, normalize_person_name
-
-if TYPE_CHECKING:
-    from members.importing.pipeline import Pipeline
 
 ProductThrough = Organization.products.through
 
@@ -74,7 +72,7 @@ class Planner:
     row by row, what to create and change (reads only)."""
 
     def __init__(
-        self, *, import_format: str, references: References, actor_id: int | None, pipe: Pipeline, timings: Counter
+        self, *, import_format: str, references: References, actor_id: int | None, pipe: BatchGate, timings: Counter
     ) -> None:
         self.import_format = import_format
         self.references = references
