@@ -183,6 +183,15 @@ class AppPlugin:
     portal_gate: PortalGate | None = None
     # "app_label.ModelName" of the partner API key model (a subclass of clac.models.PartnerKeyBase).
     partner_key_model: str | None = None
+    # Event name → handler(**payload), called by `emit` inside the emitter's transaction (so a
+    # handler's writes commit or roll back with the change). Handlers are cheap and idempotent;
+    # slow work is enqueued from them with delay_on_commit. E.g. the registry emits
+    # "members.organization_changed" (organization_id=…) and networks keeps memberships in sync.
+    listeners: Mapping[str, Callable[..., None]] = field(default_factory=dict)
+    # Staff role → function(user) giving the ids of the organizations that role may change for
+    # that user (a queryset of ids or a set); e.g. a coordinator changes only the member
+    # organizations of the networks they coordinate. A role no app scopes is not limited.
+    role_scopes: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)
 
 
 # --- The registry ---------------------------------------------------------------------------
@@ -229,6 +238,9 @@ def _check() -> None:
         providers = [p.app for p in _PLUGINS.values() if getattr(p, attribute)]
         if len(providers) > 1:
             raise ImproperlyConfigured(f"Only one app may provide {attribute}; found {', '.join(providers)}.")
+    scoped_roles = [role for p in _PLUGINS.values() for role in p.role_scopes]
+    if len(scoped_roles) != len(set(scoped_roles)):
+        raise ImproperlyConfigured(f"A staff role is scoped by two apps: {sorted(scoped_roles)}.")
 
 
 def plugins() -> list[AppPlugin]:
@@ -300,6 +312,19 @@ def access_catalogue() -> dict[str, str]:
 
 def demo_seeders() -> list[tuple[str, DemoSeeder]]:
     return [(p.app, p.demo) for p in plugins() if p.demo is not None]
+
+
+def emit(event: str, **payload: Any) -> None:
+    """Tells every app listening to `event` (their plugins' `listeners`), in dependency order."""
+    for plugin in plugins():
+        handler = plugin.listeners.get(event)
+        if handler is not None:
+            handler(**payload)
+
+
+def role_scope(role: str) -> Callable[[Any], Any] | None:
+    """The function that limits a staff role to some organizations, if an app provides one."""
+    return next((p.role_scopes[role] for p in plugins() if role in p.role_scopes), None)
 
 
 def portal_gate() -> PortalGate | None:

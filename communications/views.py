@@ -2,7 +2,6 @@
 create partners, see a partner's keys (prefix, scopes, expiry, last use), issue a key — shown
 once, on the page that answers the form, and never again — and revoke one."""
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from clac.access import staff_required
 from clac.api.scopes import SCOPES
+from clac.forms import add_service_errors
 from clac.roles import StaffRole
 from communications.forms import ApiKeyForm, PartnerForm
 from communications.models import ApiKey
@@ -21,17 +21,6 @@ from communications.selectors import api_key_get_for_user, external_partner_get_
 from communications.services import api_key_create, api_key_revoke, external_partner_create
 
 PARTNERS_PER_PAGE = 50
-
-
-def _add_service_errors(form: forms.Form, exc: ValidationError, field_map: dict[str, str] | None = None) -> None:
-    """Show a service's field-keyed errors on the form's fields (the rest at the top)."""
-    field_map = field_map or {}
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, messages_ in exc.message_dict.items():
-        target = field_map.get(field, field)
-        form.add_error(target if target in form.fields else None, messages_)
 
 
 def _key_state(key: ApiKey) -> tuple[str, str]:
@@ -56,7 +45,7 @@ def partner_create(request: HttpRequest) -> HttpResponse:
         try:
             partner = external_partner_create(**form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Partner %(name)s created.") % {"name": partner.name})
             return redirect("communications:partner_detail", pk=partner.pk)
@@ -87,7 +76,7 @@ def api_key_new(request: HttpRequest, pk: int) -> HttpResponse:
                 created_by=request.user,
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc, {"expires_at": "expires_on"})
+            add_service_errors(form, exc, field_map={"expires_at": "expires_on"})
         else:
             # Rendered, not redirected: the raw key lives only in this response (no session,
             # no cache), so reloading or going back never shows it again.

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "simple_history",
     "clac",
     "members",
+    "networks",
     "communications",
 ]
 

@@ -35,6 +35,6 @@ def test_the_platform_imports_no_app():
 
 def test_every_project_app_has_a_plugin_module():
     ours = _project_apps()
-    assert {"clac", "members", "communications"} <= set(ours)
+    assert {"clac", "members", "networks", "communications"} <= set(ours)
     for name in ours:
         assert (PLATFORM.parent / name / "plugin.py").exists(), f"{name} has no plugin.py"

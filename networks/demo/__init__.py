@@ -1,0 +1,42 @@
+"""The networks app's demo seeder: CLAC's real structure (17 country networks, some
+binational; the 8 product networks; the workers network with its 3 subregions and national
+committees), bodies with mandates and seats, two years of meetings with agreements, and one
+past General Assembly with about 200 accredited delegates and its motions.
+
+Runs after the members seeder (it uses its organizations, people and staff users from
+`ctx.shared`), with a random stream of its own."""
+
+import random
+
+from django.db import transaction
+
+from clac.plugins import DemoContext, DemoReport
+from networks.demo import assemblies, governance, meetings, networks
+from networks.models import Body, Network
+
+AREAS = (networks, governance, meetings, assemblies)
+
+
+def is_empty() -> tuple[bool, str]:
+    count = Network.objects.count()
+    if count:
+        return False, f"{count} networks"
+    return True, ""
+
+
+@transaction.atomic
+def flush() -> dict[str, int]:
+    deleted: dict[str, int] = {}
+    for queryset in (Body.objects.all(), Network.objects.all()):
+        for label, count in queryset.delete()[1].items():
+            deleted[label] = deleted.get(label, 0) + count
+    return deleted
+
+
+@transaction.atomic
+def seed(ctx: DemoContext) -> DemoReport:
+    rng = random.Random(f"{ctx.seed}:networks")
+    counts: dict[str, int] = {}
+    for area in AREAS:
+        counts.update(area.seed(ctx, rng))
+    return DemoReport(counts=counts)

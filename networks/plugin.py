@@ -1,0 +1,37 @@
+"""How networks and governance plug into the platform: pages, portal pages and API of each
+area, menu entries, audited models, membership sync on registry changes, the coordinator's
+scope, the nightly reconciliation and the demo."""
+
+from clac.plugins import AppPlugin, DemoSeeder, HistoryModel, UrlMount
+from networks import demo
+from networks.api import assemblies as api_assemblies
+from networks.api import governance as api_governance
+from networks.api import meetings as api_meetings
+from networks.api import networks as api_networks
+from networks.portal import assemblies as portal_assemblies
+from networks.portal import governance as portal_governance
+from networks.portal import meetings as portal_meetings
+from networks.portal import networks as portal_networks
+from networks.views import assemblies, governance, meetings, networks
+
+VIEWS = (networks, governance, meetings, assemblies)
+PORTAL = (portal_networks, portal_governance, portal_meetings, portal_assemblies)
+API = (api_networks, api_governance, api_meetings, api_assemblies)
+
+plugin = AppPlugin(
+    app="networks",
+    requires=("clac", "members"),
+    urls=(
+        UrlMount("dashboard/networks/", "networks.urls"),
+        UrlMount("portal/networks/", "networks.portal.urls"),
+    ),
+    api_urls="networks.api.urls",
+    dashboard_nav=tuple(entry for module in VIEWS for entry in module.NAV),
+    portal_nav=tuple(entry for module in PORTAL for entry in module.NAV),
+    history_models=tuple(
+        HistoryModel(model.lower(), f"networks.{model}")
+        for model in ("Network", "NetworkMembership", "Body", "Mandate", "Seat")
+    ),
+    demo=DemoSeeder(seed=demo.seed, is_empty=demo.is_empty, flush=demo.flush),
+    access_catalogue={name: level for module in (*VIEWS, *PORTAL, *API) for name, level in module.ACCESS.items()},
+)

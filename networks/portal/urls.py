@@ -1,0 +1,11 @@
+"""Portal pages of networks and governance, mounted at /portal/networks/."""
+
+from networks.portal import assemblies, governance, meetings, networks
+
+app_name = "networks_portal"
+urlpatterns = [
+    *networks.urlpatterns,
+    *governance.urlpatterns,
+    *meetings.urlpatterns,
+    *assemblies.urlpatterns,
+]

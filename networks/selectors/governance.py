@@ -1,0 +1,1 @@
+"""Reads of the governance area: permission-scoped querysets and `<entity>_get_for_user` helpers."""

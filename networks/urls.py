@@ -1,0 +1,11 @@
+"""Dashboard pages of networks and governance, mounted at /dashboard/networks/."""
+
+from networks.views import assemblies, governance, meetings, networks
+
+app_name = "networks"
+urlpatterns = [
+    *networks.urlpatterns,
+    *governance.urlpatterns,
+    *meetings.urlpatterns,
+    *assemblies.urlpatterns,
+]
