@@ -44,6 +44,7 @@ def seed(ctx: DemoContext) -> DemoReport:
     return DemoReport(
         counts={"partners": len(PARTNER_NAMES)},
         logins=[
+            "",
             f"Partner API key ({fi.name}; scopes {', '.join(API_SCOPES)}), shown only now:",
             f"  {raw_key}",
             f'  curl -H "Authorization: Api-Key {raw_key}" {ctx.base_url}api/v1/directory/organizations/',
