@@ -3,6 +3,8 @@ side-by-side comparison of a pair, merging it (the chosen survivor keeps its his
 receives every relation) or dismissing it. Registry editors only (admin, coordinator, M&E
 officer)."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -82,7 +84,7 @@ def _display(record: models.Model, name: str) -> str:
 
 def _comparison(kind: str, first: models.Model, second: models.Model) -> list[dict]:
     names = ORGANIZATION_FIELDS if kind == DuplicateKind.ORGANIZATION else PERSON_FIELDS
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name in names:
         left, right = _display(first, name), _display(second, name)
         rows.append(

@@ -2,6 +2,8 @@
 people, their affiliations to organizations and their consents per channel. Every staff role
 reads; registry editors (admin, coordinator, M&E officer) write."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -24,6 +26,9 @@ from members.forms.people import (
     PersonForm,
 )
 from members.models import Organization, Person
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PAGE_SIZE = 50
 
@@ -193,7 +198,7 @@ def affiliation_end(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "members/people/affiliation_end.html", {"form": form, "affiliation": affiliation})
 
 
-def _consent_forms(person: Person, data=None) -> list[tuple[str, str, ConsentForm]]:
+def _consent_forms(person: Person, data=None) -> list[tuple[str, "StrOrPromise", ConsentForm]]:
     return [
         (channel, label, ConsentForm(data, prefix=channel, consent=consent))
         for channel, label, consent in selectors.consents_by_channel(person=person)
