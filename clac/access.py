@@ -12,11 +12,32 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from rest_framework.request import Request
 
 from clac import plugins
+from clac.models import User
 from clac.roles import PortalRole, user_has_any_role, user_is_staff_member
 
 PORTAL_SESSION_KEY = "portal_organization_id"
+
+
+class PortalRequest(HttpRequest):
+    """For type checkers only: the request a `portal_required` view receives, with the two
+    attributes the decorator sets. The platform does not know the app's models, hence Any;
+    an app may subclass this with its own types (members.portal.MemberPortalRequest)."""
+
+    portal_access: Any
+    organization: Any
+
+
+def request_user(request: HttpRequest | Request) -> User:
+    """The signed-in user of a request that `staff_required`, `portal_required` or the API's
+    permission classes already let through: what services take as `actor`. Refuses (403)
+    anyone else, so a view that forgot its decorator fails closed."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 def staff_required(*roles: str) -> Callable:

@@ -17,6 +17,7 @@ records found by several rules are shown once, with all their reasons."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -154,6 +155,7 @@ def duplicate_groups_fill(groups: list[DuplicateGroup]) -> None:
         return
     kind = groups[0].kind
     ids = {i for group in groups for i in group.ids}
+    records: Iterable[Organization | Person]
     if kind == DuplicateKind.ORGANIZATION:
         records = Organization.objects.filter(pk__in=ids).select_related("country", "membership")
     else:
@@ -171,6 +173,7 @@ def duplicate_groups_fill(groups: list[DuplicateGroup]) -> None:
 
 def duplicate_pair_get(*, kind: str, first_id: int, second_id: int) -> tuple:
     """The two records of a pair; 404 when either is gone (merged meanwhile)."""
+    queryset: QuerySet[Organization] | QuerySet[Person]
     if kind == DuplicateKind.ORGANIZATION:
         queryset = Organization.objects.select_related("country", "parent", "membership")
     elif kind == DuplicateKind.PERSON:
@@ -203,6 +206,7 @@ def relation_counts(records: list) -> list[tuple[str, list[int]]]:
         if related_model._meta.auto_created:
             # A many-to-many table (organization ↔ products): name it after the other side.
             other = next(f for f in related_model._meta.concrete_fields if f.is_relation and f.name != fk.name)
+            assert other.related_model is not None  # a relation field always has one
             label = str(other.related_model._meta.verbose_name_plural)
         elif related_model is model:
             label = f"{related_model._meta.verbose_name_plural} ({fk.verbose_name})"

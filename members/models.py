@@ -4,6 +4,7 @@ who serve them, yearly reports and the reference data they use (DESIGN §4 "memb
 Models hold data and single-row rules only; every write goes through members.services."""
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -16,6 +17,9 @@ from simple_history.models import HistoricalRecords
 from clac.models import TimeStampedModel
 from clac.roles import PortalRole
 from members import rules
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Validators built from the rules in members.rules, so forms, services and imports agree.
 FLO_ID_VALIDATOR = RegexValidator(rules.FLO_ID_PATTERN, rules.FLO_ID_MESSAGE)
@@ -186,14 +190,13 @@ class Organization(TimeStampedModel):
     @property
     def kind_abbreviation(self) -> str:
         """Short label for dense tables; the full label goes in a tooltip."""
-        return str(
-            {
-                self.Kind.SPO: _("SPO"),
-                self.Kind.SPO2: _("SPO union"),
-                self.Kind.HL: _("HL committee"),
-                self.Kind.OTHER: _("Other"),
-            }[self.kind]
-        )
+        labels: dict[str, StrOrPromise] = {
+            self.Kind.SPO: _("SPO"),
+            self.Kind.SPO2: _("SPO union"),
+            self.Kind.HL: _("HL committee"),
+            self.Kind.OTHER: _("Other"),
+        }
+        return str(labels[self.kind])
 
 
 class Certification(TimeStampedModel):

@@ -2,8 +2,10 @@
 panels, audited models, the portal gate (which organizations a user works for), the demo
 seeder and who may use each route."""
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from clac.models import User
 from clac.plugins import (
     ACCESS_API,
     ACCESS_PORTAL,
@@ -25,7 +27,7 @@ from members.models import PortalAccess
 from members.selectors.home import portal_home_context, registry_home_context
 
 
-def portal_accesses(user) -> "object":
+def portal_accesses(user: User) -> QuerySet[PortalAccess]:
     return PortalAccess.objects.filter(user=user).select_related("organization", "organization__country")
 
 

@@ -45,9 +45,10 @@ def import_registry_job(job: Job, progress) -> dict:
     import_format = params.get("format") or None
     if import_format is not None and import_format not in ImportFormat.VALUES:
         raise JobError(gettext("Unknown import format %(format)s.") % {"format": import_format})
-    if not job.input_file:
+    input_name = job.input_file.name
+    if not input_name:  # a FieldFile is false exactly when it has no name
         raise JobError(gettext("The job has no file to import."))
-    filename = params.get("filename") or os.path.basename(job.input_file.name)
+    filename = params.get("filename") or os.path.basename(input_name)
     with job.input_file.open("rb") as handle:
         result = registry_import(
             file=handle,

@@ -104,7 +104,7 @@ class OrganizationFilter(django_filters.FilterSet):
 # --- Code fields ---------------------------------------------------------------------------
 
 
-class _RefusesNulMixin:
+class _RefusesNulMixin(serializers.RelatedField):
     """Related fields looked up by text (a country code, a product code): a NUL character is
     refused before the lookup, since PostgreSQL cannot compare text with one and the query
     would fail with a server error instead of a 400."""
@@ -126,22 +126,22 @@ class ProductCodeField(_RefusesNulMixin, serializers.SlugRelatedField):
 # --- Staff viewsets ------------------------------------------------------------------------
 
 
-class AccessHelperMixin(GenericAPIView):
+class AccessHelperMixin[M: Model](GenericAPIView):
     """get_object() through the entity's access helper (`<entity>_get_for_user(*, user, pk)`
     in members.selectors), not DRF's lookup in get_queryset(): the helper is the one place
     that decides who may see an object (DESIGN §5). Filters and prefetches of the list do not
     apply to a single object; views load what they show through selectors."""
 
-    access_helper: Callable[..., Model]
+    access_helper: Callable[..., M]
 
-    def get_object(self) -> Model:
+    def get_object(self) -> M:
         pk = url_pk(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
         obj = self.access_helper(user=self.request.user, pk=pk)
         self.check_object_permissions(self.request, obj)
         return obj
 
 
-class StaffViewSet(AccessHelperMixin, ClacGenericViewSet):
+class StaffViewSet[M: Model](AccessHelperMixin[M], ClacGenericViewSet):
     """Any staff role reads; the registry editors write. Partner keys and portal users: 403."""
 
     permission_classes = [StaffRoles]

@@ -104,6 +104,7 @@ class DirectoryOrganizationViewSet(ClacGenericViewSet):
     def list(self, request: Request) -> Response:
         queryset = self.filter_queryset(self.get_queryset()).values(*DIRECTORY_VALUES)
         page = self.paginate_queryset(queryset)
+        assert page is not None  # the API always paginates (DEFAULT_PAGINATION_CLASS)
         return self.get_paginated_response(directory_rows(page))
 
     @extend_schema(summary="One member organization (public fields)")

@@ -10,6 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from clac.access import request_user
 from members import services as member_services
 from members.api.common import (
     CountryCodeField,
@@ -97,7 +98,9 @@ class OrganizationInputSerializer(serializers.Serializer):
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
-    parent = serializers.PrimaryKeyRelatedField(
+    # The serializer's metaclass moves declared fields out of the class; only the stubs see
+    # this one clash with Field.parent.
+    parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
         queryset=Organization.objects.all(), required=False, allow_null=True, help_text="Id of the second-tier union."
     )
     flo_id = serializers.CharField(max_length=7, required=False, allow_blank=True)
@@ -113,7 +116,7 @@ class OrganizationInputSerializer(serializers.Serializer):
 
 
 @extend_schema(tags=["staff: organizations"])
-class OrganizationViewSet(StaffViewSet):
+class OrganizationViewSet(StaffViewSet[Organization]):
     """The whole registry, for CLAC staff: every organization in any membership state."""
 
     serializer_class = OrganizationOutputSerializer
@@ -145,7 +148,7 @@ class OrganizationViewSet(StaffViewSet):
     )
     def create(self, request: Request) -> Response:
         data = validated(OrganizationInputSerializer, request.data)
-        organization = member_services.organization_create(actor=request.user, **data)
+        organization = member_services.organization_create(actor=request_user(request), **data)
         return self._respond(organization, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Replace an organization's profile", request=OrganizationInputSerializer)
@@ -159,5 +162,7 @@ class OrganizationViewSet(StaffViewSet):
     def _update(self, request: Request, *, partial: bool) -> Response:
         organization = self.get_object()
         data = validated(OrganizationInputSerializer, request.data, partial=partial)
-        organization = member_services.organization_update(actor=request.user, organization=organization, **data)
+        organization = member_services.organization_update(
+            actor=request_user(request), organization=organization, **data
+        )
         return self._respond(organization)

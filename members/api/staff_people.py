@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from clac.access import request_user
 from members import services as member_services
 from members.api.common import OrganizationRefSerializer, StaffViewSet, validated
 from members.models import Affiliation, Organization, Person
@@ -99,7 +100,7 @@ class PersonFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["staff: people"])
-class PersonViewSet(StaffViewSet):
+class PersonViewSet(StaffViewSet[Person]):
     """People who serve member organizations. Personal data: staff only."""
 
     serializer_class = PersonOutputSerializer
@@ -125,7 +126,9 @@ class PersonViewSet(StaffViewSet):
     @extend_schema(summary="Add a person", request=PersonInputSerializer, responses={201: PersonOutputSerializer})
     def create(self, request: Request) -> Response:
         data = validated(PersonInputSerializer, request.data)
-        return self._respond(member_services.person_create(actor=request.user, **data), status.HTTP_201_CREATED)
+        return self._respond(
+            member_services.person_create(actor=request_user(request), **data), status.HTTP_201_CREATED
+        )
 
     @extend_schema(summary="Replace a person's details", request=PersonInputSerializer)
     def update(self, request: Request, pk: str) -> Response:
@@ -138,7 +141,7 @@ class PersonViewSet(StaffViewSet):
     def _update(self, request: Request, *, partial: bool) -> Response:
         person = self.get_object()
         data = validated(PersonInputSerializer, request.data, partial=partial)
-        return self._respond(member_services.person_update(actor=request.user, person=person, **data))
+        return self._respond(member_services.person_update(actor=request_user(request), person=person, **data))
 
 
 # --- Affiliations --------------------------------------------------------------------------
@@ -185,7 +188,7 @@ class AffiliationFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["staff: affiliations"])
-class AffiliationViewSet(StaffViewSet):
+class AffiliationViewSet(StaffViewSet[Affiliation]):
     """Who serves which organization, in which role, since and until when."""
 
     serializer_class = AffiliationOutputSerializer
@@ -217,7 +220,7 @@ class AffiliationViewSet(StaffViewSet):
     )
     def create(self, request: Request) -> Response:
         data = validated(AffiliationInputSerializer, request.data)
-        affiliation = member_services.affiliation_create(actor=request.user, **data)
+        affiliation = member_services.affiliation_create(actor=request_user(request), **data)
         return self._respond(affiliation, status.HTTP_201_CREATED)
 
     @extend_schema(summary="End an affiliation", request=AffiliationEndSerializer)
@@ -226,6 +229,6 @@ class AffiliationViewSet(StaffViewSet):
         affiliation = self.get_object()
         data = validated(AffiliationEndSerializer, request.data)
         affiliation = member_services.affiliation_end(
-            actor=request.user, affiliation=affiliation, end_date=data["end_date"]
+            actor=request_user(request), affiliation=affiliation, end_date=data["end_date"]
         )
         return self._respond(affiliation)

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from clac.access import request_user
 from members import services as member_services
 from members.api.common import OrganizationRefSerializer, StaffViewSet, codes, validated
 from members.models import YearlyReport, YearlyReportEvent
@@ -94,7 +95,7 @@ class YearlyReportFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["staff: yearly reports"])
-class YearlyReportViewSet(StaffViewSet):
+class YearlyReportViewSet(StaffViewSet[YearlyReport]):
     """Yearly reports of member organizations and their review (approve or return)."""
 
     serializer_class = YearlyReportSerializer
@@ -127,7 +128,7 @@ class YearlyReportViewSet(StaffViewSet):
     def approve(self, request: Request, pk: str) -> Response:
         report = self.get_object()
         data = validated(ReportApproveSerializer, request.data)
-        return self._respond(member_services.yearly_report_approve(actor=request.user, report=report, **data))
+        return self._respond(member_services.yearly_report_approve(actor=request_user(request), report=report, **data))
 
     @extend_schema(
         summary="Return a submitted report to the organization with what to correct",
@@ -138,4 +139,4 @@ class YearlyReportViewSet(StaffViewSet):
     def return_report(self, request: Request, pk: str) -> Response:
         report = self.get_object()
         data = validated(ReportReturnSerializer, request.data)
-        return self._respond(member_services.yearly_report_return(actor=request.user, report=report, **data))
+        return self._respond(member_services.yearly_report_return(actor=request_user(request), report=report, **data))

@@ -164,7 +164,9 @@ class OrganizationForm(forms.ModelForm):
             country = self.initial.get("country")
             if country:
                 unions = unions.filter(country=country)
-        self.fields["parent"].queryset = unions
+        parent = self.fields["parent"]
+        assert isinstance(parent, forms.ModelChoiceField)
+        parent.queryset = unions
 
     def clean_phone(self) -> str:
         phone = rules.phone_normalize(self.cleaned_data.get("phone") or "")
@@ -173,7 +175,8 @@ class OrganizationForm(forms.ModelForm):
         return phone
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         parent, country = cleaned.get("parent"), cleaned.get("country")
         if parent is not None and country is not None and parent.country_id != country.pk:
             self.add_error(

@@ -142,16 +142,20 @@ class ConsentForm(forms.Form):
         initial = kwargs.pop("initial", None) or {}
         if consent is not None:
             initial = {"answer": "granted" if consent.granted else "refused", "method": consent.method, **initial}
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
         choices = [("granted", _("Granted")), ("refused", _("Refused"))]
         if consent is None:
             # A recorded answer can be changed but not erased: the history keeps every answer.
             choices.insert(0, ("", _("No answer recorded")))
-        self.fields["answer"].choices = choices
+        answer = self.fields["answer"]
+        assert isinstance(answer, forms.ChoiceField)
+        answer.choices = choices
         self.fields["method"].required = False
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("answer") and not cleaned.get("method"):
             self.add_error("method", _("Say how the consent was given."))
         given_on = cleaned.get("given_on")

@@ -1,12 +1,16 @@
 """Forms of the staff yearly-report review pages."""
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.http import QueryDict
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from members import rules
 from members.models import Country, YearlyReport
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 __all__ = ["ReportFilterForm", "ReviewNoteForm"]
 
@@ -43,7 +47,7 @@ class ReviewNoteForm(forms.Form):
 
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, note_label: str | Promise | None = None, **kwargs) -> None:
+    def __init__(self, *args, note_label: "StrOrPromise | None" = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if note_label is not None:
             self.fields["note"].label = note_label

@@ -3,7 +3,7 @@ the rules and raise ValidationError keyed by field, which clac.forms.add_service
 the form so the user sees each message next to what they typed."""
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -23,6 +23,9 @@ from members.models import (
     Product,
 )
 from members.normalize import normalize_email
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # The portal records consent on these channels (phone calls are agreed with CLAC staff).
 PORTAL_CONSENT_CHANNELS = (Consent.Channel.EMAIL, Consent.Channel.SMS, Consent.Channel.WHATSAPP)
@@ -125,7 +128,9 @@ class OrganizationContactForm(forms.Form):
         known = {code for code, _label in ORGANIZATION_LANGUAGES}
         extra = [(code, code) for code in organization.languages or [] if code not in known]
         if extra:
-            self.fields["languages"].choices = [*ORGANIZATION_LANGUAGES, *extra]
+            languages = self.fields["languages"]
+            assert isinstance(languages, forms.MultipleChoiceField)
+            languages.choices = [*ORGANIZATION_LANGUAGES, *extra]
 
     @classmethod
     def initial_for(cls, organization: Organization) -> dict[str, Any]:
@@ -189,6 +194,7 @@ class ChangeProposalForm(forms.Form):
             value.widget = forms.Select(choices=[("", "—"), *Organization.Kind.choices])
             value.label = _("New kind of organization")
         elif field == OrganizationChangeProposal.Field.FLO_ID:
+            assert isinstance(value, forms.CharField)
             value.max_length = 7
             value.widget = forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 7})
             value.label = _("New FLO ID")
@@ -292,7 +298,7 @@ class PersonForm(forms.Form):
     def consent_changes(self) -> list[tuple[str, bool]]:
         """(channel, granted) for each channel whose answer the user set or changed. "Not asked
         yet" never erases an answer already recorded."""
-        changes = []
+        changes: list[tuple[str, bool]] = []
         for channel in PORTAL_CONSENT_CHANNELS:
             answer = self.cleaned_data.get(f"consent_{channel}")
             if not answer:
@@ -337,13 +343,13 @@ class AffiliationEndForm(forms.Form):
 # --- Yearly reports -----------------------------------------------------------------------
 
 
-def _count_field(label: str) -> forms.IntegerField:
+def _count_field(label: "StrOrPromise") -> forms.IntegerField:
     return forms.IntegerField(
         label=label, required=False, min_value=0, widget=forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"})
     )
 
 
-def _amount_field(label: str, max_digits: int = 14) -> forms.DecimalField:
+def _amount_field(label: "StrOrPromise", max_digits: int = 14) -> forms.DecimalField:
     return forms.DecimalField(
         label=label,
         required=False,
@@ -354,8 +360,8 @@ def _amount_field(label: str, max_digits: int = 14) -> forms.DecimalField:
     )
 
 
-def premium_currency_choices(*, country_code: str, current: str = "") -> list[tuple[str, str]]:
-    choices = [("USD", _("US dollars (USD)")), ("EUR", _("Euros (EUR)"))]
+def premium_currency_choices(*, country_code: str, current: str = "") -> list[tuple[str, "StrOrPromise"]]:
+    choices: list[tuple[str, StrOrPromise]] = [("USD", _("US dollars (USD)")), ("EUR", _("Euros (EUR)"))]
     local = LOCAL_CURRENCIES.get(country_code)
     if local and local not in ("USD", "EUR"):
         choices.append((local, _("Local currency (%(code)s)") % {"code": local}))
@@ -375,14 +381,15 @@ class YearlyReportForm(forms.Form):
 
     def __init__(self, *args: Any, country_code: str, current_currency: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["premium_currency"].choices = premium_currency_choices(
-            country_code=country_code, current=current_currency
-        )
+        premium_currency = self.fields["premium_currency"]
+        assert isinstance(premium_currency, forms.ChoiceField)
+        premium_currency.choices = premium_currency_choices(country_code=country_code, current=current_currency)
 
     def clean(self) -> dict[str, Any]:
         # The service refuses these too; checking here marks them in the same round trip as
         # the product lines' mistakes (the service only runs once the whole page is valid).
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         total = data.get("members_total")
         if total is not None:
             for name, key, message in (
@@ -414,7 +421,9 @@ class ProductLineForm(forms.Form):
         # the database once per line.
         super().__init__(*args, **kwargs)
         self.products = products
-        self.fields["product"].choices = [
+        product = self.fields["product"]
+        assert isinstance(product, forms.ChoiceField)
+        product.choices = [
             ("", "—"),
             *((pk, f"{product} ({product.unit})") for pk, product in products.items()),
         ]
@@ -427,7 +436,8 @@ class ProductLineForm(forms.Form):
         return product.get_unit_display() if product is not None else ""
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         product_id = data.get("product")
         volumes = [data.get(name) for name in self.VOLUMES]
         if not product_id:
@@ -458,12 +468,16 @@ class ProductLineForm(forms.Form):
 
 
 class BaseProductLineFormSet(forms.BaseFormSet):
+    def _deleted(self, form: forms.Form) -> bool:
+        # Django's own test of the DELETE box; django-stubs does not declare it.
+        return self.can_delete and self._should_delete_form(form)  # type: ignore[attr-defined]
+
     def clean(self) -> None:
         if any(self.errors):
             return
         seen: set[str] = set()
         for form in self.forms:
-            if self.can_delete and self._should_delete_form(form):
+            if self._deleted(form):
                 continue
             product_id = form.cleaned_data.get("product")
             if product_id and form.line() is not None:
@@ -477,7 +491,7 @@ class BaseProductLineFormSet(forms.BaseFormSet):
     def lines(self) -> list[dict[str, Any]]:
         lines = []
         for form in self.forms:
-            if self.can_delete and self._should_delete_form(form):
+            if self._deleted(form):
                 continue
             line = form.line()
             if line is not None:
@@ -505,7 +519,7 @@ class PremiumUseForm(forms.Form):
     amount = _amount_field(_("Amount"))
 
     @property
-    def category_label(self) -> str:
+    def category_label(self) -> "StrOrPromise":
         value = self["category"].value()
         return PremiumUse.Category(value).label if value in PremiumUse.Category.values else ""
 

@@ -7,14 +7,14 @@ that organization, so another organization's ids are a 404."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clac.access import portal_required
+from clac.access import portal_required, request_user
 from clac.forms import add_service_errors
 from members.models import Consent, Organization, OrganizationChangeProposal
 from members.portal.forms import (
@@ -25,6 +25,7 @@ from members.portal.forms import (
     PersonAddForm,
     PersonForm,
 )
+from members.portal.request import MemberPortalRequest
 from members.selectors import affiliation_get_for_user, organization_get_for_user, person_get_for_user
 from members.selectors.portal import (
     portal_certifications,
@@ -54,7 +55,7 @@ RECENT_DECISIONS_ON_PROFILE = 5
 
 @portal_required()
 @require_GET
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: MemberPortalRequest) -> HttpResponse:
     organization = request.organization
     proposals = list(portal_proposals(organization=organization)[:20])
     pending = [p for p in proposals if p.status == OrganizationChangeProposal.Status.PENDING]
@@ -80,7 +81,7 @@ def _language_labels(organization: Organization) -> list[str]:
     return [str(labels.get(code, code)) for code in organization.languages or []]
 
 
-def _organization_for_change(request: HttpRequest) -> Organization:
+def _organization_for_change(request: MemberPortalRequest) -> Organization:
     return organization_get_for_user(
         user=request.user, pk=request.organization.pk, organization=request.organization, for_change=True
     )
@@ -88,7 +89,7 @@ def _organization_for_change(request: HttpRequest) -> Organization:
 
 @portal_required(edit=True)
 @require_http_methods(["GET", "POST"])
-def profile_edit(request: HttpRequest) -> HttpResponse:
+def profile_edit(request: MemberPortalRequest) -> HttpResponse:
     organization = _organization_for_change(request)
     if request.method == "POST":
         # Only the form's fields reach the service: a legal_name, flo_id, country or kind in
@@ -96,7 +97,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         form = OrganizationContactForm(request.POST, organization=organization)
         if form.is_valid():
             try:
-                organization_update(actor=request.user, organization=organization, **form.service_fields())
+                organization_update(actor=request_user(request), organization=organization, **form.service_fields())
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -120,7 +121,7 @@ def _current_value_display(organization: Organization, field: str) -> str:
 
 @portal_required()
 @require_GET
-def proposal_list(request: HttpRequest) -> HttpResponse:
+def proposal_list(request: MemberPortalRequest) -> HttpResponse:
     organization = request.organization
     proposals = portal_proposals(organization=organization)
     page = Paginator(proposals, 25).get_page(request.GET.get("page"))
@@ -147,7 +148,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
 
 @portal_required(edit=True)
 @require_http_methods(["GET", "POST"])
-def proposal_create(request: HttpRequest) -> HttpResponse:
+def proposal_create(request: MemberPortalRequest) -> HttpResponse:
     organization = _organization_for_change(request)
     field = (request.POST if request.method == "POST" else request.GET).get("field", "")
     if field not in OrganizationChangeProposal.Field.values:
@@ -158,7 +159,7 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 organization_propose_change(
-                    actor=request.user,
+                    actor=request_user(request),
                     organization=organization,
                     field=field,
                     proposed_value=form.cleaned_data["proposed_value"],
@@ -187,7 +188,7 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
 
 @portal_required()
 @require_GET
-def people(request: HttpRequest) -> HttpResponse:
+def people(request: MemberPortalRequest) -> HttpResponse:
     page = Paginator(portal_people(organization=request.organization), PEOPLE_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -203,14 +204,14 @@ def _consent_answers(form: PersonForm) -> list[ConsentAnswer]:
 
 @portal_required(edit=True)
 @require_http_methods(["GET", "POST"])
-def person_add(request: HttpRequest) -> HttpResponse:
+def person_add(request: MemberPortalRequest) -> HttpResponse:
     organization = request.organization
     if request.method == "POST":
         form = PersonAddForm(request.POST)
         if form.is_valid():
             try:
                 person = person_add_to_organization(
-                    actor=request.user,
+                    actor=request_user(request),
                     organization=organization,
                     role=form.cleaned_data["role"],
                     start_date=form.cleaned_data["start_date"],
@@ -230,7 +231,7 @@ def person_add(request: HttpRequest) -> HttpResponse:
 
 @portal_required(edit=True)
 @require_http_methods(["GET", "POST"])
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: MemberPortalRequest, pk: int) -> HttpResponse:
     organization = request.organization
     person = person_get_for_user(user=request.user, pk=pk, organization=organization, for_change=True)
     consents = portal_person_consents(person=person)
@@ -239,7 +240,10 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 person_update_with_consents(
-                    actor=request.user, person=person, fields=form.person_fields(), consents=_consent_answers(form)
+                    actor=request_user(request),
+                    person=person,
+                    fields=form.person_fields(),
+                    consents=_consent_answers(form),
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -270,12 +274,14 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_required(edit=True)
 @require_POST
-def affiliation_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+def affiliation_end_view(request: MemberPortalRequest, pk: int) -> HttpResponse:
     affiliation = affiliation_get_for_user(user=request.user, pk=pk, organization=request.organization, for_change=True)
     form = AffiliationEndForm(request.POST)
     if form.is_valid():
         try:
-            affiliation_end(actor=request.user, affiliation=affiliation, end_date=form.cleaned_data["end_date"])
+            affiliation_end(
+                actor=request_user(request), affiliation=affiliation, end_date=form.cleaned_data["end_date"]
+            )
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
@@ -288,8 +294,8 @@ def affiliation_end_view(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("members_portal:people")
     else:
         for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+            for form_message in errors:
+                messages.error(request, str(form_message))
     if affiliation.end_date is None:
         return redirect("members_portal:person_edit", pk=affiliation.person_id)
     return redirect("members_portal:people")

@@ -7,14 +7,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clac.access import portal_required
+from clac.access import portal_required, request_user
 from clac.forms import add_service_errors
 from members import rules
 from members.models import Organization, Product, YearlyReport
@@ -24,6 +24,7 @@ from members.portal.forms import (
     YearlyReportForm,
     premium_use_initial,
 )
+from members.portal.request import MemberPortalRequest
 from members.selectors import yearly_report_get_for_user
 from members.selectors.portal import portal_report_lines, portal_report_staff_notes, portal_reports
 from members.services import REPORT_DATA_FIELDS, yearly_report_save, yearly_report_submit
@@ -44,7 +45,7 @@ def _startable_years(reported: set[int]) -> list[int]:
 
 @portal_required()
 @require_GET
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: MemberPortalRequest) -> HttpResponse:
     can_edit = request.portal_access.can_edit
     reports = list(portal_reports(organization=request.organization))
     startable = _startable_years({report.year for report in reports})
@@ -82,7 +83,7 @@ def _initial_lines(organization: Organization, report: YearlyReport | None) -> l
     return [{"product": str(pk)} for pk in organization.products.order_by("name").values_list("pk", flat=True)]
 
 
-def _report_forms(request: HttpRequest, report: YearlyReport | None, data=None):
+def _report_forms(request: MemberPortalRequest, report: YearlyReport | None, data=None):
     organization = request.organization
     initial: dict[str, Any] = {"premium_currency": "USD"}
     existing_uses: dict[str, Decimal] = {}
@@ -122,7 +123,7 @@ def _put_errors(error: ValidationError, form, lines, uses) -> None:
         add_service_errors(form, error)
 
 
-def _report_of_year(request: HttpRequest, year: int, *, for_change: bool) -> YearlyReport | None:
+def _report_of_year(request: MemberPortalRequest, year: int, *, for_change: bool) -> YearlyReport | None:
     """The organization's report of the year, None when it has not been started."""
     try:
         return yearly_report_get_for_user(
@@ -136,7 +137,7 @@ def _report_of_year(request: HttpRequest, year: int, *, for_change: bool) -> Yea
 
 @portal_required()
 @require_http_methods(["GET", "POST"])
-def report_edit(request: HttpRequest, year: int) -> HttpResponse:
+def report_edit(request: MemberPortalRequest, year: int) -> HttpResponse:
     organization = request.organization
     can_edit = request.portal_access.can_edit
     # A viewer's POST on an existing report is a 403 from the access helper.
@@ -157,7 +158,7 @@ def report_edit(request: HttpRequest, year: int) -> HttpResponse:
         if all([form.is_valid(), lines.is_valid(), uses.is_valid()]):
             try:
                 report = yearly_report_save(
-                    actor=request.user,
+                    actor=request_user(request),
                     organization=organization,
                     year=year,
                     data=form.service_data(),
@@ -188,14 +189,16 @@ def report_edit(request: HttpRequest, year: int) -> HttpResponse:
         uses_open = bool(uses.total_error_count()) or any(use["amount"].value() not in (None, "") for use in uses)
         context.update({"form": form, "lines": lines, "uses": uses, "uses_open": uses_open})
     else:
+        # Not editable means the report exists: a missing one is editable or a 404 above.
+        assert report is not None
         product_lines, premium_uses = portal_report_lines(report=report)
         context.update({"product_lines": product_lines, "premium_uses": premium_uses})
     return render(request, "portal/members/report_form.html", context)
 
 
-def _submit(request: HttpRequest, report: YearlyReport) -> HttpResponse:
+def _submit(request: MemberPortalRequest, report: YearlyReport) -> HttpResponse:
     try:
-        yearly_report_submit(actor=request.user, report=report)
+        yearly_report_submit(actor=request_user(request), report=report)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -209,7 +212,7 @@ def _submit(request: HttpRequest, report: YearlyReport) -> HttpResponse:
 
 @portal_required(edit=True)
 @require_POST
-def report_submit(request: HttpRequest, year: int) -> HttpResponse:
+def report_submit(request: MemberPortalRequest, year: int) -> HttpResponse:
     report = yearly_report_get_for_user(
         user=request.user, organization=request.organization, year=year, for_change=True
     )

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet, StringAgg, Subquery, Value
 from django.db.models.functions import Concat
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 
 from members.models import Affiliation, Certification, Consent, Membership, Organization
 
@@ -50,7 +50,8 @@ def directory_organization_list() -> QuerySet[Organization]:
         Organization.products.through.objects.filter(organization_id=OuterRef("pk"))
         .values("organization_id")
         .annotate(codes=StringAgg("product__code", Value(",")))
-        .values("codes")
+        # django-stubs does not see annotations on an auto-created through model.
+        .values("codes")  # type: ignore[misc]
     )
     certification_pairs = (
         Certification.objects.filter(organization_id=OuterRef("pk"))
@@ -63,16 +64,24 @@ def directory_organization_list() -> QuerySet[Organization]:
     )
 
 
+def _row_or_404[Row](rows: QuerySet[Organization, Row], *, pk: int) -> Row:
+    """get_object_or_404 for a .values() queryset, which django-stubs types for model rows only."""
+    try:
+        return rows.get(pk=pk)
+    except Organization.DoesNotExist:
+        raise Http404("No Organization matches the given query.") from None
+
+
 def directory_organization_row(*, pk: int) -> dict[str, Any]:
     """One directory row (DIRECTORY_VALUES); 404 for an organization the directory does not show."""
-    return get_object_or_404(directory_organization_list().values(*DIRECTORY_VALUES), pk=pk)
+    return _row_or_404(directory_organization_list().values(*DIRECTORY_VALUES), pk=pk)
 
 
 def directory_organization_contacts(*, pk: int) -> list[dict[str, Any]]:
     """Current contacts of a directory organization, with contact data only where consented.
     404 for an organization the directory does not show: applicants and former members stay
     private. Two queries, whatever the number of people."""
-    organization = get_object_or_404(directory_organization_list().values("pk"), pk=pk)
+    organization = _row_or_404(directory_organization_list().values("pk"), pk=pk)
     granted = Consent.objects.filter(person=OuterRef("person"), granted=True)
     rows = (
         Affiliation.objects.filter(organization_id=organization["pk"], end_date__isnull=True)

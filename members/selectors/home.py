@@ -18,12 +18,13 @@ def _with_share(rows: list[dict[str, Any]], total: int) -> list[dict[str, Any]]:
 def registry_home_context() -> dict[str, Any]:
     """The registry's figures of the dashboard home, in a constant number of queries (one
     grouped query per figure)."""
-    by_country = list(
-        Organization.objects.values("country_id", "country__name").annotate(count=Count("id")).order_by("-count")
-    )
-    for row in by_country:
+    by_country: list[dict[str, Any]] = [
         # Country names are stored in English and translated through the catalogue.
-        row["name"] = gettext(row["country__name"])
+        {**row, "name": gettext(row["country__name"])}
+        for row in Organization.objects.values("country_id", "country__name")
+        .annotate(count=Count("id"))
+        .order_by("-count")
+    ]
     by_country.sort(key=lambda row: (-row["count"], row["name"]))
 
     kind_labels = dict(Organization.Kind.choices)

@@ -1,7 +1,8 @@
 """Reads of people: the staff directory and the access helper for one person."""
 
+import datetime
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
@@ -10,6 +11,9 @@ from members import rules
 from members.models import Affiliation, Consent, Organization, Person
 from members.normalize import normalize_email, normalize_person_name
 from members.selectors.access import access_scope, require_change
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 __all__ = [
     "affiliation_get_for_user",
@@ -108,11 +112,15 @@ def person_affiliations(*, person: Person) -> list[Affiliation]:
         (a for a in affiliations if a.end_date is None),
         key=lambda a: (not a.is_primary, a.organization.name.lower(), a.role),
     )
-    past = sorted((a for a in affiliations if a.end_date is not None), key=lambda a: a.end_date, reverse=True)
+    past = sorted(
+        (a for a in affiliations if a.end_date is not None),
+        key=lambda a: cast(datetime.date, a.end_date),  # only ended ones: never None
+        reverse=True,
+    )
     return current + past
 
 
-def consents_by_channel(*, person: Person) -> list[tuple[str, str, Consent | None]]:
+def consents_by_channel(*, person: Person) -> list[tuple[str, "StrOrPromise", Consent | None]]:
     """(channel, label, consent or None) for every channel, in the channels' order."""
     consents = {c.channel: c for c in person.consents.select_related("recorded_by")}
     return [(value, label, consents.get(value)) for value, label in Consent.Channel.choices]

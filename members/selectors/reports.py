@@ -70,7 +70,11 @@ def yearly_report_get_for_user(
         found = found.filter(organization=scope)
     elif year is not None:
         raise TypeError("A report is found by year only within an organization.")
-    report = found.filter(pk=pk).first() if pk is not None else found.filter(year=year).first()
+    if pk is not None:
+        report = found.filter(pk=pk).first()
+    else:
+        assert year is not None  # exactly one of pk and year, checked above
+        report = found.filter(year=year).first()
     if report is None:
         raise Http404
     if for_change:

@@ -26,6 +26,7 @@ from simple_history.utils import bulk_update_with_history
 from clac.models import User
 from members.models import DuplicateDismissal, DuplicateKind, MergeRecord, Organization, Person
 from members.normalize import normalize_organization_name, normalize_person_name
+from members.services._common import set_history_actor_and_reason
 
 __all__ = [
     "duplicate_dismiss",
@@ -48,11 +49,11 @@ def _has_history(model: type[models.Model]) -> bool:
     return hasattr(model._meta, "simple_history_manager_attribute")
 
 
-def merge_relations(model: type[models.Model]) -> list[tuple[type[models.Model], models.ForeignKey]]:
+def merge_relations(model: type[models.Model]) -> list[tuple[type[models.Model], models.ForeignObject]]:
     """Every (model, foreign key) that points to `model`: reverse foreign keys and one-to-ones,
     and the through tables of many-to-many relations in both directions (their foreign keys
     appear here as hidden reverse relations). Historical tables are left out."""
-    found: dict[tuple[str, str], tuple[type[models.Model], models.ForeignKey]] = {}
+    found: dict[tuple[str, str], tuple[type[models.Model], models.ForeignObject]] = {}
     for relation in model._meta.get_fields(include_hidden=True):
         if not isinstance(relation, ForeignObjectRel) or relation.many_to_many:
             continue
@@ -93,7 +94,7 @@ def _is_empty(value: Any) -> bool:
 def _move_relation(
     *,
     related_model: type[models.Model],
-    field: models.ForeignKey,
+    field: models.ForeignObject,
     survivor: models.Model,
     merged: models.Model,
     actor: User | None,
@@ -133,8 +134,7 @@ def _move_relation(
         dropped = _serialize(victims)
         for victim in victims:
             # One by one so each deletion (and its cascade) is recorded under the actor.
-            victim._history_user = actor
-            victim._change_reason = reason
+            set_history_actor_and_reason(victim, actor=actor, reason=reason)
             victim.delete()
 
     movable = rows.exclude(pk__in=clashing)
@@ -162,7 +162,7 @@ def _move_relation(
     return moved, dropped
 
 
-def _would_cycle(model: type[models.Model], field: models.ForeignKey, start: models.Model) -> bool:
+def _would_cycle(model: type[models.Model], field: models.Field, start: models.Model) -> bool:
     """Whether following `field` upwards from `start` comes back to it."""
     seen = {start.pk}
     current = getattr(start, field.attname)
@@ -192,11 +192,11 @@ def _merge(
     snapshot: dict[str, Any] = {"record": _serialize([merged])[0], "dropped": {}}
 
     moved: dict[str, int] = {}
-    for related_model, field in merge_relations(model):
+    for related_model, fk in merge_relations(model):
         count, dropped = _move_relation(
-            related_model=related_model, field=field, survivor=survivor, merged=merged, actor=actor, reason=reason
+            related_model=related_model, field=fk, survivor=survivor, merged=merged, actor=actor, reason=reason
         )
-        label = f"{related_model._meta.label}.{field.name}"
+        label = f"{related_model._meta.label}.{fk.name}"
         if count:
             moved[label] = count
         if dropped:
@@ -230,13 +230,11 @@ def _merge(
 
     # The merged row goes before the survivor is saved: a unique value it held (a FLO ID)
     # may now move to the survivor.
-    merged._history_user = actor
-    merged._change_reason = reason
+    set_history_actor_and_reason(merged, actor=actor, reason=reason)
     merged_pk = merged.pk
     merged.delete()
 
-    survivor._history_user = actor
-    survivor._change_reason = reason
+    set_history_actor_and_reason(survivor, actor=actor, reason=reason)
     update_fields = sorted(set(changed))
     if hasattr(survivor, "normalized_name"):
         update_fields.append("normalized_name")

@@ -56,6 +56,7 @@ def _validate_organization(org: Organization) -> None:
 
     if org.parent_id is not None:
         parent = org.parent
+        assert parent is not None  # parent_id is set
         if org.pk is not None and parent.pk == org.pk:
             errors.setdefault("parent", []).append(_("An organization cannot be its own parent union."))
         elif parent.kind != Organization.Kind.SPO2:

@@ -144,7 +144,7 @@ def yearly_report_save(
         raise ValidationError({name: _("This field cannot be changed here.") for name in sorted(unknown)})
     report = YearlyReport.objects.select_for_update().filter(organization=organization, year=year).first()
     created = report is None
-    if created:
+    if report is None:
         report = YearlyReport(organization=organization, year=year)
     elif not report.is_editable:
         raise ValidationError(

@@ -3,6 +3,8 @@ side-by-side comparison of a pair, merging it (the chosen survivor keeps its his
 receives every relation) or dismissing it. Registry editors only (admin, coordinator, M&E
 officer)."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from clac.access import staff_required
+from clac.access import request_user, staff_required
 from clac.roles import REGISTRY_EDITORS
 from members.duplicates import duplicate_groups, duplicate_groups_fill, duplicate_pair_get, relation_counts
 from members.models import DuplicateKind
@@ -48,7 +50,9 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args, pair: tuple, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["survivor"].choices = [(record.pk, f"#{record.pk} · {record}") for record in pair]
+        survivor = self.fields["survivor"]
+        assert isinstance(survivor, forms.TypedChoiceField)
+        survivor.choices = [(record.pk, f"#{record.pk} · {record}") for record in pair]
 
 
 def _kind_or_404(kind: str) -> str:
@@ -57,8 +61,15 @@ def _kind_or_404(kind: str) -> str:
     return kind
 
 
-def _display(record: models.Model, name: str) -> str:
+def _model_field(record: models.Model, name: str) -> models.Field:
+    # The compared names are the models' own fields, never reverse relations.
     field = record._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
+def _display(record: models.Model, name: str) -> str:
+    field = _model_field(record, name)
     value = getattr(record, name)
     if value in (None, "", [], {}):
         return ""
@@ -73,12 +84,12 @@ def _display(record: models.Model, name: str) -> str:
 
 def _comparison(kind: str, first: models.Model, second: models.Model) -> list[dict]:
     names = ORGANIZATION_FIELDS if kind == DuplicateKind.ORGANIZATION else PERSON_FIELDS
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name in names:
         left, right = _display(first, name), _display(second, name)
         rows.append(
             {
-                "label": first._meta.get_field(name).verbose_name,
+                "label": _model_field(first, name).verbose_name,
                 "values": (left, right),
                 "differs": bool(left and right and left != right),
             }
@@ -150,7 +161,7 @@ def duplicate_merge(request: HttpRequest, kind: str, a: int, b: int) -> HttpResp
     survivor, merged = (first, second) if form.cleaned_data["survivor"] == first.pk else (second, first)
     merge = organization_merge if kind == DuplicateKind.ORGANIZATION else person_merge
     try:
-        record = merge(actor=request.user, survivor=survivor, merged=merged)
+        record = merge(actor=request_user(request), survivor=survivor, merged=merged)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(f"{reverse('members:duplicate_list')}?kind={kind}")
@@ -167,7 +178,7 @@ def duplicate_merge(request: HttpRequest, kind: str, a: int, b: int) -> HttpResp
 @require_POST
 def duplicate_dismiss_view(request: HttpRequest, kind: str, a: int, b: int) -> HttpResponse:
     first, second = duplicate_pair_get(kind=_kind_or_404(kind), first_id=a, second_id=b)
-    duplicate_dismiss(actor=request.user, kind=kind, first_id=first.pk, second_id=second.pk)
+    duplicate_dismiss(actor=request_user(request), kind=kind, first_id=first.pk, second_id=second.pk)
     messages.success(
         request,
         _("%(first)s and %(second)s are marked as different; they will not be proposed again.")

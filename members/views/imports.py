@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from clac.access import staff_required
+from clac.access import request_user, staff_required
 from clac.jobs import job_enqueue, jobs_visible_to
 from clac.roles import REGISTRY_EDITORS
 from members.importing import ImportFormat, import_template_csv, import_template_xlsx
@@ -64,7 +64,8 @@ def _recent_imports(request: HttpRequest) -> list:
     jobs = list(jobs_visible_to(request.user).filter(kind=IMPORT_JOB_KIND)[:RECENT_IMPORTS])
     for job in jobs:
         result = job.result if isinstance(job.result, dict) else {}
-        job.rows_with_errors = result.get("rows_with_errors")
+        # Shown by the template next to the job; not a column.
+        job.rows_with_errors = result.get("rows_with_errors")  # type: ignore[attr-defined]
     return jobs
 
 
@@ -97,7 +98,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     upload = form.cleaned_data["file"]
     job = job_enqueue(
         kind=IMPORT_JOB_KIND,
-        requested_by=request.user,
+        requested_by=request_user(request),
         params={
             "format": form.cleaned_data["format"] or None,
             "dry_run": form.cleaned_data["dry_run"],

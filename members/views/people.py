@@ -2,6 +2,8 @@
 people, their affiliations to organizations and their consents per channel. Every staff role
 reads; registry editors (admin, coordinator, M&E officer) write."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -11,7 +13,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clac.access import staff_required
+from clac.access import request_user, staff_required
 from clac.forms import add_service_errors
 from clac.roles import REGISTRY_EDITORS
 from members import selectors, services
@@ -24,6 +26,9 @@ from members.forms.people import (
     PersonForm,
 )
 from members.models import Organization, Person
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PAGE_SIZE = 50
 
@@ -96,10 +101,11 @@ def person_create(request: HttpRequest) -> HttpResponse:
     if data is not None and form.is_valid() and (affiliation_form is None or affiliation_form.is_valid()):
         try:
             if affiliation_form is None:
-                person = services.person_create(actor=request.user, **form.cleaned_data)
+                person = services.person_create(actor=request_user(request), **form.cleaned_data)
             else:
+                assert organization is not None  # the role form exists only with an organization
                 person = services.person_add_to_organization(
-                    actor=request.user,
+                    actor=request_user(request),
                     organization=organization,
                     person_fields=form.cleaned_data,
                     **affiliation_form.cleaned_data,
@@ -123,7 +129,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = PersonForm(request.POST, initial=PersonForm.initial_for(person))
         if form.is_valid():
             try:
-                person = services.person_update(actor=request.user, person=person, **form.cleaned_data)
+                person = services.person_update(actor=request_user(request), person=person, **form.cleaned_data)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -145,7 +151,7 @@ def affiliation_create(request: HttpRequest, pk: int) -> HttpResponse:
         form = AffiliationForm(request.POST)
         if form.is_valid():
             try:
-                services.affiliation_create(actor=request.user, person=person, **form.cleaned_data)
+                services.affiliation_create(actor=request_user(request), person=person, **form.cleaned_data)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -172,7 +178,7 @@ def affiliation_end(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.affiliation_end(
-                    actor=request.user, affiliation=affiliation, end_date=form.cleaned_data["end_date"]
+                    actor=request_user(request), affiliation=affiliation, end_date=form.cleaned_data["end_date"]
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -192,7 +198,7 @@ def affiliation_end(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "members/people/affiliation_end.html", {"form": form, "affiliation": affiliation})
 
 
-def _consent_forms(person: Person, data=None) -> list[tuple[str, str, ConsentForm]]:
+def _consent_forms(person: Person, data=None) -> list[tuple[str, "StrOrPromise", ConsentForm]]:
     return [
         (channel, label, ConsentForm(data, prefix=channel, consent=consent))
         for channel, label, consent in selectors.consents_by_channel(person=person)
@@ -214,7 +220,7 @@ def consent_edit(request: HttpRequest, pk: int) -> HttpResponse:
         }
         try:
             services.consents_record(
-                actor=request.user,
+                actor=request_user(request),
                 person=person,
                 answers=[
                     services.ConsentAnswer(

@@ -10,12 +10,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clac.access import staff_required
+from clac.access import request_user, staff_required
 from clac.forms import add_service_errors
 from clac.roles import REGISTRY_EDITORS
 from members import exports, rules, selectors, services
@@ -92,7 +93,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required()
-def organization_export(request: HttpRequest) -> HttpResponse:
+def organization_export(request: HttpRequest) -> HttpResponseBase:
     """Exactly the rows of the list with the same filters and order, all pages."""
     form = OrganizationFilterForm(request.GET)
     export_format = request.GET.get("format", "csv")
@@ -146,7 +147,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            organization = services.organization_create(actor=request.user, **form.service_fields())
+            organization = services.organization_create(actor=request_user(request), **form.service_fields())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -161,7 +162,9 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = OrganizationForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
         try:
-            services.organization_update(actor=request.user, organization=organization, **form.service_fields())
+            services.organization_update(
+                actor=request_user(request), organization=organization, **form.service_fields()
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -190,7 +193,7 @@ def membership_transition(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             updated = services.membership_transition(
-                actor=request.user,
+                actor=request_user(request),
                 organization=organization,
                 to_status=data["to_status"],
                 reason=data["reason"],
@@ -231,7 +234,7 @@ def certification_edit(request: HttpRequest, pk: int, standard: str) -> HttpResp
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.certification_set(
-                actor=request.user, organization=organization, standard=standard, **form.cleaned_data
+                actor=request_user(request), organization=organization, standard=standard, **form.cleaned_data
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -300,7 +303,7 @@ def membership_review_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.membership_review_resolve(
-                actor=request.user, organization=organization, note=form.cleaned_data["note"]
+                actor=request_user(request), organization=organization, note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -313,7 +316,7 @@ def membership_review_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required()
 def certification_expiring(request: HttpRequest) -> HttpResponse:
     form = ExpiringDaysForm(request.GET or None)
-    days = selectors.EXPIRING_CERTIFICATION_DAYS
+    days: int | None = selectors.EXPIRING_CERTIFICATION_DAYS
     if form.is_bound:
         days = form.cleaned_data["days"] if form.is_valid() else None
     certifications = list(selectors.certifications_expiring(days=days)) if days else []
@@ -372,9 +375,9 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
         decision, note = form.cleaned_data["decision"], form.cleaned_data["note"]
         try:
             if decision == "approve":
-                services.change_proposal_approve(actor=request.user, proposal=proposal, note=note)
+                services.change_proposal_approve(actor=request_user(request), proposal=proposal, note=note)
             else:
-                services.change_proposal_reject(actor=request.user, proposal=proposal, note=note)
+                services.change_proposal_reject(actor=request_user(request), proposal=proposal, note=note)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from clac.access import staff_required
+from clac.access import request_user, staff_required
 from clac.forms import add_service_errors
 from clac.roles import REGISTRY_EDITORS
 from members import selectors, services
@@ -65,7 +65,7 @@ def report_approve(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReviewNoteForm(request.POST, prefix="approve", note_label=APPROVE_LABEL)
     if form.is_valid():
         try:
-            services.yearly_report_approve(actor=request.user, report=report, note=form.cleaned_data["note"])
+            services.yearly_report_approve(actor=request_user(request), report=report, note=form.cleaned_data["note"])
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -81,7 +81,7 @@ def report_return(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReviewNoteForm(request.POST, prefix="return", note_label=RETURN_LABEL)
     if form.is_valid():
         try:
-            services.yearly_report_return(actor=request.user, report=report, note=form.cleaned_data["note"])
+            services.yearly_report_return(actor=request_user(request), report=report, note=form.cleaned_data["note"])
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -99,7 +99,7 @@ def report_comment(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReviewNoteForm(request.POST, prefix="comment", note_label=COMMENT_LABEL)
     if form.is_valid():
         try:
-            services.yearly_report_comment(actor=request.user, report=report, note=form.cleaned_data["note"])
+            services.yearly_report_comment(actor=request_user(request), report=report, note=form.cleaned_data["note"])
         except ValidationError as error:
             add_service_errors(form, error)
         else:
