@@ -69,7 +69,9 @@ def member(organization):
 
 @pytest.fixture
 def foreign_affiliation(other_organization):
-    return AffiliationFactory(organization=other_organization, person=PersonFactory(first_name="Ajeno", last_name="Forastero-Quispe"))
+    return AffiliationFactory(
+        organization=other_organization, person=PersonFactory(first_name="Ajeno", last_name="Forastero-Quispe")
+    )
 
 
 # --- Access -------------------------------------------------------------------------------
