@@ -8,6 +8,7 @@ import datetime
 import random
 from typing import TYPE_CHECKING
 
+from members import rules
 from members.demo.identifiers import Registry
 from members.demo.random_tools import date_between, moment_on
 from members.demo.writing import stamp
@@ -162,7 +163,8 @@ def _plan_certification(rng: random.Random, plan: OrgPlan, today: datetime.date)
             cert.last_audit_date = start - days(rng.randint(20, 90))
             cert.last_audit_type = Certification.AuditType.INITIAL if first_cycle else Certification.AuditType.RENEWAL
         changed = cert.last_audit_date
-        if status in Certification.FLAGGING_STATUSES:
+        # A new certificate (no previous status) flags the membership as the services would.
+        if rules.certificate_change_flags(previous_status=None, status=status):
             changed = max(cert.last_audit_date, today - days(rng.randint(10, 120)))
             if status == Certification.Status.DECERTIFIED:
                 changed = min(changed, end)

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from clac.models import User
+from members import rules
 from members.demo.data.agronomy import AGRONOMY, WOMEN_SHARE
 from members.demo.data.countries import COUNTRY_PROFILES
 from members.demo.data.showcases import SHOWCASES
@@ -46,8 +47,9 @@ class ReportBatch:
 
 
 def report_years(today: datetime.date) -> list[int]:
-    """The last three complete years, oldest first."""
-    return [today.year - 3, today.year - 2, today.year - 1]
+    """The last three complete years that can be reported on, oldest first."""
+    first, current = rules.year_bounds(today)
+    return [year for year in range(current - 3, current) if year >= first]
 
 
 def _report_status(rng: random.Random, year: int, latest: int) -> str:

@@ -23,7 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clac.db import Where, select_records, table_info
-from members.importing.cleaning import ParsedRow, References, outside_country_message
+from members import rules
+from members.importing.cleaning import ParsedRow, References
 from members.importing.formats import ImportFormat, RowError
 from members.importing.plan import (
     AffiliationState,
@@ -413,9 +414,9 @@ class Planner:
             and country_code
             and {"latitude", "longitude", "country_id"} & changes.keys()
         ):
-            country = self.references.countries[country_code]
-            if not country.contains(latitude, longitude):
-                return RowError(row.number, "latitude", outside_country_message(country))
+            problem = rules.coordinates_problem(self.references.countries[country_code], latitude, longitude)
+            if problem is not None:
+                return RowError(row.number, "latitude", problem)
 
         cert_changes = None
         if row.certification is not None:

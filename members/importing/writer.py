@@ -12,9 +12,9 @@ from collections import Counter, defaultdict
 
 from django.db import DataError, IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from clac.db import BulkStore, OrmBulkStore, PostgresBulkStore, table_info
+from members import rules
 from members.importing.plan import BatchPlan, OrgState
 from members.models import Affiliation, Certification, Consent, Membership, MembershipEvent, Organization, Person
 
@@ -159,13 +159,11 @@ class RegistryWriter:
         flagged: dict[int, list[str]] = defaultdict(list)
         for cert_state in cert_states:
             cert = cert_state.record
-            if cert["status"] in Certification.FLAGGING_STATUSES and cert_state.previous_status != cert["status"]:
+            if rules.certificate_change_flags(previous_status=cert_state.previous_status, status=cert["status"]):
                 flagged[cert["organization_id"]].append(
-                    _("Certificate (%(standard)s) is now %(status)s.")
-                    % {
-                        "standard": Certification.Standard(cert["standard"]).label,
-                        "status": Certification.Status(cert["status"]).label,
-                    }
+                    rules.certificate_flag_reason(
+                        Certification.Standard(cert["standard"]).label, Certification.Status(cert["status"]).label
+                    )
                 )
         if flagged:
             store.defer(_flag_for_review, dict(flagged))
