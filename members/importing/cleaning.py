@@ -385,7 +385,7 @@ class RowCleaner:
             if key == self._org_key:
                 org_part = self._org_part
             else:
-                org_values = {}
+                org_values: dict[str, Any] = {}
                 org_errors: list[tuple[int, str, str]] = []
                 self._clean_cells(self._org_columns, cells, org_values, org_errors)
                 if org_values:
@@ -441,7 +441,8 @@ class RowCleaner:
         products = values.pop("products", None)
         membership_status = values.pop("membership_status", None)
 
-        certification = {
+        certification: dict[str, Any] | None = None
+        cert_values = {
             key: values.pop(source)
             for key, source in (
                 ("standard", "certification_standard"),
@@ -451,16 +452,15 @@ class RowCleaner:
             )
             if source in values
         }
-        if certification or {"certification_status", "cycle_start", "cycle_end"} & failed:
-            if "standard" not in certification and "certification_standard" not in failed:
+        if cert_values or {"certification_status", "cycle_start", "cycle_end"} & failed:
+            if "standard" not in cert_values and "certification_standard" not in failed:
                 errors.append(("certification_standard", _("Say which standard the certification is under.")))
-            start, end = certification.get("cycle_start"), certification.get("cycle_end")
+            start, end = cert_values.get("cycle_start"), cert_values.get("cycle_end")
             if start and end and end <= start:
                 errors.append(("cycle_end", _("The cycle must end after it starts.")))
-            if certification.get("status") == Certification.Status.CERTIFIED and not end and "cycle_end" not in failed:
+            if cert_values.get("status") == Certification.Status.CERTIFIED and not end and "cycle_end" not in failed:
                 errors.append(("cycle_end", _("A certified organization has a cycle end date.")))
-        else:
-            certification = None
+            certification = cert_values
 
         latitude, longitude = values.get("latitude"), values.get("longitude")
         if not {"latitude", "longitude"} & failed:
