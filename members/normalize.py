@@ -3,8 +3,6 @@
 import re
 import unicodedata
 
-from members.rules import phone_normalize
-
 # Legal-form words that differ between records of the same organization.
 _LEGAL_WORDS = {
     "ltda", "limitada", "sa", "sac", "saa", "srl", "de", "rl", "cv", "ac", "sc", "spr", "ri", "rs",
@@ -33,8 +31,3 @@ def normalize_person_name(first_name: str, last_name: str) -> str:
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
-
-
-def normalize_phone(phone: str) -> str:
-    """Kept for the importer until it calls members.rules.phone_normalize, where the rule lives."""
-    return phone_normalize(phone)

@@ -34,7 +34,7 @@ from typing import Any, NamedTuple, Protocol
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import JSONField, Model, Q
+from django.db.models import Field, JSONField, Model, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history, get_history_model_for_model
 
@@ -69,7 +69,7 @@ class TableInfo:
         self.fields = list(meta.concrete_fields)
         self.attnames = tuple(f.attname for f in self.fields)
         self.field = {f.attname: f for f in self.fields}
-        self.column = {f.attname: f.column for f in self.fields}
+        self.column = {f.attname: _column_name(f) for f in self.fields}
         self.defaults = {
             f.attname: None if f.has_default() and callable(f.default) else f.get_default() for f in self.fields
         }
@@ -90,6 +90,13 @@ class TableInfo:
             record[name] = make()
         record.update(values)
         return record
+
+
+def _column_name(field: Field) -> str:
+    # Only fields without a column of their own (many-to-many) have none; concrete ones do.
+    if field.column is None:
+        raise ImproperlyConfigured(f"{field} has no column")
+    return field.column
 
 
 _tables: dict[type, TableInfo] = {}
@@ -269,8 +276,8 @@ class OrmBulkStore:
             for attname in table.auto_now:
                 setattr(obj, attname, now)
             groups[frozenset(changed)].append(obj)
-        for changed, objs in groups.items():
-            fields = sorted(changed | set(table.auto_now))
+        for changed_set, objs in groups.items():
+            fields = sorted(changed_set | set(table.auto_now))
             bulk_update_with_history(objs, model, fields, default_user=self.actor, default_change_reason=self.reason)
 
     def delete(self, model: type[Model], ids: list[int]) -> None:
@@ -389,12 +396,12 @@ class PostgresBulkStore:
                 record[attname] = self.now
             groups[frozenset(changed)].append(record)
         ids: list[int] = []
-        for changed, records in groups.items():
-            names = ["id", *sorted(changed | set(table.auto_now))]
-            fields = [table.field[name] for name in names]
-            assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields[1:])
-            arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
-            aliases = ", ".join(quote(f.column) for f in fields)
+        for changed_set, records in groups.items():
+            names = ["id", *sorted(changed_set | set(table.auto_now))]
+            columns = [quote(table.column[name]) for name in names]
+            assignments = ", ".join(f"{column} = v.{column}" for column in columns[1:])
+            arrays = ", ".join(f"%s::{table.field[name].db_type(connection)}[]" for name in names)
+            aliases = ", ".join(columns)
             self._emit(
                 (
                     "sql",
@@ -439,6 +446,7 @@ class PostgresBulkStore:
         source = ", ".join(quote(table.column[f.attname]) for f in layout.copied)
         placeholders = ", ".join(["%s"] * len(layout.own))
         pk = quote(table.column["id"])
+        params: list[Any]
         if span is not None:
             condition, params = f"{pk} BETWEEN %s AND %s", list(span)
         else:
@@ -463,23 +471,24 @@ def _copy_step(table_name: str, fields: list, rows: Iterable[tuple]) -> tuple[st
 
     quote = connection.ops.quote_name
     types = [_pg_type(f) for f in fields]
-    binary = all(types)
+    known_types = [t for t in types if t is not None]
+    binary = len(known_types) == len(types)
     json_positions = [i for i, f in enumerate(fields) if isinstance(f, JSONField)]
     buffer = io.BytesIO()
     connection.ensure_connection()
     with connection.connection.cursor() as cursor, Copy(cursor, binary=binary, writer=FileWriter(buffer)) as copy:
         if binary:
-            copy.set_types(types)
+            copy.set_types(known_types)
         # The formatter directly: it returns the data in blocks of about 32 KB (one Python
         # call per row fewer than Copy.write_row).
         format_row = copy.formatter.write_row
         out = buffer.write
         if json_positions:
             for values in rows:
-                values = list(values)
+                row = list(values)
                 for i in json_positions:
-                    values[i] = Jsonb(values[i])
-                if data := format_row(values):
+                    row[i] = Jsonb(row[i])
+                if data := format_row(row):
                     out(data)
         else:
             for values in rows:

@@ -4,6 +4,7 @@ the registry that keeps them unique while planning."""
 import random
 from typing import Any
 
+from members import rules
 from members.demo.data.countries import COUNTRY_PROFILES
 from members.normalize import normalize_organization_name, strip_accents
 
@@ -26,7 +27,10 @@ def phone_number(rng: random.Random, country_code: str) -> str:
     profile = COUNTRY_PROFILES[country_code]
     prefix = rng.choice(profile.mobile_prefixes)
     rest = profile.subscriber_digits - len(prefix)
-    return f"+{profile.calling_code}{prefix}{rng.randrange(10 ** (rest - 1), 10**rest)}"
+    phone = f"+{profile.calling_code}{prefix}{rng.randrange(10 ** (rest - 1), 10**rest)}"
+    # A country profile with a wrong calling code or length would seed numbers the forms refuse.
+    assert rules.phone_is_valid(phone), phone
+    return phone
 
 
 def _digits(rng: random.Random, count: int) -> str:
@@ -108,6 +112,11 @@ class Registry:
         self.phones: set[str] = set()
 
     def flo_id(self, rng: random.Random, *, old: bool) -> str:
+        value = self._new_flo_id(rng, old=old)
+        assert rules.flo_id_is_valid(value), value
+        return value
+
+    def _new_flo_id(self, rng: random.Random, *, old: bool) -> str:
         # Older members have short FLO IDs (FLOCERT numbers them in order); newer ones 5 digits.
         low, high = (100, 9_999) if old else (10_000, 49_999)
         for _ in range(200):

@@ -8,6 +8,7 @@ import datetime
 import random
 from typing import TYPE_CHECKING
 
+from members import rules
 from members.demo.identifiers import Registry
 from members.demo.random_tools import date_between, moment_on
 from members.demo.writing import stamp
@@ -32,7 +33,7 @@ def plan_membership(rng: random.Random, plan: OrgPlan, *, today: datetime.date, 
         )[0]  # fmt: skip
     if status == Membership.Status.APPLICANT and plan.twin is None and rng.random() < 0.5:
         org.founding_year = rng.randint(2012, today.year - 1)
-    earliest = max(datetime.date(2005, 1, 10), datetime.date(org.founding_year + 1, 3, 1))
+    earliest = max(datetime.date(2005, 1, 10), datetime.date(plan.founding_year + 1, 3, 1))
     latest_join = today - datetime.timedelta(days=420)
     admin_reason = "Admisión aprobada por el Consejo Directivo (acta {n}-{y})."
     events: list[tuple[str, str, datetime.date, str]] = []  # from, to, date, reason
@@ -112,14 +113,14 @@ def plan_membership(rng: random.Random, plan: OrgPlan, *, today: datetime.date, 
         for f, t, d, r in events
     ]
     if org.flo_id == "" and (plan.twin is None) and not (status == Membership.Status.APPLICANT and rng.random() < 0.4):
-        org.flo_id = registry.flo_id(rng, old=org.founding_year < 1995 and rng.random() < 0.5)
+        org.flo_id = registry.flo_id(rng, old=plan.founding_year < 1995 and rng.random() < 0.5)
     plan.certification = _plan_certification(rng, plan, today)
     stamp(org, moment_on(rng, events[0][2]), membership.updated_at)
 
 
 def _plan_certification(rng: random.Random, plan: OrgPlan, today: datetime.date) -> Certification:
     org = plan.organization
-    membership = plan.membership
+    membership = plan.planned_membership
     standard = {"spo": "spo", "spo2": "spo", "hl": "hl"}.get(org.kind, "cp")
     m = membership.status
     if plan.showcase:
@@ -158,11 +159,12 @@ def _plan_certification(rng: random.Random, plan: OrgPlan, today: datetime.date)
         if confirmation < today and rng.random() < 0.6:
             cert.last_audit_date, cert.last_audit_type = confirmation, Certification.AuditType.CONFIRMATION
         else:
-            first_cycle = start.year - 1 <= max(org.founding_year, 2005)
+            first_cycle = start.year - 1 <= max(plan.founding_year, 2005)
             cert.last_audit_date = start - days(rng.randint(20, 90))
             cert.last_audit_type = Certification.AuditType.INITIAL if first_cycle else Certification.AuditType.RENEWAL
         changed = cert.last_audit_date
-        if status in Certification.FLAGGING_STATUSES:
+        # A new certificate (no previous status) flags the membership as the services would.
+        if rules.certificate_change_flags(previous_status=None, status=status):
             changed = max(cert.last_audit_date, today - days(rng.randint(10, 120)))
             if status == Certification.Status.DECERTIFIED:
                 changed = min(changed, end)
@@ -189,7 +191,8 @@ def _plan_certification(rng: random.Random, plan: OrgPlan, today: datetime.date)
 
 def ensure_expiring(plans: list[OrgPlan], today: datetime.date) -> None:
     """Even a small run shows a few certificates expiring within 60 days on the dashboard."""
-    certified = [p.certification for p in plans if p.certification.status == Certification.Status.CERTIFIED]
+    certificates = [p.planned_certification for p in plans]
+    certified = [c for c in certificates if c.status == Certification.Status.CERTIFIED]
     soon = [c for c in certified if c.cycle_end and c.cycle_end <= today + datetime.timedelta(days=60)]
     for offset, cert in enumerate(c for c in certified if c not in soon):
         if len(soon) >= 3:

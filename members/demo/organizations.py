@@ -9,6 +9,7 @@ import math
 import random
 from decimal import Decimal
 
+from members import rules
 from members.demo.data.countries import COUNTRY_PROFILES, REGIONS
 from members.demo.data.names import (
     COMPANY_WORDS,
@@ -177,7 +178,9 @@ def _coordinates(rng: random.Random, country: Country, lat: float, lon: float) -
     margin = 0.01
     lat = clamp(lat + rng.gauss(0, 0.04), float(country.min_latitude) + margin, float(country.max_latitude) - margin)
     lon = clamp(lon + rng.gauss(0, 0.04), float(country.min_longitude) + margin, float(country.max_longitude) - margin)
-    return to_decimal(lat, "0.000001"), to_decimal(lon, "0.000001")
+    latitude, longitude = to_decimal(lat, "0.000001"), to_decimal(lon, "0.000001")
+    assert rules.coordinates_inside(country, latitude, longitude), (country.code, latitude, longitude)
+    return latitude, longitude
 
 
 def _pick_region(rng: random.Random, country: str, product: str) -> tuple[str, tuple[str, float, float]]:

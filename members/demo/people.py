@@ -53,8 +53,8 @@ def person_name(rng: random.Random, country_code: str, gender: str) -> tuple[str
     if pool == "french":
         return rng.choice(FR_FEMALE if female else FR_MALE), rng.choice(FR_SURNAMES)
     if pool == "english":
-        surnames = EN_SURNAMES + (BZ_SURNAMES if country_code == "BZ" else ())
-        return rng.choice(EN_FEMALE if female else EN_MALE), rng.choice(surnames)
+        english_surnames = EN_SURNAMES + (BZ_SURNAMES if country_code == "BZ" else ())
+        return rng.choice(EN_FEMALE if female else EN_MALE), rng.choice(english_surnames)
     first = rng.choice(ES_FEMALE if female else ES_MALE)
     if pool == "andean":
         surnames = [rng.choice(ANDEAN_SURNAMES if rng.random() < 0.55 else ES_SURNAMES) for _ in range(2)]
@@ -173,14 +173,16 @@ def plan_people(
         showcase = next((s for s in SHOWCASES if s.key == plan.showcase), None)
         if showcase and showcase.username and Affiliation.Role.MANAGER not in roles:
             roles[-1] = Affiliation.Role.MANAGER
-        org_since = plan.membership.joined_on or org.created_at.date()
+        org_since = plan.planned_membership.joined_on or org.created_at.date()
         manager: Person | None = None
+        starts: list[datetime.date] = []  # of the current affiliations, in the order of roles
         for index, role in enumerate(roles):
             women = 0.55 if is_hl and "flowers" in plan.products else 0.32 if index == 0 else 0.4
-            gender = Person.Gender.FEMALE if rng.random() < women else Person.Gender.MALE
+            gender: str = Person.Gender.FEMALE if rng.random() < women else Person.Gender.MALE
             if rng.random() < 0.03:
                 gender = rng.choice((Person.Gender.UNDISCLOSED, ""))
             start = date_between(rng, max(org_since - days(3 * 365), datetime.date(2008, 1, 1)), today - days(30))
+            starts.append(start)
             if showcase and showcase.username and role == Affiliation.Role.MANAGER:
                 user = actors.portal[showcase.key]
                 person = _new_person(
@@ -203,7 +205,7 @@ def plan_people(
                 manager = person
         if not is_hl and rng.random() < 0.05:
             # The previous legal representative, whose term ended when the current one started.
-            current_start = batch.affiliations[-count].start_date
+            current_start = starts[0]
             end = current_start - days(1)
             start = end - days(rng.randint(365, 4 * 365))
             person = _new_person(rng, registry, country=code, gender=Person.Gender.MALE, domain=plan.domain,

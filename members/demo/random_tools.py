@@ -3,6 +3,7 @@ passed in, never from the `random` module's global state, so a seed reproduces t
 
 import datetime
 import random
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
@@ -23,7 +24,7 @@ def allocate(total: int, weights: dict[str, float], *, minimum: int = 0) -> dict
     return counts
 
 
-def weighted_choice(rng: random.Random, weights: dict[str, float]) -> str:
+def weighted_choice(rng: random.Random, weights: Mapping[str, float]) -> str:
     keys = list(weights)
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
 

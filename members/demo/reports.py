@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from clac.models import User
+from members import rules
 from members.demo.data.agronomy import AGRONOMY, WOMEN_SHARE
 from members.demo.data.countries import COUNTRY_PROFILES
 from members.demo.data.showcases import SHOWCASES
@@ -46,8 +47,9 @@ class ReportBatch:
 
 
 def report_years(today: datetime.date) -> list[int]:
-    """The last three complete years, oldest first."""
-    return [today.year - 3, today.year - 2, today.year - 1]
+    """The last three complete years that can be reported on, oldest first."""
+    first, current = rules.year_bounds(today)
+    return [year for year in range(current - 3, current) if year >= first]
 
 
 def _report_status(rng: random.Random, year: int, latest: int) -> str:
@@ -99,10 +101,12 @@ def plan_reports(
     years = report_years(today)
     latest = years[-1]
     for plan in plans:
-        membership = plan.membership
+        membership = plan.planned_membership
         if membership.joined_on is None or plan.twin is not None:
             continue
+        # A member that left reports on the years before it left.
         left = membership.status in (Membership.Status.WITHDRAWN, Membership.Status.EXPELLED)
+        left_on = membership.status_changed_on if left else None
         org = plan.organization
         is_hl = org.kind == Organization.Kind.HL
         growth = rng.uniform(-0.02, 0.06)
@@ -118,7 +122,7 @@ def plan_reports(
         portal_user = actors.portal.get(plan.showcase) if plan.showcase else None
         language = COUNTRY_PROFILES[org.country_id].language
         for year in years:
-            if membership.joined_on.year > year or (left and membership.status_changed_on.year <= year):
+            if membership.joined_on.year > year or (left_on is not None and left_on.year <= year):
                 continue
             members = max(5, round(plan.members * (1 + growth) ** (year - latest)))
             status = _report_status(rng, year, latest)
@@ -126,12 +130,10 @@ def plan_reports(
                 status = next(s.latest_report for s in SHOWCASES if s.key == plan.showcase)
             elif plan.showcase:
                 status = YearlyReport.Status.APPROVED
+            women = min(round(members * women_share * rng.uniform(0.95, 1.05)), members)
+            youth = min(round(members * youth_share * rng.uniform(0.9, 1.1)), members)
             report = YearlyReport(organization=org, year=year, status=status, members_total=members,
-                                  members_women=round(members * women_share * rng.uniform(0.95, 1.05)),
-                                  members_youth=round(members * youth_share * rng.uniform(0.9, 1.1)),
-                                  premium_currency=currency)  # fmt: skip
-            report.members_women = min(report.members_women, members)
-            report.members_youth = min(report.members_youth, members)
+                                  members_women=women, members_youth=youth, premium_currency=currency)  # fmt: skip
             if is_hl:
                 report.permanent_workers = round(members * rng.uniform(0.8, 0.95))
                 farm_hectares = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from decimal import Decimal
 
 from django.apps import apps
 from django.db import models, transaction
@@ -87,11 +88,11 @@ def flush() -> dict[str, int]:
         delete(Organization.objects.all())
         delete(Person.objects.all())
         # History before users: deleting a user would first null history_user on every row.
-        for model in (
+        for audited in (
             Organization, Membership, Certification, Person, Consent, Affiliation, PortalAccess, YearlyReport,
             YearlyReportProduct, PremiumUse,
         ):  # fmt: skip
-            apps.get_model(model._meta.app_label, f"Historical{model.__name__}").objects.all().delete()
+            apps.get_model(audited._meta.app_label, f"Historical{audited.__name__}").objects.all().delete()
         delete(User.objects.filter(username__in=demo_usernames()))
         delete(ExchangeRate.objects.filter(source=DEMO_SOURCE))
     return deleted
@@ -141,6 +142,20 @@ def _portal_accesses(
     return [stamp(r, created) for r in rows]
 
 
+def _eur_year_end(year: int) -> Decimal:
+    """USD per EUR at the end of `year` (the last rate on or before it): what a report's
+    premium in EUR is converted with."""
+    rate = (
+        ExchangeRate.objects.filter(currency="EUR", date__lte=datetime.date(year, 12, 31))
+        .order_by("-date")
+        .values_list("usd_per_unit", flat=True)
+        .first()
+    )
+    if rate is None:  # exchange_rates() writes the quarter ends of every report year
+        raise DemoError(f"No EUR exchange rate on or before the end of {year}.")
+    return rate
+
+
 @transaction.atomic
 def seed(ctx: DemoContext) -> DemoReport:
     """Fill an empty registry with the demo data. One transaction: a failure leaves nothing
@@ -166,35 +181,29 @@ def seed(ctx: DemoContext) -> DemoReport:
     admin = actors.admin
 
     ExchangeRate.objects.bulk_create(exchange_rates(rng, today), batch_size=BATCH_SIZE, ignore_conflicts=True)
-    eur_year_end = {
-        year: ExchangeRate.objects.filter(currency="EUR", date__lte=datetime.date(year, 12, 31))
-        .order_by("-date")
-        .values_list("usd_per_unit", flat=True)
-        .first()
-        for year in report_years(today)
-    }
+    eur_year_end = {year: _eur_year_end(year) for year in report_years(today)}
 
     log(f"Planning {count} organizations…")
     plans = plan_organizations(rng, count=count, countries=countries, today=today, registry=registry)
     # Unions first: their member cooperatives point at them.
     parents = [p.organization for p in plans if p.organization.parent is None]
-    children = [p.organization for p in plans if p.organization.parent is not None]
+    children = [(p.organization, parent) for p in plans if (parent := p.organization.parent) is not None]
     insert(parents, Organization, admin)
-    for org in children:
-        org.parent_id = org.parent.pk
-    insert(children, Organization, admin)
+    for org, parent in children:
+        org.parent_id = parent.pk
+    insert([org for org, _parent in children], Organization, admin)
     through = Organization.products.through
     through.objects.bulk_create(
         [through(organization_id=p.organization.pk, product_id=products[code].pk)
          for p in plans for code in p.products],
         batch_size=BATCH_SIZE,
     )  # fmt: skip
-    insert([p.membership for p in plans], Membership, admin)
+    insert([p.planned_membership for p in plans], Membership, admin)
     for p in plans:
         for event in p.events:
             event.actor = admin
     insert([e for p in plans for e in p.events], MembershipEvent, admin, history=False)
-    insert([p.certification for p in plans], Certification, admin)
+    insert([p.planned_certification for p in plans], Certification, admin)
     log(f"  {len(plans)} organizations with memberships and certifications")
 
     representatives: dict[int, Person] = {}

@@ -70,6 +70,13 @@ def insert[ModelT: models.Model](
     return objs
 
 
+def _column(field: models.Field) -> str:
+    # Only fields without a column of their own (many-to-many) have none; these are concrete.
+    if field.column is None:
+        raise ValueError(f"{field} has no column")
+    return field.column
+
+
 def _write_columns(model: type[models.Model], objs: list[Any], fields: list[models.Field]) -> None:
     """UPDATE table SET col = v.columnN FROM (VALUES (pk, …), …) AS v WHERE table.pk = v.column1:
     one statement per batch, the same on SQLite (3.33+) and PostgreSQL, which both name the
@@ -78,7 +85,7 @@ def _write_columns(model: type[models.Model], objs: list[Any], fields: list[mode
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     pk = model._meta.pk
-    assignments = ", ".join(f"{quote(f.column)} = v.column{index}" for index, f in enumerate(fields, start=2))
+    assignments = ", ".join(f"{quote(_column(f))} = v.column{index}" for index, f in enumerate(fields, start=2))
     placeholders = ["%s"]
     for f in fields:
         # PostgreSQL types VALUES columns from their literals: name the type rather than rely on it.
@@ -87,7 +94,7 @@ def _write_columns(model: type[models.Model], objs: list[Any], fields: list[mode
     # Only quoted table and column names from the model's meta go into the text.
     table = quote(model._meta.db_table)
     head = f"UPDATE {table} SET {assignments} FROM (VALUES "  # noqa: S608
-    tail = f") AS v WHERE {table}.{quote(pk.column)} = v.column1"
+    tail = f") AS v WHERE {table}.{quote(_column(pk))} = v.column1"
     batch_size = min(BATCH_SIZE, connection.ops.bulk_batch_size([pk, *fields], objs))
     with connection.cursor() as cursor:
         for start in range(0, len(objs), batch_size):

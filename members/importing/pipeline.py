@@ -24,7 +24,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from members.importing.cleaning import ParsedRow, References, RowCleaner
 from members.importing.formats import FileFormatError, ImportFormat, RowError, check_header, detect_format
-from members.importing.plan import BatchPlan
+from members.importing.plan import BatchPlan, Timings
 from members.importing.planner import Planner
 from members.importing.reader import count_data_rows, is_blank, iter_file_rows, read_header
 from members.importing.writer import RegistryWriter
@@ -80,7 +80,7 @@ class ImportResult:
     aborted: bool = False
     # Seconds per phase: reading and checking the cells, lookups, planning, writing (in the
     # writing thread when the writes overlap the rest), and waiting for the writes.
-    timings: Counter = field(default_factory=Counter)
+    timings: Timings = field(default_factory=lambda: defaultdict(float))
     # Whether batches were written by a second thread while the next was planned.
     pipelined: bool = False
     _error_file: Any = None
@@ -279,7 +279,8 @@ def registry_import(
             settle()
         finally:
             pipe.close()
-            result.timings.update(writer.timings)
+            for phase, seconds in writer.timings.items():
+                result.timings[phase] += seconds
             if pipe.waited:
                 result.timings["waiting for writes"] += pipe.waited
     if progress is not None:

@@ -9,13 +9,16 @@ model's defaults."""
 from __future__ import annotations
 
 import datetime
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from members.importing.cleaning import ParsedRow
 from members.importing.formats import RowError
 from members.models import Membership
+
+# Seconds spent per phase of an import ("lookups", "planning", "writing"…).
+Timings = defaultdict[str, float]
 
 
 @dataclass(eq=False, slots=True)
@@ -88,36 +91,36 @@ class BatchPlan:
 
 def tally_plan(plan: BatchPlan) -> Counter:
     tally: Counter = Counter()
-    for state in plan.org_states:
-        if state.is_new:
+    for org_state in plan.org_states:
+        if org_state.is_new:
             tally["organizations_created"] += 1
-        elif state.changed or (state.products is not None and state.products != state.current_products):
+        elif org_state.changed or (org_state.products is not None and org_state.products != org_state.current_products):
             tally["organizations_updated"] += 1
         else:
             tally["organizations_unchanged"] += 1
-        if state.needs_membership:
+        if org_state.needs_membership:
             tally["memberships_created"] += 1
-        for cert_state in state.certifications.values():
+        for cert_state in org_state.certifications.values():
             if cert_state.is_new:
                 tally["certifications_created"] += 1
             elif cert_state.changed:
                 tally["certifications_updated"] += 1
-    for state in plan.person_states:
-        if state.is_new:
+    for person_state in plan.person_states:
+        if person_state.is_new:
             tally["people_created"] += 1
-        elif state.changed:
+        elif person_state.changed:
             tally["people_updated"] += 1
         else:
             tally["people_unchanged"] += 1
-    for state in plan.affiliation_states:
-        if state.is_new:
+    for affiliation_state in plan.affiliation_states:
+        if affiliation_state.is_new:
             tally["affiliations_created"] += 1
-        elif state.changed:
+        elif affiliation_state.changed:
             tally["affiliations_updated"] += 1
-    for state in plan.consent_states:
-        if state.is_new:
+    for consent_state in plan.consent_states:
+        if consent_state.is_new:
             tally["consents_created"] += 1
-        elif state.changed:
+        elif consent_state.changed:
             tally["consents_updated"] += 1
     return tally
 

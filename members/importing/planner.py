@@ -23,7 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clac.db import Where, select_records, table_info
-from members.importing.cleaning import ParsedRow, References, outside_country_message
+from members import rules
+from members.importing.cleaning import ParsedRow, References
 from members.importing.formats import ImportFormat, RowError
 from members.importing.plan import (
     AffiliationState,
@@ -33,6 +34,7 @@ from members.importing.plan import (
     ConsentState,
     OrgState,
     PersonState,
+    Timings,
     tally_plan,
 )
 from members.models import Affiliation, Certification, Consent, Membership, Organization, Person
@@ -56,6 +58,15 @@ _ORGANIZATION_ATTNAMES = {"country": "country_id"}
 
 # In a combined file an organization's name repeats on each of its people's rows, and people
 # share first and last names.
+# A valid row's organization, worked out but not applied yet (Planner._plan_organization): what
+# it matched (a state of this batch, a record read from the registry, or None for a new one),
+# the record, its changed values, and (standard, certificate record or None, its values) when
+# the row has a certification.
+OrganizationPlan = tuple[OrgState | dict | None, dict, dict, tuple[str, dict | None, dict] | None]
+# A valid row's person: what it matched (as above) and the changed values (all of them for
+# a new person).
+PersonPlan = tuple[PersonState | dict | None, dict]
+
 _organization_name_key = lru_cache(maxsize=4096)(normalize_organization_name)
 _person_name_key = lru_cache(maxsize=16384)(normalize_person_name)
 
@@ -72,7 +83,7 @@ class Planner:
     row by row, what to create and change (reads only)."""
 
     def __init__(
-        self, *, import_format: str, references: References, actor_id: int | None, pipe: BatchGate, timings: Counter
+        self, *, import_format: str, references: References, actor_id: int | None, pipe: BatchGate, timings: Timings
     ) -> None:
         self.import_format = import_format
         self.references = references
@@ -169,8 +180,8 @@ class Planner:
             keys.add(("name", record["country_id"], record["normalized_name"]))
             if record["id"] is not None:
                 ids.add(("org", record["id"]))
-        for state in plan.person_states:
-            record = state.record
+        for person_state in plan.person_states:
+            record = person_state.record
             if record["email"]:
                 keys.add(("email", record["email"]))
             if record["phone"]:
@@ -203,7 +214,7 @@ class Planner:
         self.db_certifications: dict[tuple[int, str], dict] = {}
         self.db_products: dict[int, set[int]] = defaultdict(set)
         self.db_product_links: dict[tuple[int, int], int] = {}
-        self._last_org: tuple[dict, Any] | None = None
+        self._last_org: tuple[dict, OrgState] | None = None
 
         if self.with_organizations:
             flo_ids = {values["flo_id"] for values in organizations if "flo_id" in values}
@@ -304,7 +315,7 @@ class Planner:
     def _plan_row(self, row: ParsedRow) -> RowError | None:
         """Work out the row's changes without touching any shared state until the whole row
         is known to be valid: a row is imported whole or not at all."""
-        org_plan = None
+        org_plan: OrgState | OrganizationPlan | None = None
         if self.with_organizations:
             last = self._last_org
             if last is not None and last[0] is row.organization and last[1] is not None:
@@ -313,11 +324,12 @@ class Planner:
                 # on each of the organization's people).
                 org_plan = last[1]
             else:
-                org_plan = self._plan_organization(row)
-                if isinstance(org_plan, RowError):
+                planned = self._plan_organization(row)
+                if isinstance(planned, RowError):
                     self._last_org = None
-                    return org_plan
-        person_plan = None
+                    return planned
+                org_plan = planned
+        person_plan: PersonPlan | None = None
         org_ref: OrgState | int | None = None
         if self.with_people and row.person is not None:
             if self.import_format == ImportFormat.PEOPLE and row.organization_flo_id:
@@ -329,9 +341,10 @@ class Planner:
                         _("No organization in the registry has FLO ID %(flo_id)s.")
                         % {"flo_id": row.organization_flo_id},
                     )
-            person_plan = self._plan_person(row)
-            if isinstance(person_plan, RowError):
-                return person_plan
+            person_planned = self._plan_person(row, row.person)
+            if isinstance(person_planned, RowError):
+                return person_planned
+            person_plan = person_planned
 
         # The row is valid: apply it to the batch's state.
         if org_plan is not None:
@@ -383,8 +396,9 @@ class Planner:
                     return current or record
         return None
 
-    def _plan_organization(self, row: ParsedRow) -> RowError | tuple:
+    def _plan_organization(self, row: ParsedRow) -> RowError | OrganizationPlan:
         values = row.organization
+        assert values is not None  # the cleaner refused the rows without organization cells
         found = self._find_organization(values)
         if found is None:
             missing = [name for name in ("name", "country") if not values.get(name)]
@@ -413,15 +427,16 @@ class Planner:
             and country_code
             and {"latitude", "longitude", "country_id"} & changes.keys()
         ):
-            country = self.references.countries[country_code]
-            if not country.contains(latitude, longitude):
-                return RowError(row.number, "latitude", outside_country_message(country))
+            problem = rules.coordinates_problem(self.references.countries[country_code], latitude, longitude)
+            if problem is not None:
+                return RowError(row.number, "latitude", problem)
 
-        cert_changes = None
+        cert_changes: tuple[str, dict | None, dict] | None = None
         if row.certification is not None:
             cert_values = dict(row.certification)
             standard = cert_values.pop("standard")
             state = found.certifications.get(standard) if isinstance(found, OrgState) else None
+            cert: dict | None
             if state is not None:
                 cert = state.record
             elif record["id"] is not None:
@@ -439,7 +454,14 @@ class Planner:
             cert_changes = (standard, cert, cert_values)
         return found, record, changes, cert_changes
 
-    def _commit_organization(self, row: ParsedRow, found, record: dict, changes: dict, cert_changes) -> OrgState:
+    def _commit_organization(
+        self,
+        row: ParsedRow,
+        found: OrgState | dict | None,
+        record: dict,
+        changes: dict,
+        cert_changes: tuple[str, dict | None, dict] | None,
+    ) -> OrgState:
         if found is None:
             state = OrgState(record=record, is_new=True, needs_membership=True)
         elif isinstance(found, OrgState):
@@ -485,16 +507,16 @@ class Planner:
                     cert_state.changed.add(name)
         return state
 
-    def _plan_person(self, row: ParsedRow) -> RowError | tuple:
-        values = row.person
+    def _plan_person(self, row: ParsedRow, values: dict[str, Any]) -> RowError | PersonPlan:
+        """`values`: the row's person cells (row.person)."""
         email = values.get("email")
         found: PersonState | dict | None = None
         if email:
             found = self.person_by_email.get(email)
             if found is None:
-                record = self.db_person_by_email.get(email)
-                if record is not None:
-                    found = self.person_states.get(record["id"]) or record
+                db_record = self.db_person_by_email.get(email)
+                if db_record is not None:
+                    found = self.person_states.get(db_record["id"]) or db_record
         else:
             phone = values.get("phone")
             if phone:
@@ -520,22 +542,23 @@ class Planner:
                     _("This person is not in the registry yet; give at least their first name to add them."),
                 )
             # A new person: the row's values are the record (see _commit_person).
-            return None, None, values
-        record = found.record if type(found) is PersonState else found
+            return None, values
+        record = found.record if isinstance(found, PersonState) else found
         changes = {name: value for name, value in values.items() if record[name] != value}
-        return found, record, changes
+        return found, changes
 
-    def _commit_person(self, found, record: dict | None, changes: dict) -> PersonState:
+    def _commit_person(self, found: PersonState | dict | None, changes: dict) -> PersonState:
         if found is None:
             record = self.people.new(**changes)
             state = PersonState(record=record, is_new=True)
             record["normalized_name"] = _person_name_key(record["first_name"], record["last_name"])
         else:
-            if type(found) is PersonState:
+            if isinstance(found, PersonState):
                 state = found
             else:
                 state = PersonState(record=found, is_new=False)
                 self.person_states[found["id"]] = state
+            record = state.record  # the record _plan_person compared
             if changes:
                 record.update(changes)
                 state.changed.update(changes)

@@ -48,7 +48,7 @@ class _BinaryReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
+    def readinto(self, buffer) -> int:
         data = self._file.read(len(buffer))
         size = len(data)
         buffer[:size] = data

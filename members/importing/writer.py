@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
+from typing import Any
 
 from django.db import DataError, IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from clac.db import BulkStore, OrmBulkStore, PostgresBulkStore, table_info
-from members.importing.plan import BatchPlan, OrgState
+from members import rules
+from members.importing.plan import BatchPlan, OrgState, Timings
 from members.models import Affiliation, Certification, Consent, Membership, MembershipEvent, Organization, Person
 
 ProductThrough = Organization.products.through
@@ -33,7 +34,7 @@ class RegistryWriter:
         self.actor_id = getattr(actor, "pk", None)
         self.reason = reason
         # Seconds spent writing, including the commit (the database's work and the wait).
-        self.timings: Counter = Counter()
+        self.timings: Timings = defaultdict(float)
 
     def prepare(self, plan: BatchPlan) -> None:
         if connection.vendor != "postgresql":
@@ -76,6 +77,7 @@ class RegistryWriter:
             for state in plan.affiliation_states:
                 if state.is_new:
                     record = state.record
+                    assert state.person is not None  # a new affiliation carries its person (the planner's)
                     record["person_id"] = state.person["id"]
                     if state.organization is not None:
                         record["organization_id"] = state.organization["id"]
@@ -84,10 +86,11 @@ class RegistryWriter:
             store.update(Affiliation, [(s.record, s.changed) for s in plan.affiliation_states if not s.is_new])
         if plan.consent_states:
             new = []
-            for state in plan.consent_states:
-                if state.is_new:
-                    state.record["person_id"] = state.person["id"]
-                    new.append(state.record)
+            for consent_state in plan.consent_states:
+                if consent_state.is_new:
+                    assert consent_state.person is not None  # a new consent carries its person (the planner's)
+                    consent_state.record["person_id"] = consent_state.person["id"]
+                    new.append(consent_state.record)
             store.insert(Consent, new)
             store.update(Consent, [(s.record, s.changed) for s in plan.consent_states if not s.is_new])
 
@@ -95,14 +98,15 @@ class RegistryWriter:
         added: list[dict] = []
         removed: list[int] = []
         for state in org_states:
-            if state.products is None or state.products == state.current_products:
+            products, current = state.products, state.current_products
+            if products is None or products == current:
                 continue
+            assert current is not None  # read with the file's products (planner._commit_organization)
             org_id = state.record["id"]
             added.extend(
-                {"id": None, "organization_id": org_id, "product_id": product_id}
-                for product_id in state.products - state.current_products
+                {"id": None, "organization_id": org_id, "product_id": product_id} for product_id in products - current
             )
-            removed.extend(links[(org_id, p)] for p in state.current_products - state.products)
+            removed.extend(links[(org_id, p)] for p in current - products)
         store.delete(ProductThrough, removed)
         # The products were read before this batch and the links of a new organization
         # cannot exist yet, so nothing here can clash (the pipeline sees to the first).
@@ -159,13 +163,12 @@ class RegistryWriter:
         flagged: dict[int, list[str]] = defaultdict(list)
         for cert_state in cert_states:
             cert = cert_state.record
-            if cert["status"] in Certification.FLAGGING_STATUSES and cert_state.previous_status != cert["status"]:
+            if rules.certificate_change_flags(previous_status=cert_state.previous_status, status=cert["status"]):
                 flagged[cert["organization_id"]].append(
-                    _("Certificate (%(standard)s) is now %(status)s.")
-                    % {
-                        "standard": Certification.Standard(cert["standard"]).label,
-                        "status": Certification.Status(cert["status"]).label,
-                    }
+                    rules.certificate_flag_reason(
+                        str(Certification.Standard(cert["standard"]).label),
+                        str(Certification.Status(cert["status"]).label),
+                    )
                 )
         if flagged:
             store.defer(_flag_for_review, dict(flagged))
@@ -176,15 +179,16 @@ def _flag_for_review(store: BulkStore, flagged: dict[int, list[str]]) -> None:
     there; in the writing transaction, with the memberships locked."""
     now = timezone.now()
     memberships = Membership.objects.select_for_update().filter(organization_id__in=flagged)
-    changed = []
+    changed: list[tuple[dict[str, Any], set[str]]] = []
     for membership in memberships.values("id", "organization_id", "review_requested_at", "review_reason"):
         reasons = [r for r in flagged[membership["organization_id"]] if r not in membership["review_reason"]]
         if membership["review_requested_at"] is None:
-            membership["review_requested_at"] = now
-            membership["review_reason"] = "\n".join(reasons)
+            requested_at, reason = now, "\n".join(reasons)
         elif reasons:
-            membership["review_reason"] = "\n".join([membership["review_reason"], *reasons]).strip()
+            requested_at = membership["review_requested_at"]
+            reason = "\n".join([membership["review_reason"], *reasons]).strip()
         else:
             continue
-        changed.append((membership, {"review_requested_at", "review_reason"}))
+        record = {"id": membership["id"], "review_requested_at": requested_at, "review_reason": reason}
+        changed.append((record, {"review_requested_at", "review_reason"}))
     store.update(Membership, changed)
