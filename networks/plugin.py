@@ -31,7 +31,7 @@ plugin = AppPlugin(
     portal_nav=tuple(entry for module in PORTAL for entry in module.NAV),
     dashboard_panels=(
         DashboardPanel(
-            "governance", "networks/governance/_home_panel.html", lambda request: governance_home_context(), order=21
+            "governance", "networks/governance/_home_panel.html", lambda request: governance_home_context(), order=120
         ),
     ),
     history_models=tuple(

@@ -28,7 +28,7 @@ from typing import Any
 from simple_history.utils import bulk_create_with_history
 
 from clac.plugins import DemoContext
-from members.models import Affiliation, Membership, Organization
+from members.models import Affiliation, Membership, Organization, PortalAccess
 from networks.models import Body, Mandate, Network, Seat
 from networks.selectors.governance import ENDING_SOON_DAYS, WORKERS_SUBREGIONS, workers_subregion_of
 
@@ -133,14 +133,17 @@ def _candidates() -> tuple[list[Candidate], dict[int, set[str]]]:
 class Picker:
     """Draws seat holders, preferring people who hold no seat yet, never twice per mandate."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, featured: set[int]) -> None:
         self.rng = rng
         self.load: Counter[int] = Counter()
+        # Organizations with demo portal logins: at equal load their people go first, so the
+        # portal's Representation page has something to show.
+        self.featured = featured
 
     def pick(self, pool: list[Candidate], count: int, *, taken: set[int], spread: bool = True) -> list[Candidate]:
         available = [c for c in pool if c.person_id not in taken]
         self.rng.shuffle(available)
-        available.sort(key=lambda c: self.load[c.person_id])
+        available.sort(key=lambda c: (self.load[c.person_id], c.organization_id not in self.featured))
         chosen: list[Candidate] = []
         countries: set[str] = set()
         # First pass one per country (a board represents the whole region), then anyone.
@@ -167,7 +170,7 @@ def seed(ctx: DemoContext, rng: random.Random) -> dict[str, int]:
     admin = ctx.shared.get("admin")
     networks = _networks(ctx)
     candidates, products = _candidates()
-    picker = Picker(rng)
+    picker = Picker(rng, set(PortalAccess.objects.values_list("organization_id", flat=True)))
     (previous_start, previous_end), (current_start, current_end) = _mandate_years(today)
     periods = [
         (datetime.date(previous_start, 1, 1), datetime.date(previous_end, 12, 31)),
