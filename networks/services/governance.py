@@ -178,7 +178,7 @@ def body_update(
     """Rename or describe a body, or change its country or seats per subregion. Its kind and
     network stay: a body of another kind or network is another body, with its own mandates."""
     _require_change(actor, body.network)
-    body = Body.objects.select_for_update().select_related("network").get(pk=body.pk)
+    body = Body.objects.select_for_update(of=("self",)).select_related("network").get(pk=body.pk)
     name = name.strip()
     errors: Errors = {}
     _check_body(
@@ -288,7 +288,7 @@ def mandate_update(
     """Change a mandate's dates or notes. Its seats' terms must stay inside the new dates."""
     _require_change(actor, mandate.body.network)
     Body.objects.select_for_update().filter(pk=mandate.body_id).first()
-    mandate = Mandate.objects.select_for_update().select_related("body").get(pk=mandate.pk)
+    mandate = Mandate.objects.select_for_update(of=("self",)).select_related("body").get(pk=mandate.pk)
     errors: Errors = {}
     _check_mandate(errors, body=mandate.body, mandate=mandate, start=start, end=end)
     if not errors:
@@ -420,7 +420,7 @@ def body_subregions(body: Body) -> tuple[str, ...]:
 def _lock_mandate(mandate: Mandate) -> Mandate:
     # The mandate's row serializes seat writes: caps (one person, officers, subregions) are
     # counted and written under it, so two concurrent requests cannot both take the last seat.
-    return Mandate.objects.select_for_update().select_related("body", "body__network").get(pk=mandate.pk)
+    return Mandate.objects.select_for_update(of=("self",)).select_related("body", "body__network").get(pk=mandate.pk)
 
 
 @transaction.atomic
