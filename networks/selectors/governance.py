@@ -293,7 +293,7 @@ def governance_home_context(*, today: datetime.date | None = None) -> dict[str, 
     today = _today(today)
     for seat in first:
         seat.ends_in_days = (seat.term_end - today).days
-    return {"ending_count": ending.count() if len(first) == 5 else len(first), "ending_first": first}
+    return {"ending_count": ending.count(), "ending_first": first}
 
 
 # --- Portal -------------------------------------------------------------------------------
