@@ -477,10 +477,12 @@ def test_body_detail_and_network_section_cost_constant_queries(client, world):
 def test_home_panel_counts_terms_ending_within_thirty_days(world):
     today = _today()
     mandate = _current_mandate(BodyFactory())
-    SeatFactory(mandate=mandate, term_end=today + datetime.timedelta(days=5))
+    for days in (5, 9, 1, 30, 20, 12, 31):
+        SeatFactory(mandate=mandate, term_end=today + datetime.timedelta(days=days))
 
     with CaptureQueriesContext(connection) as context:
         panel = governance_home_context()
 
-    assert panel["ending_count"] == 1
-    assert len(context.captured_queries) <= 2
+    assert panel["ending_count"] == 6
+    assert [seat.ends_in_days for seat in panel["ending_first"]] == [1, 5, 9, 12, 20]
+    assert len(context.captured_queries) == 1
