@@ -2,7 +2,7 @@
 area, menu entries, audited models, membership sync on registry changes, the coordinator's
 scope, the nightly reconciliation and the demo."""
 
-from clac.plugins import AppPlugin, DemoSeeder, HistoryModel, UrlMount
+from clac.plugins import AppPlugin, DashboardPanel, DemoSeeder, HistoryModel, UrlMount
 from networks import demo
 from networks.api import assemblies as api_assemblies
 from networks.api import governance as api_governance
@@ -12,6 +12,7 @@ from networks.portal import assemblies as portal_assemblies
 from networks.portal import governance as portal_governance
 from networks.portal import meetings as portal_meetings
 from networks.portal import networks as portal_networks
+from networks.selectors.governance import governance_home_context
 from networks.views import assemblies, governance, meetings, networks
 
 VIEWS = (networks, governance, meetings, assemblies)
@@ -28,6 +29,11 @@ plugin = AppPlugin(
     api_urls="networks.api.urls",
     dashboard_nav=tuple(entry for module in VIEWS for entry in module.NAV),
     portal_nav=tuple(entry for module in PORTAL for entry in module.NAV),
+    dashboard_panels=(
+        DashboardPanel(
+            "governance", "networks/governance/_home_panel.html", lambda request: governance_home_context(), order=120
+        ),
+    ),
     history_models=tuple(
         HistoryModel(model.lower(), f"networks.{model}")
         for model in ("Network", "NetworkMembership", "Body", "Mandate", "Seat")

@@ -214,6 +214,12 @@ SPECTACULAR_SETTINGS = {
         "CertificationStatusEnum": "members.models.Certification.Status",
         "YearlyReportStatusEnum": "members.models.YearlyReport.Status",
         "LanguageEnum": "django.conf.settings.LANGUAGES",
+        # Several apps name a field "kind" or "role" with different choices: name each set.
+        "OrganizationKindEnum": "members.models.Organization.Kind",
+        "AffiliationRoleEnum": "members.models.Affiliation.Role",
+        "NetworkKindEnum": "networks.models.Network.Kind",
+        "BodyKindEnum": "networks.models.Body.Kind",
+        "SeatRoleEnum": "networks.models.Seat.Role",
     },
 }
 

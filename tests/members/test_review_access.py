@@ -709,7 +709,13 @@ PARTNER_ROUTES = {
 
 
 def test_every_api_route_is_reviewed(world):
-    assert set(_api_urls(world)) == _route_names("api-v1")
+    # The registry's API routes (as members/plugin.py declares them; other apps' routes are
+    # walked by their own tests, and tests/clac/test_route_catalogue.py makes every route declared).
+    from members.plugin import plugin as members_plugin
+
+    declared = {name for name in members_plugin.access_catalogue if name.startswith("api-v1:")}
+    assert set(_api_urls(world)) == declared
+    assert declared <= _route_names("api-v1")
 
 
 def _partner_client(scopes: list[str]) -> APIClient:
