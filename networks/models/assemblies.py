@@ -121,6 +121,17 @@ class AssemblySession(TimeStampedModel):
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
 
+    @property
+    def status_badge(self) -> str:
+        """The badge colour family of the status (the platform's badge styles)."""
+        return {
+            self.Status.PREPARING: "draft",
+            self.Status.DESIGNATION_OPEN: "submitted",
+            self.Status.ACCREDITATION: "pending",
+            self.Status.IN_SESSION: "active",
+            self.Status.CLOSED: "withdrawn",
+        }[self.status]
+
 
 class Delegate(TimeStampedModel):
     """A person named by a member organization to sit and vote in a session, representing a
@@ -199,6 +210,14 @@ class Delegate(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.person} · {self.organization}"
 
+    @property
+    def status_badge(self) -> str:
+        return {
+            self.Status.DESIGNATED: "pending",
+            self.Status.ACCREDITED: "active",
+            self.Status.WITHDRAWN: "withdrawn",
+        }[self.status]
+
 
 class Motion(TimeStampedModel):
     """A motion put to the vote, its tally (for / against / abstain) as recorded by the
@@ -263,6 +282,15 @@ class Motion(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
+
+    @property
+    def result_badge(self) -> str:
+        return {
+            self.Result.PENDING: "pending",
+            self.Result.CARRIED: "approved",
+            self.Result.REJECTED: "rejected",
+            self.Result.WITHDRAWN: "withdrawn",
+        }[self.result]
 
     @property
     def votes_cast(self) -> int | None:

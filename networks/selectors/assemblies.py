@@ -29,6 +29,7 @@ __all__ = [
     "assembly_bodies_for_user",
     "assembly_delegate_countries",
     "assembly_delegate_list",
+    "assembly_eligible_organizations",
     "assembly_motion_list",
     "assembly_quorum_figures",
     "assembly_session_can_change",
@@ -80,6 +81,16 @@ def _sessions_open_to(organization: Organization) -> Q:
     active_member = Membership.objects.filter(organization=organization, status=Membership.Status.ACTIVE)
     in_network = _current_network_memberships(organization).filter(network_id=OuterRef("body__network_id"))
     return (Q(body__network__isnull=True) & Q(Exists(active_member))) | Q(Exists(in_network))
+
+
+def assembly_eligible_organizations(*, session: AssemblySession) -> QuerySet[Organization]:
+    """The organizations that may send delegates to the session, by name."""
+    if session.body.network_id is None:
+        found = Organization.objects.filter(membership__status=Membership.Status.ACTIVE)
+    else:
+        in_network = _current_network_memberships(OuterRef("pk")).filter(network_id=session.body.network_id)
+        found = Organization.objects.filter(Exists(in_network))
+    return found.select_related("country").order_by("name", "id")
 
 
 def organization_current_people(*, organization: Organization) -> QuerySet[Person]:
