@@ -214,6 +214,8 @@ SPECTACULAR_SETTINGS = {
         "CertificationStatusEnum": "members.models.Certification.Status",
         "YearlyReportStatusEnum": "members.models.YearlyReport.Status",
         "LanguageEnum": "django.conf.settings.LANGUAGES",
+        "AssemblySessionStatusEnum": "networks.models.AssemblySession.Status",
+        "DelegateStatusEnum": "networks.models.Delegate.Status",
     },
 }
 
