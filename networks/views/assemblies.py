@@ -7,7 +7,7 @@ networks.selectors.assemblies. `urlpatterns` are mounted by networks/urls.py, `N
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -78,6 +78,9 @@ def assembly_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assembly_create(request: HttpRequest) -> HttpResponse:
     bodies = selectors.assembly_bodies_for_user(request.user)
+    if not bodies.exists():
+        # A coordinator whose networks hold no assembly: nothing they could create.
+        raise PermissionDenied
     form = AssemblySessionForm(request.POST or None, bodies=bodies)
     if request.method == "POST" and form.is_valid():
         try:
@@ -89,7 +92,12 @@ def assembly_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The session was created."))
             return _to_detail(session)
-    return render(request, "networks/assemblies/session_form.html", {"form": form, "session": None})
+    return render(
+        request,
+        "networks/assemblies/session_form.html",
+        {"form": form, "session": None},
+        status=400 if form.errors else 200,
+    )
 
 
 @staff_required(*CHANGE_ROLES)
@@ -105,7 +113,12 @@ def assembly_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The changes were saved."))
             return _to_detail(session)
-    return render(request, "networks/assemblies/session_form.html", {"form": form, "session": session})
+    return render(
+        request,
+        "networks/assemblies/session_form.html",
+        {"form": form, "session": session},
+        status=400 if form.errors else 200,
+    )
 
 
 @staff_required()
