@@ -66,10 +66,16 @@ def _delegate_candidates(organization_ids: list[int]) -> dict[str, list[tuple[Or
     network: (organization, person id, product network). Three queries."""
     organizations = {
         o.pk: o
-        for o in Organization.objects.filter(
-            pk__in=organization_ids, membership__status=Membership.Status.ACTIVE
-        ).prefetch_related("products")
+        for o in Organization.objects.filter(pk__in=organization_ids, membership__status=Membership.Status.ACTIVE)
     }
+    # The product an organization was registered with first is its main one.
+    main_product: dict[int, str] = {}
+    for organization_id, network in (
+        Organization.products.through.objects.filter(organization_id__in=organizations)
+        .order_by("id")
+        .values_list("organization_id", "product__network")
+    ):
+        main_product.setdefault(organization_id, network)
     person_by_org: dict[int, int] = {}
     rank = {role: index for index, role in enumerate(DELEGATE_ROLES)}
     affiliations = Affiliation.objects.filter(
@@ -84,9 +90,8 @@ def _delegate_candidates(organization_ids: list[int]) -> dict[str, list[tuple[Or
     for organization in sorted(organizations.values(), key=lambda o: o.pk):
         if organization.pk not in person_by_org:
             continue
-        products = sorted({p.network for p in organization.products.all()})
         by_country[organization.country_id].append(
-            (organization, person_by_org[organization.pk], products[0] if products else "")
+            (organization, person_by_org[organization.pk], main_product.get(organization.pk, ""))
         )
     return by_country
 
