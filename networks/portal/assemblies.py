@@ -137,7 +137,7 @@ def delegate_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("networks_portal:assembly_delegates")
 
 
-NAV: tuple[NavEntry, ...] = (NavEntry(gettext_lazy("Delegates"), "networks_portal:assembly_delegates", order=23),)
+NAV: tuple[NavEntry, ...] = (NavEntry(gettext_lazy("Assemblies"), "networks_portal:assembly_delegates", order=23),)
 
 urlpatterns = [
     path("delegates/", delegates, name="assembly_delegates"),

@@ -21,7 +21,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from clac.api.scopes import DIRECTORY_READ, PEOPLE_READ, STATS_READ
-from clac.plugins import ACCESS_PORTAL, ACCESS_PORTAL_EDIT, ACCESS_STAFF, ACCESS_STAFF_ROLES, access_catalogue
+from clac.plugins import ACCESS_PORTAL, ACCESS_PORTAL_EDIT, ACCESS_STAFF, ACCESS_STAFF_ROLES, access_catalogue, plugins
 from clac.roles import REGISTRY_EDITORS, PortalRole, StaffRole
 from communications.services import api_key_create
 from members.models import (
@@ -709,7 +709,10 @@ PARTNER_ROUTES = {
 
 
 def test_every_api_route_is_reviewed(world):
-    assert set(_api_urls(world)) == _route_names("api-v1")
+    # The registry's API routes; other apps review theirs (tests/clac/test_route_catalogue.py
+    # makes sure every route is declared by some app).
+    members_routes = next(p for p in plugins() if p.app == "members").access_catalogue
+    assert set(_api_urls(world)) == {name for name in _route_names("api-v1") if name in members_routes}
 
 
 def _partner_client(scopes: list[str]) -> APIClient:
