@@ -220,6 +220,8 @@ SPECTACULAR_SETTINGS = {
         "NetworkKindEnum": "networks.models.Network.Kind",
         "BodyKindEnum": "networks.models.Body.Kind",
         "SeatRoleEnum": "networks.models.Seat.Role",
+        "AssemblySessionStatusEnum": "networks.models.AssemblySession.Status",
+        "DelegateStatusEnum": "networks.models.Delegate.Status",
     },
 }
 

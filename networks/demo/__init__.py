@@ -12,7 +12,7 @@ from django.db import transaction
 
 from clac.plugins import DemoContext, DemoReport
 from networks.demo import assemblies, governance, meetings, networks
-from networks.models import Body, Network
+from networks.models import AssemblySession, Body, Network
 
 AREAS = (networks, governance, meetings, assemblies)
 
@@ -27,7 +27,8 @@ def is_empty() -> tuple[bool, str]:
 @transaction.atomic
 def flush() -> dict[str, int]:
     deleted: dict[str, int] = {}
-    for queryset in (Body.objects.all(), Network.objects.all()):
+    # Assembly sessions first: they protect their body (an assembly record is never deleted by accident).
+    for queryset in (AssemblySession.objects.all(), Body.objects.all(), Network.objects.all()):
         for label, count in queryset.delete()[1].items():
             deleted[label] = deleted.get(label, 0) + count
     return deleted
