@@ -31,7 +31,8 @@ plugin = AppPlugin(
     history_models=tuple(
         HistoryModel(model.lower(), f"networks.{model}")
         for model in ("Network", "NetworkMembership", "Body", "Mandate", "Seat")
-    ),
+    )
+    + tuple(entry for module in VIEWS for entry in getattr(module, "HISTORY", ())),
     demo=DemoSeeder(seed=demo.seed, is_empty=demo.is_empty, flush=demo.flush),
     access_catalogue={name: level for module in (*VIEWS, *PORTAL, *API) for name, level in module.ACCESS.items()},
 )
