@@ -75,9 +75,7 @@ class Meeting(TimeStampedModel):
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")), name="meeting_ends_after_start"
             ),
             # People must know where to go: a meeting in a room names the room.
-            models.CheckConstraint(
-                condition=Q(modality="virtual") | ~Q(place=""), name="meeting_place_when_in_person"
-            ),
+            models.CheckConstraint(condition=Q(modality="virtual") | ~Q(place=""), name="meeting_place_when_in_person"),
             # ...and where to connect when it is (also) online.
             models.CheckConstraint(
                 condition=Q(modality="in_person") | ~Q(online_url=""), name="meeting_link_when_online"

@@ -26,7 +26,16 @@ from django.utils import timezone
 from clac.roles import StaffRole, user_has_any_role, user_is_staff_member
 from members.models import Organization
 from members.selectors.access import access_scope
-from networks.models import Agreement, Body, FollowUpAction, Meeting, MeetingAttendance, Network, NetworkMembership, Seat
+from networks.models import (
+    Agreement,
+    Body,
+    FollowUpAction,
+    Meeting,
+    MeetingAttendance,
+    Network,
+    NetworkMembership,
+    Seat,
+)
 from networks.selectors.networks import network_can_change, network_ids_coordinated_by
 
 __all__ = [
@@ -245,9 +254,7 @@ def meeting_detail_context(*, meeting: Meeting) -> dict[str, Any]:
         .order_by("-present", "organization__name", "person__last_name", "id")
     )
     actions = FollowUpAction.objects.select_related("owner_person", "owner_user").order_by("due_date", "id")
-    agreements = list(
-        Agreement.objects.filter(meeting=meeting).prefetch_related(Prefetch("actions", queryset=actions))
-    )
+    agreements = list(Agreement.objects.filter(meeting=meeting).prefetch_related(Prefetch("actions", queryset=actions)))
     return {
         "attendance": attendance,
         "present_count": sum(1 for row in attendance if row.present),
@@ -329,9 +336,9 @@ def network_section(*, network: Network) -> dict[str, Any] | None:
     today = timezone.localdate()
     owned = _meetings().filter(_network_q([network.pk]))
     upcoming = list(
-        owned.filter(starts_at__gte=now).exclude(status=Meeting.Status.CANCELLED).order_by("starts_at", "id")[
-            :NETWORK_SECTION_MEETINGS
-        ]
+        owned.filter(starts_at__gte=now)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("starts_at", "id")[:NETWORK_SECTION_MEETINGS]
     )
     recent = list(owned.filter(starts_at__lt=now).order_by("-starts_at", "-id")[:NETWORK_SECTION_MEETINGS])
     pending = _actions_in_networks(FollowUpAction.objects.all(), [network.pk]).filter(
@@ -356,9 +363,7 @@ def portal_meetings(*, organization: Organization, now: datetime.datetime | None
     invited = meetings_for_organization(organization)
     return {
         "upcoming": list(invited.filter(starts_at__gte=now).order_by("starts_at", "id")[:20]),
-        "past": list(
-            invited.filter(starts_at__lt=now, status=Meeting.Status.HELD).order_by("-starts_at", "-id")[:20]
-        ),
+        "past": list(invited.filter(starts_at__lt=now, status=Meeting.Status.HELD).order_by("-starts_at", "-id")[:20]),
     }
 
 

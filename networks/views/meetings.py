@@ -166,7 +166,7 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = AttendanceForm(request.POST or None, initial=initial, organizations=organizations, seats=seats)
     if request.method == "POST" and form.is_valid():
-        chosen_seats = {seat_id for seat_id in form.cleaned_data.get("seats", [])}
+        chosen_seats = set(form.cleaned_data.get("seats", []))
         entries = [
             services.AttendanceEntry(person=seat.person, organization=seat.organization, present=key in chosen_seats)
             for key, seat in form.seats_by_id.items()
@@ -237,9 +237,10 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _meeting_people(meeting: Meeting) -> list:
     """People who may own an action of this meeting: its attendees and its seat holders."""
-    people = {row.person.pk: row.person for row in MeetingAttendance.objects.filter(
-        meeting=meeting, person__isnull=False
-    ).select_related("person")}
+    people = {
+        row.person.pk: row.person
+        for row in MeetingAttendance.objects.filter(meeting=meeting, person__isnull=False).select_related("person")
+    }
     for seat in selectors.meeting_seats(meeting):
         people.setdefault(seat.person.pk, seat.person)
     return sorted(people.values(), key=lambda person: (person.last_name, person.first_name))
@@ -342,7 +343,10 @@ def followup_action_list(request: HttpRequest) -> HttpResponse:
         {
             "action": action,
             "can_change": changeable is None
-            or (action.agreement.meeting.owner_network_id is not None and action.agreement.meeting.owner_network_id in changeable),
+            or (
+                action.agreement.meeting.owner_network_id is not None
+                and action.agreement.meeting.owner_network_id in changeable
+            ),
         }
         for action in page_obj
     ]

@@ -46,7 +46,9 @@ class MeetingFilterForm(forms.Form):
     modality = forms.ChoiceField(
         label=_("Modality"), choices=[("", _("Any modality")), *Meeting.Modality.choices], required=False
     )
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("Any status")), *Meeting.Status.choices], required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any status")), *Meeting.Status.choices], required=False
+    )
 
     def filters(self) -> MeetingFilters:
         data = self.cleaned_data
@@ -133,9 +135,9 @@ class MeetingForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if self.meeting is None and ("network" in data and "body" in data):
-            if (data.get("network") is None) == (data.get("body") is None):
-                raise forms.ValidationError(_("Choose either a network or a body, not both."))
+        owner_fields_valid = "network" in data and "body" in data
+        if self.meeting is None and owner_fields_valid and (data["network"] is None) == (data["body"] is None):
+            raise forms.ValidationError(_("Choose either a network or a body, not both."))
         return data
 
     def service_fields(self) -> dict[str, Any]:
@@ -253,4 +255,3 @@ class FollowUpFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not coordinator:
             del self.fields["scope"]
-
