@@ -25,9 +25,13 @@ def minutes_html(text: str) -> SafeString:
     """Markdown → sanitized HTML, ready for a template."""
     if not text or not text.strip():
         return mark_safe("")
-    rendered = _markdown.render(text)
+    return sanitize_html(_markdown.render(text))
+
+
+def sanitize_html(html: str) -> SafeString:
+    """Keep only the allowed tags, attributes and link schemes (the second line of defence)."""
     cleaned = nh3.clean(
-        rendered,
+        html,
         tags=set(ALLOWED_TAGS),
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(ALLOWED_URL_SCHEMES),

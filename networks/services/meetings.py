@@ -138,7 +138,7 @@ def meeting_create(
 
 
 def _lock_meeting(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
+    return Meeting.objects.select_for_update(of=("self",)).select_related("body").get(pk=meeting.pk)
 
 
 @transaction.atomic
