@@ -16,7 +16,16 @@ from typing import Any
 from django.utils import timezone
 
 from clac.plugins import DemoContext
-from networks.models import Agreement, Body, FollowUpAction, Meeting, MeetingAttendance, Network, NetworkMembership, Seat
+from networks.models import (
+    Agreement,
+    Body,
+    FollowUpAction,
+    Meeting,
+    MeetingAttendance,
+    Network,
+    NetworkMembership,
+    Seat,
+)
 
 YEARS_BACK = 2
 NETWORK_MEETINGS_PER_YEAR = 4
@@ -44,7 +53,12 @@ CITIES = {
     "JM": "Kingston",
     "VE": "Caracas",
 }
-VENUES = ("Sala de reuniones de la red", "Hotel del Centro, salón Los Andes", "Oficina de CLAC", "Cooperativa anfitriona")
+VENUES = (
+    "Sala de reuniones de la red",
+    "Hotel del Centro, salón Los Andes",
+    "Oficina de CLAC",
+    "Cooperativa anfitriona",
+)
 TOPICS = (
     "Plan operativo anual",
     "Informe financiero del trimestre",
@@ -139,7 +153,8 @@ def _aware(day: datetime.date, hour: int) -> datetime.datetime:
 
 
 def seed(ctx: DemoContext, rng: random.Random) -> dict[str, int]:
-    rng = random.Random(f"{ctx.seed}:networks:meetings")  # its own stream: other areas change nothing here
+    # A stream of its own: what the other areas draw does not change these meetings.
+    rng = random.Random(f"{ctx.seed}:networks:meetings")
     networks = _networks(ctx)
     bodies = _bodies(ctx)
     if not networks and not bodies:
@@ -152,9 +167,9 @@ def seed(ctx: DemoContext, rng: random.Random) -> dict[str, int]:
 
     # Who is invited: network memberships and seats, read once.
     memberships: dict[int, list[tuple[int, datetime.date, datetime.date | None]]] = defaultdict(list)
-    for network_id, org_id, since, until in NetworkMembership.objects.filter(
-        network__in=networks
-    ).values_list("network_id", "organization_id", "since", "until"):
+    for network_id, org_id, since, until in NetworkMembership.objects.filter(network__in=networks).values_list(
+        "network_id", "organization_id", "since", "until"
+    ):
         memberships[network_id].append((org_id, since, until))
     seats: dict[int, list[tuple[int, int, datetime.date, datetime.date]]] = defaultdict(list)
     for body_id, person_id, org_id, term_start, term_end in Seat.objects.filter(mandate__body__in=bodies).values_list(
@@ -287,16 +302,16 @@ def seed(ctx: DemoContext, rng: random.Random) -> dict[str, int]:
         for _n in range(rng.randint(1, 2)):
             due = meeting_day + datetime.timedelta(days=rng.randint(20, 150))
             if due < today:
-                status = rng.choices(
-                    FollowUpAction.Status.values, weights=(2, 2, 8, 1)
-                )[0]  # open, in progress (both overdue), done, cancelled
+                status = rng.choices(FollowUpAction.Status.values, weights=(2, 2, 8, 1))[
+                    0
+                ]  # open, in progress (both overdue), done, cancelled
             else:
                 status = rng.choices(FollowUpAction.Status.values, weights=(5, 4, 2, 1))[0]
             completed_on = None
             if status == FollowUpAction.Status.DONE:
                 latest = min(due + datetime.timedelta(days=20), today)
-                completed_on = meeting_day + datetime.timedelta(days=rng.randint(1, max(1, (latest - meeting_day).days)))
-                completed_on = min(completed_on, today)
+                took = rng.randint(1, max(1, (latest - meeting_day).days))
+                completed_on = min(meeting_day + datetime.timedelta(days=took), today)
             people = people_of_meeting.get(meeting.pk) or []
             owner_person_id = rng.choice(people) if people and rng.random() < 0.6 else None
             owner_user = None if owner_person_id else (rng.choice(staff) if staff else None)
