@@ -358,7 +358,6 @@ def followup_action_list(request: HttpRequest) -> HttpResponse:
             "page_obj": page_obj,
             "rows": rows,
             "today": timezone.localdate(),
-            "status_choices": FollowUpStatusForm.base_fields["status"].choices,
         },
         status=status_code,
     )
