@@ -111,10 +111,21 @@ class MeetingAttendance(models.Model):
 
     meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="attendance")
     person = models.ForeignKey(
-        Person, verbose_name=_("person"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meeting_attendance",
     )
+    # Named relations (not "+"): merging duplicate people or organizations finds and moves them.
     organization = models.ForeignKey(
-        Organization, verbose_name=_("organization"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meeting_attendance",
     )
     present = models.BooleanField(_("present"), default=True)
     history = HistoricalRecords()
@@ -183,7 +194,12 @@ class FollowUpAction(TimeStampedModel):
     )
     description = models.TextField(_("description"))
     owner_person = models.ForeignKey(
-        Person, verbose_name=_("owner (person)"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Person,
+        verbose_name=_("owner (person)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="followup_actions",
     )
     owner_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -477,7 +477,7 @@ def many(world):
 def test_dashboard_lists_cost_constant_queries(client, many, django_assert_max_num_queries, name, params):
     params = {k: (many.network.pk if v == "NETWORK" else v) for k, v in params.items()}
     c = _client(client, many.users[StaffRole.ADMIN])
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(12):
         response = c.get(reverse(name), params)
     assert response.status_code == 200
     assert len(response.context["page_obj"].object_list) >= 20
@@ -488,7 +488,7 @@ def test_meeting_page_costs_constant_queries(client, many, django_assert_max_num
         MeetingAttendanceFactory(meeting=many.held, person=PersonFactory())
         FollowUpActionFactory(agreement=many.agreement)
     c = _client(client, many.users[StaffRole.COORDINATOR])
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(12):
         assert c.get(reverse("networks:meeting_detail", kwargs={"pk": many.held.pk})).status_code == 200
 
 
