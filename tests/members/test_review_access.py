@@ -21,7 +21,14 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from clac.api.scopes import DIRECTORY_READ, PEOPLE_READ, STATS_READ
-from clac.plugins import ACCESS_PORTAL, ACCESS_PORTAL_EDIT, ACCESS_STAFF, ACCESS_STAFF_ROLES, access_catalogue
+from clac.plugins import (
+    ACCESS_PORTAL,
+    ACCESS_PORTAL_EDIT,
+    ACCESS_STAFF,
+    ACCESS_STAFF_ROLES,
+    access_catalogue,
+    plugins,
+)
 from clac.roles import REGISTRY_EDITORS, PortalRole, StaffRole
 from communications.services import api_key_create
 from members.models import (
@@ -709,7 +716,12 @@ PARTNER_ROUTES = {
 
 
 def test_every_api_route_is_reviewed(world):
-    assert set(_api_urls(world)) == _route_names("api-v1")
+    # api-v1 is shared by every app: here, the registry's routes (other apps walk their own).
+    assert set(_api_urls(world)) == _route_names("api-v1") & _members_api_routes()
+
+
+def _members_api_routes() -> set[str]:
+    return {name for plugin in plugins() if plugin.app == "members" for name in plugin.access_catalogue}
 
 
 def _partner_client(scopes: list[str]) -> APIClient:
