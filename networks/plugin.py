@@ -46,7 +46,8 @@ plugin = AppPlugin(
             "Delegate",
             "Motion",
         )
-    ),
+    )
+    + tuple(entry for module in VIEWS for entry in getattr(module, "HISTORY", ())),
     demo=DemoSeeder(seed=demo.seed, is_empty=demo.is_empty, flush=demo.flush),
     access_catalogue={name: level for module in (*VIEWS, *PORTAL, *API) for name, level in module.ACCESS.items()},
 )

@@ -213,6 +213,8 @@ SPECTACULAR_SETTINGS = {
         "MembershipStatusEnum": "members.models.Membership.Status",
         "CertificationStatusEnum": "members.models.Certification.Status",
         "YearlyReportStatusEnum": "members.models.YearlyReport.Status",
+        "MeetingStatusEnum": "networks.models.Meeting.Status",
+        "FollowUpActionStatusEnum": "networks.models.FollowUpAction.Status",
         "LanguageEnum": "django.conf.settings.LANGUAGES",
         # Several apps name a field "kind" or "role" with different choices: name each set.
         "OrganizationKindEnum": "members.models.Organization.Kind",

@@ -21,7 +21,14 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from clac.api.scopes import DIRECTORY_READ, PEOPLE_READ, STATS_READ
-from clac.plugins import ACCESS_PORTAL, ACCESS_PORTAL_EDIT, ACCESS_STAFF, ACCESS_STAFF_ROLES, access_catalogue
+from clac.plugins import (
+    ACCESS_PORTAL,
+    ACCESS_PORTAL_EDIT,
+    ACCESS_STAFF,
+    ACCESS_STAFF_ROLES,
+    access_catalogue,
+    plugins,
+)
 from clac.roles import REGISTRY_EDITORS, PortalRole, StaffRole
 from communications.services import api_key_create
 from members.models import (
