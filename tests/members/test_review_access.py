@@ -27,7 +27,6 @@ from clac.plugins import (
     ACCESS_STAFF,
     ACCESS_STAFF_ROLES,
     access_catalogue,
-    plugins,
 )
 from clac.roles import REGISTRY_EDITORS, PortalRole, StaffRole
 from communications.services import api_key_create
