@@ -86,7 +86,10 @@ def populated_pair(db):
 def test_organization_merge_moves_every_relation_to_the_survivor(actor, populated_pair):
     survivor, merged = populated_pair
     before = rows_pointing_to(Organization, merged.pk)
-    assert all(before.values()), before  # the fixture covers every relation
+    # The fixture covers every relation of the registry's own; other apps test their relations
+    # (tests/networks/test_merge_with_networks.py).
+    registry_relations = {name: count for name, count in before.items() if name.startswith("members.")}
+    assert all(registry_relations.values()), registry_relations
 
     record = organization_merge(actor=actor, survivor=survivor, merged=merged)
 
