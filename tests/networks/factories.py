@@ -87,6 +87,7 @@ class SeatFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Seat
+        skip_postgeneration_save = True
 
     mandate = factory.SubFactory(MandateFactory)
     person = factory.SubFactory(PersonFactory)
