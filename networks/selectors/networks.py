@@ -198,7 +198,7 @@ def network_membership_history(*, network: Network) -> QuerySet[NetworkMembershi
     return (
         NetworkMembership.objects.filter(network=network)
         .select_related("organization", "organization__country", "changed_by")
-        .order_by("-updated_at", "-id")
+        .order_by("-id")
     )
 
 
