@@ -214,6 +214,9 @@ SPECTACULAR_SETTINGS = {
         "CertificationStatusEnum": "members.models.Certification.Status",
         "YearlyReportStatusEnum": "members.models.YearlyReport.Status",
         "LanguageEnum": "django.conf.settings.LANGUAGES",
+        "OrganizationKindEnum": "members.models.Organization.Kind",
+        "ProductNetworkEnum": "members.models.ProductNetwork",
+        "NetworkKindEnum": "networks.models.Network.Kind",
     },
 }
 

@@ -80,7 +80,9 @@ class NetworkForm(forms.Form):
         required=False,
     )
     founded_year = forms.IntegerField(label=gettext_lazy("Founded"), min_value=1990, max_value=2100, required=False)
-    description = forms.CharField(label=gettext_lazy("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    description = forms.CharField(
+        label=gettext_lazy("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
     is_active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
 
     def __init__(self, *args, editing: bool = False, **kwargs) -> None:
@@ -93,7 +95,9 @@ class NetworkForm(forms.Form):
 class NetworkDescriptionForm(forms.Form):
     """What a coordinator changes on their own network."""
 
-    description = forms.CharField(label=gettext_lazy("Description"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    description = forms.CharField(
+        label=gettext_lazy("Description"), widget=forms.Textarea(attrs={"rows": 6}), required=False
+    )
 
 
 class MembershipAddForm(forms.Form):
