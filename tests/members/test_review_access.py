@@ -709,7 +709,10 @@ PARTNER_ROUTES = {
 
 
 def test_every_api_route_is_reviewed(world):
-    assert set(_api_urls(world)) == _route_names("api-v1")
+    # The registry's own API routes (other apps' routes are reviewed by their own tests).
+    from members.plugin import plugin as members_plugin
+
+    assert set(_api_urls(world)) == _route_names("api-v1") & set(members_plugin.access_catalogue)
 
 
 def _partner_client(scopes: list[str]) -> APIClient:
