@@ -154,7 +154,9 @@ def test_coordinator_edits_only_the_description(world):
 def test_bad_input_shows_errors_and_changes_nothing(world):
     admin = client_for(world["users"][StaffRole.ADMIN])
     networks, rows = Network.objects.count(), NetworkMembership.objects.count()
-    response = admin.post(reverse("networks:network_create"), {"kind": "country", "name": "Red Mía", "countries": ["CO"]})
+    response = admin.post(
+        reverse("networks:network_create"), {"kind": "country", "name": "Red Mía", "countries": ["CO"]}
+    )
     assert response.status_code == 400
     assert b"already" in response.content
     response = admin.post(
@@ -369,9 +371,7 @@ def test_staff_memberships_api_follows_network_can_change(world):
     assert end_refused.status_code == 403
     viewer = api_for(world["users"][StaffRole.VIEWER])
     assert viewer.get("/api/v1/network-memberships/?network=%d&current=true" % world["mine"].pk).status_code == 200
-    assert (
-        viewer.post(f"/api/v1/network-memberships/{world['m_mine'].pk}/end/", {}, format="json").status_code == 403
-    )
+    assert viewer.post(f"/api/v1/network-memberships/{world['m_mine'].pk}/end/", {}, format="json").status_code == 403
     bad = coordinator.post(
         f"/api/v1/network-memberships/{world['m_mine'].pk}/end/", {"until": "1999-01-01", "reason": "x"}, format="json"
     )

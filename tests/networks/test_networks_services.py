@@ -66,7 +66,9 @@ def test_a_country_belongs_to_one_active_country_network_only(structure, admin_u
 
 def test_an_inactive_country_network_does_not_hold_its_countries(structure, admin_user):
     network_update(actor=admin_user, network=structure["peru"], is_active=False)
-    network = network_create(actor=admin_user, kind=Network.Kind.COUNTRY, name="Nueva Red Perú", countries=[country("PE")])
+    network = network_create(
+        actor=admin_user, kind=Network.Kind.COUNTRY, name="Nueva Red Perú", countries=[country("PE")]
+    )
     assert network.countries.get().code == "PE"
     with pytest.raises(ValidationError) as error:
         network_update(actor=admin_user, network=structure["peru"], is_active=True)
@@ -100,7 +102,9 @@ def test_only_coordinators_may_coordinate_and_one_workers_network(structure, adm
 
 def test_creating_a_network_joins_the_organizations_the_registry_puts_there(admin_user):
     member = active_member(country=country("CO"), products=["cocoa"])
-    network = network_create(actor=admin_user, kind=Network.Kind.COUNTRY, name="Red Colombia", countries=[country("CO")])
+    network = network_create(
+        actor=admin_user, kind=Network.Kind.COUNTRY, name="Red Colombia", countries=[country("CO")]
+    )
     assert current(member) == {"Red Colombia"}
     row = NetworkMembership.objects.get(network=network)
     assert row.source == NetworkMembership.Source.AUTOMATIC
@@ -184,9 +188,7 @@ def test_an_organization_kept_out_by_hand_is_not_added_back(structure, admin_use
     network_memberships_sync(organization=organization)
     membership = NetworkMembership.objects.get(organization=organization, network=structure["coffee"])
     today = timezone.localdate()
-    network_membership_end(
-        actor=admin_user, membership=membership, until=today, reason="Asked to leave", keep_out=True
-    )
+    network_membership_end(actor=admin_user, membership=membership, until=today, reason="Asked to leave", keep_out=True)
     network_memberships_sync(organization=organization)
     network_memberships_reconcile()
     assert current(organization) == {"Red Perú"}
@@ -279,4 +281,7 @@ def test_merge_keeps_the_survivor_in_its_networks(structure, admin_user):
     network_memberships_sync(organization=merged)
     member_services.organization_merge(actor=admin_user, survivor=survivor, merged=merged)
     assert current(survivor) == {"Red Perú", "Red de Café", "Red de Cacao"}
-    assert NetworkMembership.objects.filter(organization=survivor, until__isnull=True, network=structure["peru"]).count() == 1
+    assert (
+        NetworkMembership.objects.filter(organization=survivor, until__isnull=True, network=structure["peru"]).count()
+        == 1
+    )
