@@ -133,7 +133,7 @@ def test_others_are_refused_the_change_pages_and_change_nothing(world):
         assert coordinator.get(url).status_code == 403, url
         assert coordinator.post(url, {"reason": "x", "until": "2024-01-01", "keep_out": "on"}).status_code == 403
     assert coordinator.get(reverse("networks:network_create")).status_code == 403
-    for url in _changes(world, world["mine"], world["m_mine"]) + [reverse("networks:network_create")]:
+    for url in [*_changes(world, world["mine"], world["m_mine"]), reverse("networks:network_create")]:
         response = client_for(None).post(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert NetworkMembership.objects.count() == rows
@@ -370,7 +370,7 @@ def test_staff_memberships_api_follows_network_can_change(world):
     )
     assert end_refused.status_code == 403
     viewer = api_for(world["users"][StaffRole.VIEWER])
-    assert viewer.get("/api/v1/network-memberships/?network=%d&current=true" % world["mine"].pk).status_code == 200
+    assert viewer.get(f"/api/v1/network-memberships/?network={world['mine'].pk}&current=true").status_code == 200
     assert viewer.post(f"/api/v1/network-memberships/{world['m_mine'].pk}/end/", {}, format="json").status_code == 403
     bad = coordinator.post(
         f"/api/v1/network-memberships/{world['m_mine'].pk}/end/", {"until": "1999-01-01", "reason": "x"}, format="json"
