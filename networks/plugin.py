@@ -47,7 +47,8 @@ plugin = AppPlugin(
             "networks",
             "networks/networks/_portal_home_panel.html",
             lambda organization: organization_networks_context(organization=organization),
-            order=20,
+            # After the registry's panel (the organization's own profile comes first).
+            order=110,
         ),
     ),
     history_models=tuple(

@@ -161,19 +161,28 @@ def network_member_figures(*, network: Network) -> dict[str, Any]:
     kind_labels = dict(Organization.Kind.choices)
     kind_counts = dict(current.values_list("organization__kind").annotate(total=Count("id")).order_by())
     by_kind = [(kind, kind_labels[kind], kind_counts[kind]) for kind in kind_labels if kind in kind_counts]
-    sized = current.annotate(size=_latest_approved_members_total())
-    aggregates = {
-        key: Count("id", filter=Q(size__gte=low) & (Q(size__lt=high) if high is not None else Q()))
-        for key, _label, low, high in SIZE_BANDS
-    }
-    bands = sized.aggregate(**aggregates, unknown=Count("id", filter=Q(size__isnull=True)), total=Count("id"))
+    # One subquery per member, grouped by its value; the bands are summed here (a page of a
+    # few hundred distinct sizes at most), rather than re-running the subquery per band.
+    sizes = current.annotate(size=_latest_approved_members_total()).values("size").annotate(n=Count("id")).order_by()
+    bands = dict.fromkeys([key for key, *_rest in SIZE_BANDS], 0)
+    unknown = total = 0
+    for row in sizes:
+        size, count = row["size"], row["n"]
+        total += count
+        if size is None:
+            unknown += count
+            continue
+        for key, _label, low, high in SIZE_BANDS:
+            if size >= low and (high is None or size < high):
+                bands[key] += count
+                break
     by_size = [(key, label, bands[key]) for key, label, _low, _high in SIZE_BANDS]
     return {
-        "total": bands["total"],
+        "total": total,
         "by_country": by_country,
         "by_kind": by_kind,
         "by_size": by_size,
-        "size_unknown": bands["unknown"],
+        "size_unknown": unknown,
     }
 
 
