@@ -86,7 +86,8 @@ def populated_pair(db):
 def test_organization_merge_moves_every_relation_to_the_survivor(actor, populated_pair):
     survivor, merged = populated_pair
     before = rows_pointing_to(Organization, merged.pk)
-    assert all(before.values()), before  # the fixture covers every relation
+    # The fixture covers every relation of the registry (other apps' merges: their own tests).
+    assert all(count for label, count in before.items() if label.startswith("members.")), before
 
     record = organization_merge(actor=actor, survivor=survivor, merged=merged)
 
