@@ -224,6 +224,7 @@ SPECTACULAR_SETTINGS = {
         "SeatRoleEnum": "networks.models.Seat.Role",
         "AssemblySessionStatusEnum": "networks.models.AssemblySession.Status",
         "DelegateStatusEnum": "networks.models.Delegate.Status",
+        "ProductNetworkEnum": "members.models.ProductNetwork",
     },
 }
 

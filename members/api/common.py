@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import SAFE_METHODS
 
 from clac.api.permissions import StaffRoles
 from clac.api.views import ClacGenericViewSet
@@ -136,7 +137,10 @@ class AccessHelperMixin[M: Model](GenericAPIView):
 
     def get_object(self) -> M:
         pk = url_pk(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
-        obj = self.access_helper(user=self.request.user, pk=pk)
+        # A write fetches the object for change: the helper refuses (403) a user whose role
+        # does not reach it (a coordinator outside their networks' members).
+        for_change = self.request.method not in SAFE_METHODS
+        obj = self.access_helper(user=self.request.user, pk=pk, for_change=for_change)
         self.check_object_permissions(self.request, obj)
         return obj
 

@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -19,6 +20,7 @@ from members.selectors import (
     affiliation_get_for_user,
     affiliation_staff_list,
     affiliation_staff_reload,
+    organization_can_change,
     person_get_for_user,
     person_staff_detail,
     person_staff_list,
@@ -220,6 +222,9 @@ class AffiliationViewSet(StaffViewSet[Affiliation]):
     )
     def create(self, request: Request) -> Response:
         data = validated(AffiliationInputSerializer, request.data)
+        # The role is a record of the organization: a coordinator adds roles only in theirs.
+        if not organization_can_change(request.user, data["organization"]):
+            raise PermissionDenied
         affiliation = member_services.affiliation_create(actor=request_user(request), **data)
         return self._respond(affiliation, status.HTTP_201_CREATED)
 

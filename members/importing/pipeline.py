@@ -35,6 +35,7 @@ from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from clac import plugins
 from members.importing.cleaning import ParsedRow, References, RowCleaner
 from members.importing.formats import FileFormatError, ImportFormat, RowError, check_header, detect_format
 from members.importing.plan import BatchPlan, Timings
@@ -43,6 +44,9 @@ from members.importing.reader import count_data_rows, is_blank, iter_file_rows, 
 from members.importing.writer import RegistryWriter
 
 __all__ = ["IMPORT_BATCH_SIZE", "ImportProgress", "ImportResult", "registry_import"]
+
+# Told to the apps listening (clac.plugins.emit) once an import has written rows.
+REGISTRY_IMPORTED = "members.registry_imported"
 
 logger = logging.getLogger(__name__)
 
@@ -295,6 +299,10 @@ def registry_import(
         result.rows_with_errors,
         dict(result.counts),
     )
+    if not dry_run and result.counts:
+        # Rows emit nothing one by one: the listening apps (networks' membership sync) catch
+        # up with the whole registry once, as they do every night.
+        plugins.emit(REGISTRY_IMPORTED)
     return result
 
 

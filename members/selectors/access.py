@@ -5,7 +5,9 @@ Dashboard, portal and API views fetch organizations, people, affiliations, yearl
 change proposals only through those helpers, so the answer is the same everywhere:
 
 - without `organization` (dashboard, API): staff read every record; `for_change` needs a
-  registry editor role (clac.roles.REGISTRY_EDITORS), otherwise 403. Anyone else gets 404.
+  registry editor role (clac.roles.REGISTRY_EDITORS) whose scope reaches the record's
+  organization (a coordinator: the members of their networks), otherwise 403. Anyone else
+  gets 404.
 - with `organization` (the portal's current organization): the user must have a portal
   access to it (404 otherwise) and only that organization's records are found (404 for any
   other, so the portal never reveals that they exist); `for_change` needs the portal admin or
@@ -17,10 +19,11 @@ but not change it gets 403, and a record they could not read anyway is a 404."""
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from clac.roles import REGISTRY_EDITORS, PortalRole, user_has_any_role, user_is_staff_member
-from members.models import Organization, PortalAccess
+from clac import plugins
+from clac.roles import REGISTRY_EDITORS, PortalRole, user_is_staff_member, user_staff_roles
+from members.models import Affiliation, Organization, Person, PortalAccess
 
-__all__ = ["organization_can_change"]
+__all__ = ["organization_can_change", "person_can_change", "registry_can_change_everything"]
 
 _PORTAL_EDITOR_ROLES = frozenset({PortalRole.ADMIN, PortalRole.EDITOR})
 
@@ -36,22 +39,69 @@ def _portal_roles(user) -> dict[int, str]:
     return cached
 
 
+def _editor_scopes(user) -> list[frozenset[int]] | None:
+    """The organizations the user's registry editor roles reach: None when one of their roles
+    reaches every organization, otherwise one set of ids per scoped role (an app limits a role
+    through clac.plugins role_scopes, e.g. networks limits coordinators to the members of the
+    networks they coordinate). Cached on the user for the request."""
+    cached = getattr(user, "_clac_editor_scopes", False)
+    if cached is not False:
+        return cached
+    scopes: list[frozenset[int]] | None = []
+    for role in sorted(user_staff_roles(user) & REGISTRY_EDITORS):
+        scope = plugins.role_scope(role)
+        if scope is None:
+            scopes = None
+            break
+        scopes.append(frozenset(scope(user)))
+    user._clac_editor_scopes = scopes
+    return scopes
+
+
+def registry_can_change_everything(user) -> bool:
+    """A registry editor whose roles reach every organization (admin, M&E officer): only they
+    run what touches the registry as a whole (imports, merges of duplicates)."""
+    return bool(user_staff_roles(user) & REGISTRY_EDITORS) and _editor_scopes(user) is None
+
+
+def _in_editor_scope(user, organization_ids: set[int]) -> bool:
+    scopes = _editor_scopes(user)
+    return scopes is None or any(organization_ids & scope for scope in scopes)
+
+
 def organization_can_change(user, organization: Organization | None, *, portal: bool = False) -> bool:
-    """Whether `user` may change the records of `organization` (None: a registry record that
-    belongs to no single organization, such as a person, or a new organization). The one place
-    that decides it for the dashboard, the portal and the API.
+    """Whether `user` may change the records of `organization` (None: a new organization, or a
+    registry record that belongs to no single organization, which any registry editor may
+    create). The one place that decides it for the dashboard, the portal and the API.
 
-    Staff (`portal=False`): the registry editor roles change every organization's records.
+    Staff (`portal=False`): a registry editor role, and the organization within that role's
+    scope: admin and M&E officer reach every organization, a coordinator only the current
+    members of the networks they coordinate (docs/decisions/0008).
     Portal (`portal=True`): the user's portal role in that organization must be admin or editor,
-    whatever their staff roles (in the portal they act for the organization).
-
-    Coordinator scoping (networks issue) goes here: a coordinator will change only the
-    organizations of the networks they coordinate (and the people serving them)."""
+    whatever their staff roles (in the portal they act for the organization)."""
     if portal:
         if organization is None:
             return False
         return _portal_roles(user).get(organization.pk) in _PORTAL_EDITOR_ROLES
-    return user_has_any_role(user, REGISTRY_EDITORS)
+    if not user_staff_roles(user) & REGISTRY_EDITORS:
+        return False
+    if organization is None:
+        return True
+    return _in_editor_scope(user, {organization.pk})
+
+
+def person_can_change(user, person: Person) -> bool:
+    """Staff changing a person: a registry editor whose scope reaches every organization, or
+    whose scope holds an organization the person currently serves (a person belongs to no
+    single organization; docs/decisions/0008)."""
+    if not user_staff_roles(user) & REGISTRY_EDITORS:
+        return False
+    if _editor_scopes(user) is None:
+        return True
+    serving = set(
+        Affiliation.objects.filter(person=person, end_date__isnull=True).values_list("organization_id", flat=True)
+    )
+    return _in_editor_scope(user, serving)
 
 
 def access_scope(*, user, organization: Organization | None) -> Organization | None:
@@ -66,10 +116,15 @@ def access_scope(*, user, organization: Organization | None) -> Organization | N
     raise Http404
 
 
-def require_change(user, *, scope: Organization | None, record_organization: Organization | None) -> None:
-    """403 unless the user may change a record of `record_organization` found in `scope`."""
+def require_change(
+    user, *, scope: Organization | None, record_organization: Organization | None, person: Person | None = None
+) -> None:
+    """403 unless the user may change a record of `record_organization` found in `scope` (for a
+    person, staff need person_can_change)."""
     if scope is not None:
         allowed = organization_can_change(user, scope, portal=True)
+    elif person is not None:
+        allowed = person_can_change(user, person)
     else:
         allowed = organization_can_change(user, record_organization)
     if not allowed:

@@ -101,7 +101,7 @@ def person_get_for_user(*, user, pk: int, organization: Organization | None = No
     if person is None:
         raise Http404
     if for_change:
-        require_change(user, scope=scope, record_organization=None)
+        require_change(user, scope=scope, record_organization=None, person=person)
     return person
 
 

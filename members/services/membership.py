@@ -7,9 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clac import plugins
 from clac.models import User
 from members.models import Certification, Membership, MembershipEvent, Organization
 from members.services._common import set_history_user
+from members.services.organizations import ORGANIZATION_CHANGED
 
 __all__ = ["membership_flag_for_review", "membership_review_resolve", "membership_transition"]
 
@@ -91,6 +93,7 @@ def membership_transition(
         override_reason=override_reason.strip(),
         actor=actor,
     )
+    plugins.emit(ORGANIZATION_CHANGED, organization_id=organization.pk)
     return membership
 
 

@@ -23,10 +23,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from clac import plugins
 from clac.models import User
 from members.models import DuplicateDismissal, DuplicateKind, MergeRecord, Organization, Person
 from members.normalize import normalize_organization_name, normalize_person_name
 from members.services._common import set_history_actor_and_reason
+from members.services.organizations import ORGANIZATION_CHANGED
 
 __all__ = [
     "duplicate_dismiss",
@@ -261,7 +263,11 @@ def organization_merge(*, actor: User | None, survivor: Organization, merged: Or
         survivor.normalized_name = normalize_organization_name(survivor.name)
         return []
 
-    return _merge(actor=actor, survivor=survivor, merged=merged, kind=DuplicateKind.ORGANIZATION, fill_extra=fill)
+    record = _merge(actor=actor, survivor=survivor, merged=merged, kind=DuplicateKind.ORGANIZATION, fill_extra=fill)
+    # The survivor took over the merged record's products and relations (network memberships
+    # among them): the listening apps bring what depends on them up to date.
+    plugins.emit(ORGANIZATION_CHANGED, organization_id=record.survivor_id)
+    return record
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clac import plugins
 from clac.models import User
 from members import rules
 from members.models import Country, Membership, Organization, OrganizationChangeProposal, Product
@@ -16,6 +17,7 @@ from members.normalize import normalize_email, normalize_organization_name
 from members.services._common import apply_fields, full_clean_fields, set_history_user
 
 __all__ = [
+    "ORGANIZATION_CHANGED",
     "ORGANIZATION_EDITABLE_FIELDS",
     "change_proposal_approve",
     "change_proposal_reject",
@@ -30,6 +32,10 @@ ORGANIZATION_EDITABLE_FIELDS = frozenset(
         "longitude", "parent", "flo_id", "founding_year", "website", "email", "phone", "languages", "description",
     }
 )  # fmt: skip
+# Told to the apps listening (clac.plugins.emit) after every change that may move the
+# organization in or out of a network: its country, kind, products or membership status.
+ORGANIZATION_CHANGED = "members.organization_changed"
+MEMBERSHIP_DECIDING_FIELDS = frozenset({"country", "kind"})
 # Fields a portal user may only propose; staff approve them (legal identity of the member).
 PROPOSAL_FIELDS = frozenset(OrganizationChangeProposal.Field.values)
 
@@ -134,6 +140,7 @@ def organization_create(
     membership = Membership(organization=org, status=Membership.Status.APPLICANT)
     set_history_user(membership, actor)
     membership.save()
+    plugins.emit(ORGANIZATION_CHANGED, organization_id=org.pk)
     return org
 
 
@@ -151,10 +158,14 @@ def organization_update(*, actor: User | None, organization: Organization, **fie
         _validate_organization(org)
         set_history_user(org, actor)
         org.save(update_fields=[*changed, "updated_at"])
+    products_changed = False
     if products is not None:
         new_ids = {p.pk for p in products}
         if new_ids != set(org.products.values_list("pk", flat=True)):
             org.products.set(new_ids)
+            products_changed = True
+    if products_changed or MEMBERSHIP_DECIDING_FIELDS & set(changed):
+        plugins.emit(ORGANIZATION_CHANGED, organization_id=org.pk)
     return org
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,6 +23,7 @@ from clac.access import request_user, staff_required
 from clac.roles import REGISTRY_EDITORS
 from members.duplicates import duplicate_groups, duplicate_groups_fill, duplicate_pair_get, relation_counts
 from members.models import DuplicateKind
+from members.selectors.access import organization_can_change, person_can_change
 from members.services.merge import duplicate_dismiss, organization_merge, person_merge
 
 GROUPS_PER_PAGE = 25
@@ -151,10 +152,18 @@ def duplicate_compare(request: HttpRequest, kind: str, a: int, b: int) -> HttpRe
     return _render_compare(request, kind, first, second, form)
 
 
+def _require_change_both(request: HttpRequest, kind: str, first: models.Model, second: models.Model) -> None:
+    """A merge changes both records: a coordinator merges only records within their scope."""
+    allowed = organization_can_change if kind == DuplicateKind.ORGANIZATION else person_can_change
+    if not (allowed(request.user, first) and allowed(request.user, second)):
+        raise PermissionDenied
+
+
 @staff_required(*REGISTRY_EDITORS)
 @require_POST
 def duplicate_merge(request: HttpRequest, kind: str, a: int, b: int) -> HttpResponse:
     first, second = duplicate_pair_get(kind=_kind_or_404(kind), first_id=a, second_id=b)
+    _require_change_both(request, kind, first, second)
     form = MergeForm(request.POST, pair=(first, second))
     if not form.is_valid():
         return _render_compare(request, kind, first, second, form, status=400)

@@ -7,7 +7,7 @@ import os
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -19,6 +19,7 @@ from clac.access import request_user, staff_required
 from clac.jobs import job_enqueue, jobs_visible_to
 from clac.roles import REGISTRY_EDITORS
 from members.importing import ImportFormat, import_template_csv, import_template_xlsx
+from members.selectors.access import registry_can_change_everything
 from members.tasks import IMPORT_JOB_KIND
 
 IMPORT_EXTENSIONS = (".csv", ".xlsx")
@@ -92,6 +93,9 @@ def import_list(request: HttpRequest) -> HttpResponse:
 @staff_required(*REGISTRY_EDITORS)
 @require_POST
 def import_upload(request: HttpRequest) -> HttpResponse:
+    # An import may touch any organization: only editors whose role reaches the whole registry.
+    if not registry_can_change_everything(request.user):
+        raise PermissionDenied
     form = ImportUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_list(request, form, status=400)

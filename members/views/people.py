@@ -5,7 +5,7 @@ reads; registry editors (admin, coordinator, M&E officer) write."""
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -59,7 +59,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person,
             "affiliations": selectors.person_affiliations(person=person),
             "consents": selectors.consents_by_channel(person=person),
-            "can_edit": _can_edit(request),
+            "can_edit": selectors.person_can_change(request.user, person),
             "today": timezone.localdate(),
         },
     )
@@ -150,6 +150,9 @@ def affiliation_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = AffiliationForm(request.POST)
         if form.is_valid():
+            # The role is a record of the organization: a coordinator adds roles only in theirs.
+            if not selectors.organization_can_change(request.user, form.cleaned_data["organization"]):
+                raise PermissionDenied
             try:
                 services.affiliation_create(actor=request_user(request), person=person, **form.cleaned_data)
             except ValidationError as error:

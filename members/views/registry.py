@@ -137,7 +137,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 }
                 for proposal in context["pending_proposals"]
             ],
-            "can_edit": _can_edit(request),
+            "can_edit": selectors.organization_can_change(request.user, organization),
         },
     )
 

@@ -40,4 +40,4 @@ def test_organization_detail_is_fetched_by_the_access_helper_with_the_user_and_a
 
     assert response.status_code == 200
     assert response.json()["id"] == organization.pk
-    helper.assert_called_once_with(user=user, pk=organization.pk)
+    helper.assert_called_once_with(user=user, pk=organization.pk, for_change=False)

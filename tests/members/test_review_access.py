@@ -57,7 +57,9 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 READ_ONLY_ROLES = sorted(set(StaffRole.values) - REGISTRY_EDITORS)
-EDITOR_ROLES = sorted(REGISTRY_EDITORS)
+# Editors whose role reaches every organization; coordinators are scoped to their networks'
+# members (tests/networks/test_networks_coordinator_scope.py).
+EDITOR_ROLES = sorted(REGISTRY_EDITORS - {StaffRole.COORDINATOR})
 # A figure only organization A reports, to prove organization B never sees A's report.
 A_MEMBERS_TOTAL = 4217
 

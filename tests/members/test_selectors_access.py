@@ -26,7 +26,9 @@ from tests.factories import AffiliationFactory, PortalAccessFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 READ_ONLY_ROLES = sorted(set(StaffRole.values) - REGISTRY_EDITORS)
-EDITOR_ROLES = sorted(REGISTRY_EDITORS)
+# Editors whose role reaches every organization; coordinators are scoped to their networks'
+# members (tests/networks/test_networks_coordinator_scope.py).
+EDITOR_ROLES = sorted(REGISTRY_EDITORS - {StaffRole.COORDINATOR})
 UNKNOWN_PK = 987_654_321
 
 
@@ -208,7 +210,11 @@ def test_anonymous_and_users_without_role_get_404(records, make_user):
 
 def test_organization_can_change_for_staff_follows_the_registry_editor_roles(staff_users, organization):
     for role, user in staff_users.items():
-        assert organization_can_change(user, organization) is (role in REGISTRY_EDITORS), role
+        # A coordinator changes only the members of their networks (none here): see
+        # tests/networks/test_networks_coordinator_scope.py.
+        expected = role in REGISTRY_EDITORS and role != StaffRole.COORDINATOR
+        assert organization_can_change(user, organization) is expected, role
+        # Creating a new organization (no organization yet): every registry editor.
         assert organization_can_change(user, None) is (role in REGISTRY_EDITORS), role
 
 

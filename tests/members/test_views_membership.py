@@ -14,7 +14,9 @@ from tests.factories import CertificationFactory, MembershipFactory, Organizatio
 
 pytestmark = pytest.mark.django_db
 
-EDITOR_ROLES = [StaffRole.ADMIN, StaffRole.COORDINATOR, StaffRole.ME_OFFICER]
+# Editors whose role reaches every organization; coordinators are scoped to their networks'
+# members (tests/networks/test_networks_coordinator_scope.py).
+EDITOR_ROLES = [StaffRole.ADMIN, StaffRole.ME_OFFICER]
 
 
 @pytest.fixture(autouse=True)

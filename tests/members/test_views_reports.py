@@ -18,7 +18,9 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-EDITOR_ROLES = [StaffRole.ADMIN, StaffRole.COORDINATOR, StaffRole.ME_OFFICER]
+# Editors whose role reaches every organization; coordinators are scoped to their networks'
+# members (tests/networks/test_networks_coordinator_scope.py).
+EDITOR_ROLES = [StaffRole.ADMIN, StaffRole.ME_OFFICER]
 READ_ONLY_ROLES = [StaffRole.VIEWER, StaffRole.FINANCE, StaffRole.COMMUNICATIONS]
 
 

@@ -1,0 +1,31 @@
+"""Background work of networks: thin Celery wrappers around the services."""
+
+from celery import shared_task
+from django.db import InterfaceError
+from django.db import OperationalError as DatabaseOperationalError
+from kombu.exceptions import OperationalError as BrokerOperationalError
+
+from networks.services.networks import network_memberships_reconcile
+
+TRANSIENT_ERRORS = (DatabaseOperationalError, InterfaceError, BrokerOperationalError)
+
+
+@shared_task(
+    acks_late=True,
+    soft_time_limit=15 * 60,
+    time_limit=20 * 60,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=30,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=5,
+)
+def memberships_reconcile() -> dict[str, int]:
+    """Every organization's network memberships in line with the registry. Idempotent, so a
+    redelivery (acks_late) or a run right after an import's changes nothing more."""
+    return network_memberships_reconcile()
+
+
+def on_registry_imported(**payload: object) -> None:
+    """After a registry import: reconcile once the import's transaction has committed."""
+    memberships_reconcile.delay_on_commit()
