@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from clac.models import TimeStampedModel
@@ -229,9 +230,9 @@ class Motion(TimeStampedModel):
 
     class Result(models.TextChoices):
         PENDING = "pending", _("Pending")
-        CARRIED = "carried", _("Carried")
-        REJECTED = "rejected", _("Rejected")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        CARRIED = "carried", pgettext_lazy("motion result", "Carried")
+        REJECTED = "rejected", pgettext_lazy("motion result", "Rejected")
+        WITHDRAWN = "withdrawn", pgettext_lazy("motion result", "Withdrawn")
 
     DECIDED_RESULTS = (Result.CARRIED, Result.REJECTED)
 
