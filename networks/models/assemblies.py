@@ -141,7 +141,7 @@ class Delegate(TimeStampedModel):
     class Status(models.TextChoices):
         DESIGNATED = "designated", _("Designated")
         ACCREDITED = "accredited", _("Accredited")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("delegate status", "Withdrawn")
 
     session = models.ForeignKey(
         AssemblySession, verbose_name=_("session"), on_delete=models.CASCADE, related_name="delegates"
