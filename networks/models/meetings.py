@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from clac.models import TimeStampedModel
@@ -183,7 +184,7 @@ class FollowUpAction(TimeStampedModel):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
+        DONE = "done", pgettext_lazy("follow-up action status", "Done")
         CANCELLED = "cancelled", _("Cancelled")
 
     # Still to be done: these can be overdue.
