@@ -34,7 +34,7 @@ WRITE_ROLES = (StaffRole.ADMIN, StaffRole.COORDINATOR)
 # --- Serializers --------------------------------------------------------------------------
 
 
-class RefSerializer(serializers.Serializer):
+class AssemblyRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -53,7 +53,7 @@ class QuorumSerializer(serializers.Serializer):
 
 class AssemblySessionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    body = RefSerializer()
+    body = AssemblyRefSerializer()
     network = serializers.SerializerMethodField()
     title = serializers.CharField()
     starts_on = serializers.DateField()
@@ -69,7 +69,7 @@ class AssemblySessionSerializer(serializers.Serializer):
     accredited_votes = serializers.SerializerMethodField()
     delegate_count = serializers.IntegerField(help_text="Delegates not withdrawn.")
 
-    @extend_schema_field(RefSerializer(allow_null=True))
+    @extend_schema_field(AssemblyRefSerializer(allow_null=True))
     def get_network(self, obj: AssemblySession) -> dict[str, Any] | None:
         network = obj.body.network
         return {"id": network.pk, "name": network.name} if network is not None else None
@@ -111,7 +111,7 @@ class AccreditOutputSerializer(serializers.Serializer):
 class DelegateSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     session = serializers.IntegerField(source="session_id")
-    organization = RefSerializer()
+    organization = AssemblyRefSerializer()
     person = serializers.SerializerMethodField()
     country = serializers.CharField(source="country_id", allow_null=True)
     product_network = serializers.CharField()
@@ -121,7 +121,7 @@ class DelegateSerializer(serializers.Serializer):
     accredited_at = serializers.DateTimeField(allow_null=True)
     withdrawn_at = serializers.DateTimeField(allow_null=True)
 
-    @extend_schema_field(RefSerializer)
+    @extend_schema_field(AssemblyRefSerializer)
     def get_person(self, obj: Delegate) -> dict[str, Any]:
         return {"id": obj.person_id, "name": str(obj.person)}
 

@@ -47,7 +47,7 @@ otherwise it is null. Past mandates and seats are never shown.
 """.strip()
 
 
-class NetworkRefSerializer(serializers.Serializer):
+class BodyNetworkRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     kind = serializers.ChoiceField(choices=Network.Kind.choices)
@@ -80,7 +80,7 @@ class PartnerBodySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Body.Kind.choices)
     name = serializers.CharField()
-    network = NetworkRefSerializer(allow_null=True, help_text="Null for CLAC's own bodies.")
+    network = BodyNetworkRefSerializer(allow_null=True, help_text="Null for CLAC's own bodies.")
     country = serializers.CharField(allow_null=True, help_text="ISO code of a national workers' committee.")
     current_mandate = PartnerMandateSerializer()
 
@@ -189,7 +189,7 @@ class BodyOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Body.Kind.choices)
     name = serializers.CharField()
-    network = NetworkRefSerializer(allow_null=True)
+    network = BodyNetworkRefSerializer(allow_null=True)
     country = serializers.CharField(source="country_id", allow_null=True)
     seats_per_subregion = serializers.IntegerField(allow_null=True)
     description = serializers.CharField()

@@ -71,7 +71,7 @@ class MeetingsStaffViewSet(ClacGenericViewSet):
 # --- Serializers ----------------------------------------------------------------------------
 
 
-class RefSerializer(serializers.Serializer):
+class MeetingRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -79,7 +79,7 @@ class RefSerializer(serializers.Serializer):
 class MeetingOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
-    body = RefSerializer(allow_null=True)
+    body = MeetingRefSerializer(allow_null=True)
     network = serializers.SerializerMethodField(help_text="The meeting's network (a body's network for body meetings).")
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField(allow_null=True)
@@ -92,7 +92,7 @@ class MeetingOutputSerializer(serializers.Serializer):
     attendance_count = serializers.IntegerField(required=False, help_text="People and organizations present.")
     agreement_count = serializers.IntegerField(required=False)
 
-    @extend_schema_field(RefSerializer(allow_null=True))
+    @extend_schema_field(MeetingRefSerializer(allow_null=True))
     def get_network(self, obj: Meeting) -> dict[str, Any] | None:
         network = obj.network if obj.network_id is not None else obj.body.network
         return {"id": network.pk, "name": network.name} if network is not None else None
@@ -100,10 +100,10 @@ class MeetingOutputSerializer(serializers.Serializer):
 
 class AttendanceOutputSerializer(serializers.Serializer):
     person = serializers.SerializerMethodField()
-    organization = RefSerializer(allow_null=True)
+    organization = MeetingRefSerializer(allow_null=True)
     present = serializers.BooleanField()
 
-    @extend_schema_field(RefSerializer(allow_null=True))
+    @extend_schema_field(MeetingRefSerializer(allow_null=True))
     def get_person(self, obj) -> dict[str, Any] | None:
         return {"id": obj.person.pk, "name": obj.person.full_name} if obj.person is not None else None
 
@@ -119,12 +119,12 @@ class ActionOutputSerializer(serializers.Serializer):
     completed_on = serializers.DateField(allow_null=True)
     overdue = serializers.SerializerMethodField()
 
-    @extend_schema_field(RefSerializer(allow_null=True))
+    @extend_schema_field(MeetingRefSerializer(allow_null=True))
     def get_owner_person(self, obj: FollowUpAction) -> dict[str, Any] | None:
         person = obj.owner_person
         return {"id": person.pk, "name": person.full_name} if person is not None else None
 
-    @extend_schema_field(RefSerializer(allow_null=True))
+    @extend_schema_field(MeetingRefSerializer(allow_null=True))
     def get_owner_user(self, obj: FollowUpAction) -> dict[str, Any] | None:
         user = obj.owner_user
         return {"id": user.pk, "name": user.get_full_name() or user.get_username()} if user is not None else None
