@@ -26,11 +26,22 @@ def is_empty() -> tuple[bool, str]:
 
 @transaction.atomic
 def flush() -> dict[str, int]:
+    """Deletes every network, body, meeting and assembly, and their audit history (meant for
+    demo and test databases only, like the registry's flush)."""
+    from django.apps import apps
+    from django.test.utils import override_settings
+
     deleted: dict[str, int] = {}
-    # Assembly sessions first: they protect their body (an assembly record is never deleted by accident).
-    for queryset in (AssemblySession.objects.all(), Body.objects.all(), Network.objects.all()):
-        for label, count in queryset.delete()[1].items():
-            deleted[label] = deleted.get(label, 0) + count
+    # simple_history would write a "deleted" row per object; the history is emptied below.
+    with override_settings(SIMPLE_HISTORY_ENABLED=False):
+        # Assembly sessions first: they protect their body (an assembly record is never deleted
+        # by accident).
+        for queryset in (AssemblySession.objects.all(), Body.objects.all(), Network.objects.all()):
+            for label, count in queryset.delete()[1].items():
+                deleted[label] = deleted.get(label, 0) + count
+        for model in apps.get_app_config("networks").get_models():
+            if model.__name__.startswith("Historical"):
+                model.objects.all().delete()
     return deleted
 
 

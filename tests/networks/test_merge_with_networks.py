@@ -29,9 +29,12 @@ def actor():
 def test_organization_merge_moves_network_memberships_and_seats(actor):
     survivor, merged = OrganizationFactory(name="Pangoa"), OrganizationFactory(name="Pangoa Ltda.")
     country_network, coffee = CountryNetworkFactory(), ProductNetworkFactory()
-    NetworkMembershipFactory(network=country_network, organization=survivor)
-    NetworkMembershipFactory(network=country_network, organization=merged)  # same network: a clash
-    NetworkMembershipFactory(network=coffee, organization=merged)
+    # Added by hand, so the registry sync that follows the merge leaves them alone (neither
+    # organization is an active CLAC member here).
+    manual = {"source": NetworkMembership.Source.MANUAL, "reason": "guest"}
+    NetworkMembershipFactory(network=country_network, organization=survivor, **manual)
+    NetworkMembershipFactory(network=country_network, organization=merged, **manual)  # same network: a clash
+    NetworkMembershipFactory(network=coffee, organization=merged, **manual)
     seat = SeatFactory(organization=merged)
 
     organization_merge(actor=actor, survivor=survivor, merged=merged)
