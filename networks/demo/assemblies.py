@@ -10,7 +10,7 @@ General Assembly body (governance not seeded) it creates nothing."""
 
 import datetime
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import Any
 
@@ -218,9 +218,13 @@ def _network_assembly_body(ctx: DemoContext) -> Body | None:
         network_ids = NetworkMembership.objects.filter(organization_id__in=portal_orgs, since__lte=today).filter(
             Q(until__isnull=True) | Q(until__gte=today)
         )
-        body = bodies.filter(network_id__in=network_ids.values("network_id")).order_by("network__kind", "id").first()
-        if body is not None:
-            return body
+        # The network most of them belong to (the coffee network in the demo), so that most
+        # demo portal users find the open designation.
+        counts = Counter(network_ids.values_list("network_id", flat=True))
+        by_network = {body.network_id: body for body in bodies.filter(network_id__in=counts)}
+        ranked = sorted(by_network, key=lambda network_id: (-counts[network_id], network_id))
+        if ranked:
+            return by_network[ranked[0]]
     return bodies.order_by("id").first()
 
 
