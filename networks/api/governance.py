@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from clac.access import request_user
 from clac.api.permissions import HasPartnerScope, request_is_partner
 from clac.api.scopes import DIRECTORY_READ, PEOPLE_READ
 from clac.api.views import ClacGenericViewSet
@@ -247,14 +248,14 @@ class BodyViewSet(GovernanceStaffViewSet):
     @extend_schema(summary="Add a body", request=BodyCreateSerializer, responses={201: BodyOutputSerializer})
     def create(self, request: Request) -> Response:
         data = validated(BodyCreateSerializer, request.data)
-        body = services.body_create(actor=request.user, **data)
+        body = services.body_create(actor=request_user(request), **data)
         return Response(BodyOutputSerializer(body).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change a body (its kind and network stay)", request=BodyUpdateSerializer)
     def update(self, request: Request, pk: str) -> Response:
         body = self.get_object()
         data = validated(BodyUpdateSerializer, request.data)
-        body = services.body_update(actor=request.user, body=body, **data)
+        body = services.body_update(actor=request_user(request), body=body, **data)
         return Response(BodyOutputSerializer(body).data)
 
 
@@ -326,14 +327,14 @@ class MandateViewSet(GovernanceStaffViewSet):
         data = validated(MandateCreateSerializer, request.data)
         # The body through its access helper: 403 for a body of another network.
         body = selectors.body_get_for_user(user=request.user, pk=data.pop("body").pk, for_change=True)
-        mandate = services.mandate_create(actor=request.user, body=body, **data)
+        mandate = services.mandate_create(actor=request_user(request), body=body, **data)
         return Response(MandateOutputSerializer(mandate).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change a mandate's dates or notes", request=MandateUpdateSerializer)
     def update(self, request: Request, pk: str) -> Response:
         mandate = self.get_object()
         data = validated(MandateUpdateSerializer, request.data)
-        mandate = services.mandate_update(actor=request.user, mandate=mandate, **data)
+        mandate = services.mandate_update(actor=request_user(request), mandate=mandate, **data)
         return Response(MandateOutputSerializer(mandate).data)
 
 
@@ -428,21 +429,21 @@ class SeatViewSet(GovernanceStaffViewSet):
     def create(self, request: Request) -> Response:
         data = validated(SeatCreateSerializer, request.data)
         mandate = selectors.mandate_get_for_user(user=request.user, pk=data.pop("mandate").pk, for_change=True)
-        seat = services.seat_create(actor=request.user, mandate=mandate, **data)
+        seat = services.seat_create(actor=request_user(request), mandate=mandate, **data)
         return self._respond(seat, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change a seat (its holder stays)", request=SeatUpdateSerializer)
     def update(self, request: Request, pk: str) -> Response:
         seat = self.get_object()
         data = validated(SeatUpdateSerializer, request.data)
-        return self._respond(services.seat_update(actor=request.user, seat=seat, **data))
+        return self._respond(services.seat_update(actor=request_user(request), seat=seat, **data))
 
     @extend_schema(summary="End a seat before its term", request=SeatEndSerializer, responses=SeatOutputSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: str) -> Response:
         seat = self.get_object()
         data = validated(SeatEndSerializer, request.data)
-        return self._respond(services.seat_end(actor=request.user, seat=seat, end_date=data["end_date"]))
+        return self._respond(services.seat_end(actor=request_user(request), seat=seat, end_date=data["end_date"]))
 
 
 ACCESS: dict[str, str] = {

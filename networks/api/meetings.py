@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from clac.access import request_user
 from clac.api.permissions import StaffRoles
 from clac.api.views import ClacGenericViewSet
 from clac.models import User
@@ -312,14 +313,14 @@ class MeetingViewSet(MeetingsStaffViewSet):
     )
     def create(self, request: Request) -> Response:
         data = validated(MeetingInputSerializer, request.data)
-        meeting = services.meeting_create(actor=request.user, **data)
+        meeting = services.meeting_create(actor=request_user(request), **data)
         return self._detail(meeting, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change a meeting", request=MeetingUpdateSerializer, responses=MeetingDetailSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
         meeting = self.get_object()
         data = validated(MeetingUpdateSerializer, request.data, partial=True)
-        meeting = services.meeting_update(actor=request.user, meeting=meeting, **data)
+        meeting = services.meeting_update(actor=request_user(request), meeting=meeting, **data)
         return self._detail(meeting)
 
     @extend_schema(summary="Cancel a planned meeting", request=CancelInputSerializer, responses=MeetingDetailSerializer)
@@ -327,13 +328,15 @@ class MeetingViewSet(MeetingsStaffViewSet):
     def cancel(self, request: Request, pk: str) -> Response:
         meeting = self.get_object()
         data = validated(CancelInputSerializer, request.data)
-        return self._detail(services.meeting_cancel(actor=request.user, meeting=meeting, reason=data["reason"]))
+        return self._detail(
+            services.meeting_cancel(actor=request_user(request), meeting=meeting, reason=data["reason"])
+        )
 
     @extend_schema(summary="Mark a planned meeting as held", request=None, responses=MeetingDetailSerializer)
     @action(detail=True, methods=["post"])
     def held(self, request: Request, pk: str) -> Response:
         meeting = self.get_object()
-        return self._detail(services.meeting_mark_held(actor=request.user, meeting=meeting))
+        return self._detail(services.meeting_mark_held(actor=request_user(request), meeting=meeting))
 
     @extend_schema(
         summary="Replace a meeting's attendance list",
@@ -345,7 +348,7 @@ class MeetingViewSet(MeetingsStaffViewSet):
         meeting = self.get_object()
         data = validated(AttendanceInputSerializer, request.data)
         entries = [services.AttendanceEntry(**entry) for entry in data["entries"]]
-        services.attendance_record(actor=request.user, meeting=meeting, entries=entries)
+        services.attendance_record(actor=request_user(request), meeting=meeting, entries=entries)
         return self._detail(meeting)
 
 
@@ -380,7 +383,7 @@ class AgreementViewSet(MeetingsStaffViewSet):
         data = validated(AgreementInputSerializer, request.data)
         meeting = selectors.meeting_get_for_user(user=request.user, pk=data["meeting"], for_change=True)
         agreement = services.agreement_add(
-            actor=request.user, meeting=meeting, text=data["text"], number=data.get("number")
+            actor=request_user(request), meeting=meeting, text=data["text"], number=data.get("number")
         )
         return Response(AgreementOutputSerializer(agreement).data, status=status.HTTP_201_CREATED)
 
@@ -388,7 +391,7 @@ class AgreementViewSet(MeetingsStaffViewSet):
     def partial_update(self, request: Request, pk: str) -> Response:
         agreement = self.get_object()
         data = validated(AgreementUpdateSerializer, request.data)
-        agreement = services.agreement_update(actor=request.user, agreement=agreement, text=data["text"])
+        agreement = services.agreement_update(actor=request_user(request), agreement=agreement, text=data["text"])
         return Response(AgreementOutputSerializer(agreement).data)
 
 
@@ -429,7 +432,7 @@ class FollowUpActionViewSet(MeetingsStaffViewSet):
     def create(self, request: Request) -> Response:
         data = validated(ActionInputSerializer, request.data)
         agreement = selectors.agreement_get_for_user(user=request.user, pk=data.pop("agreement"), for_change=True)
-        created = services.followup_action_add(actor=request.user, agreement=agreement, **data)
+        created = services.followup_action_add(actor=request_user(request), agreement=agreement, **data)
         return self._respond(created, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change a follow-up action or its status", request=ActionUpdateSerializer)
@@ -441,7 +444,7 @@ class FollowUpActionViewSet(MeetingsStaffViewSet):
         if data:
             owner_given = "owner_person" in data or "owner_user" in data
             current = services.followup_action_update(
-                actor=request.user,
+                actor=request_user(request),
                 action=current,
                 description=data.get("description", current.description),
                 due_date=data.get("due_date", current.due_date),
@@ -450,7 +453,7 @@ class FollowUpActionViewSet(MeetingsStaffViewSet):
             )
         if new_status is not None:
             current = services.followup_action_set_status(
-                actor=request.user, action=current, status=new_status, completed_on=completed_on
+                actor=request_user(request), action=current, status=new_status, completed_on=completed_on
             )
         return self._respond(current)
 

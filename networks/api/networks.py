@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from clac.access import request_user
 from clac.api.permissions import HasPartnerScope, StaffRoles
 from clac.api.scopes import DIRECTORY_READ
 from clac.api.views import ClacGenericViewSet
@@ -179,14 +180,14 @@ class NetworkViewSet(ClacGenericViewSet):
     )
     def create(self, request: Request) -> Response:
         data = validated(NetworkInputSerializer, request.data)
-        network = network_create(actor=request.user, **data)
+        network = network_create(actor=request_user(request), **data)
         return self._respond(network, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change a network (administrators)", request=NetworkUpdateSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
         network = network_get_for_user(user=request.user, pk=url_pk(pk), for_change=True)
         data = validated(NetworkUpdateSerializer, request.data, partial=True)
-        network = network_update(actor=request.user, network=network, **data)
+        network = network_update(actor=request_user(request), network=network, **data)
         return self._respond(network)
 
 
@@ -276,7 +277,7 @@ class NetworkMembershipViewSet(AccessHelperMixin, ClacGenericViewSet):
         data = validated(NetworkMembershipInputSerializer, request.data)
         if not network_can_change(request.user, data["network"]):
             raise PermissionDenied
-        membership = network_membership_add(actor=request.user, **data)
+        membership = network_membership_add(actor=request_user(request), **data)
         return self._respond(membership, status.HTTP_201_CREATED)
 
     @extend_schema(summary="End a membership by hand", request=NetworkMembershipEndSerializer)
@@ -284,7 +285,7 @@ class NetworkMembershipViewSet(AccessHelperMixin, ClacGenericViewSet):
     def end(self, request: Request, pk: str) -> Response:
         membership = network_membership_get_for_user(user=request.user, pk=url_pk(pk), for_change=True)
         data = validated(NetworkMembershipEndSerializer, request.data)
-        membership = network_membership_end(actor=request.user, membership=membership, **data)
+        membership = network_membership_end(actor=request_user(request), membership=membership, **data)
         return self._respond(membership)
 
 

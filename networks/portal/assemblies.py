@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clac.access import portal_required
+from clac.access import portal_required, request_user
 from clac.forms import add_service_errors
 from clac.plugins import ACCESS_PORTAL, ACCESS_PORTAL_EDIT, NavEntry
 from members.models import Organization, ProductNetwork
@@ -75,7 +75,7 @@ def delegate_add(request: HttpRequest, session_pk: int) -> HttpResponse:
         product = _represented_product(session)
         try:
             services.delegate_designate(
-                actor=request.user,
+                actor=request_user(request),
                 session=session,
                 organization=organization,
                 person=form.cleaned_data["person"],
@@ -107,7 +107,9 @@ def delegate_change(request: HttpRequest, pk: int) -> HttpResponse:
     form = _delegate_form(request, session, initial=DelegateForm.initial_for(delegate))
     if request.method == "POST" and form.is_valid():
         try:
-            services.delegate_update(actor=request.user, delegate=delegate, via_portal=True, **form.cleaned_data)
+            services.delegate_update(
+                actor=request_user(request), delegate=delegate, via_portal=True, **form.cleaned_data
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -128,7 +130,7 @@ def delegate_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         user=request.user, pk=pk, organization=request.organization, for_change=True
     )
     try:
-        services.delegate_withdraw(actor=request.user, delegate=delegate, via_portal=True)
+        services.delegate_withdraw(actor=request_user(request), delegate=delegate, via_portal=True)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
