@@ -13,7 +13,7 @@ import datetime
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -172,13 +172,13 @@ class PartnerBodyViewSet(ClacGenericViewSet):
 WRITE_ROLES = (StaffRole.ADMIN, StaffRole.COORDINATOR)
 
 
-class GovernanceStaffViewSet(StaffViewSet):
+class GovernanceStaffViewSet[M: Model](StaffViewSet[M]):
     """Any staff role reads; administrators and coordinators write (their networks' bodies
     only: the access helper answers 403 for the others)."""
 
     write_roles = WRITE_ROLES
 
-    def get_object(self) -> Any:
+    def get_object(self) -> M:
         pk = url_pk(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
         for_change = self.request.method not in ("GET", "HEAD", "OPTIONS")
         obj = self.access_helper(user=self.request.user, pk=pk, for_change=for_change)
@@ -227,7 +227,7 @@ class BodyFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["staff: governance"])
-class BodyViewSet(GovernanceStaffViewSet):
+class BodyViewSet(GovernanceStaffViewSet[Body]):
     serializer_class = BodyOutputSerializer
     filterset_class = BodyFilter
     queryset = Body.objects.none()
@@ -302,7 +302,7 @@ class MandateFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["staff: governance"])
-class MandateViewSet(GovernanceStaffViewSet):
+class MandateViewSet(GovernanceStaffViewSet[Mandate]):
     serializer_class = MandateOutputSerializer
     filterset_class = MandateFilter
     queryset = Mandate.objects.none()
@@ -402,7 +402,7 @@ class SeatFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["staff: governance"])
-class SeatViewSet(GovernanceStaffViewSet):
+class SeatViewSet(GovernanceStaffViewSet[Seat]):
     serializer_class = SeatOutputSerializer
     filterset_class = SeatFilter
     queryset = Seat.objects.none()

@@ -6,6 +6,7 @@ networks.selectors.meetings (for_change on writes), so the rules are the dashboa
 
 `register(router)` adds the viewsets, `ACCESS` names their routes (clac.plugins.ACCESS_API)."""
 
+from collections.abc import Callable
 from typing import Any
 
 import django_filters
@@ -54,15 +55,15 @@ class AgreementCursorPagination(MeetingCursorPagination):
     ordering = ("-id",)
 
 
-class MeetingsStaffViewSet(ClacGenericViewSet):
+class MeetingsStaffViewSet[M: Model](ClacGenericViewSet):
     """get_object() through the entity's access helper, `for_change` on writes (403 when the
     meeting's network is not the user's to change)."""
 
     permission_classes = [StaffRoles]
     write_roles = WRITE_ROLES
-    access_helper: Any
+    access_helper: Callable[..., M]
 
-    def get_object(self) -> Model:
+    def get_object(self) -> M:
         pk = url_pk(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
         obj = self.access_helper(user=self.request.user, pk=pk, for_change=self.request.method not in SAFE_METHODS)
         self.check_object_permissions(self.request, obj)
@@ -275,7 +276,7 @@ class ActionFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["staff: meetings"])
-class MeetingViewSet(MeetingsStaffViewSet):
+class MeetingViewSet(MeetingsStaffViewSet[Meeting]):
     """Meetings of CLAC's bodies, of the networks' bodies and of whole networks."""
 
     serializer_class = MeetingOutputSerializer
@@ -353,7 +354,7 @@ class MeetingViewSet(MeetingsStaffViewSet):
 
 
 @extend_schema(tags=["staff: meetings"])
-class AgreementViewSet(MeetingsStaffViewSet):
+class AgreementViewSet(MeetingsStaffViewSet[Agreement]):
     """Agreements of held meetings (filter by `meeting`)."""
 
     serializer_class = AgreementOutputSerializer
@@ -396,7 +397,7 @@ class AgreementViewSet(MeetingsStaffViewSet):
 
 
 @extend_schema(tags=["staff: meetings"])
-class FollowUpActionViewSet(MeetingsStaffViewSet):
+class FollowUpActionViewSet(MeetingsStaffViewSet[FollowUpAction]):
     """Follow-up actions of agreements, earliest due first (filter by network, meeting, status,
     overdue)."""
 

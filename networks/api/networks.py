@@ -241,7 +241,7 @@ class NetworkMembershipFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["networks"])
-class NetworkMembershipViewSet(AccessHelperMixin, ClacGenericViewSet):
+class NetworkMembershipViewSet(AccessHelperMixin[NetworkMembership], ClacGenericViewSet):
     """Which organizations belong to which networks, and since when. Staff read; administrators
     and the network's coordinators add and end memberships by hand."""
 

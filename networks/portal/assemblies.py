@@ -6,7 +6,7 @@ gathered by networks/plugin.py."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from clac.access import portal_required, request_user
 from clac.forms import add_service_errors
 from clac.plugins import ACCESS_PORTAL, ACCESS_PORTAL_EDIT, NavEntry
 from members.models import Organization, ProductNetwork
+from members.portal.request import MemberPortalRequest
 from networks.models import AssemblySession, Network
 from networks.selectors import assemblies as selectors
 from networks.services import assemblies as services
@@ -37,7 +38,7 @@ def _product_choices(organization: Organization) -> list[tuple[str, str]]:
     return [("", "—")] + [(value, label) for value, label in ProductNetwork.choices if value in own]
 
 
-def _delegate_form(request: HttpRequest, session: AssemblySession, initial: dict | None = None) -> DelegateForm:
+def _delegate_form(request: MemberPortalRequest, session: AssemblySession, initial: dict | None = None) -> DelegateForm:
     organization = request.organization
     general_assembly = session.body.network_id is None
     form = DelegateForm(
@@ -54,7 +55,7 @@ def _delegate_form(request: HttpRequest, session: AssemblySession, initial: dict
 
 @portal_required()
 @require_GET
-def delegates(request: HttpRequest) -> HttpResponse:
+def delegates(request: MemberPortalRequest) -> HttpResponse:
     context = selectors.portal_assembly_sessions(organization=request.organization)
     return render(
         request,
@@ -65,7 +66,7 @@ def delegates(request: HttpRequest) -> HttpResponse:
 
 @portal_required(edit=True)
 @require_http_methods(["GET", "POST"])
-def delegate_add(request: HttpRequest, session_pk: int) -> HttpResponse:
+def delegate_add(request: MemberPortalRequest, session_pk: int) -> HttpResponse:
     organization = request.organization
     session = selectors.assembly_session_get_for_user(
         user=request.user, pk=session_pk, organization=organization, for_change=True
@@ -99,7 +100,7 @@ def delegate_add(request: HttpRequest, session_pk: int) -> HttpResponse:
 
 @portal_required(edit=True)
 @require_http_methods(["GET", "POST"])
-def delegate_change(request: HttpRequest, pk: int) -> HttpResponse:
+def delegate_change(request: MemberPortalRequest, pk: int) -> HttpResponse:
     delegate = selectors.delegate_get_for_user(
         user=request.user, pk=pk, organization=request.organization, for_change=True
     )
@@ -125,7 +126,7 @@ def delegate_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @portal_required(edit=True)
-def delegate_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def delegate_withdraw(request: MemberPortalRequest, pk: int) -> HttpResponse:
     delegate = selectors.delegate_get_for_user(
         user=request.user, pk=pk, organization=request.organization, for_change=True
     )
