@@ -4,6 +4,7 @@ editors name, change or withdraw its delegates; viewers read. Past sessions show
 the organization. `urlpatterns` are mounted by networks/portal/urls.py; `NAV` and `ACCESS` are
 gathered by networks/plugin.py."""
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -49,7 +50,9 @@ def _delegate_form(request: MemberPortalRequest, session: AssemblySession, initi
         initial=initial,
     )
     if general_assembly:
-        form.fields["product_network"].choices = _product_choices(organization)
+        product_network_field = form.fields["product_network"]
+        assert isinstance(product_network_field, forms.ChoiceField)
+        product_network_field.choices = _product_choices(organization)
     return form
 
 

@@ -60,6 +60,7 @@ def meeting_network(meeting: Meeting) -> Network | None:
     """The network whose records the meeting is (None: a CLAC body's meeting)."""
     if meeting.network_id is not None:
         return meeting.network
+    assert meeting.body is not None  # a meeting belongs to a network or to a body
     return meeting.body.network
 
 
@@ -67,6 +68,7 @@ def meeting_can_change(user, meeting: Meeting) -> bool:
     if meeting.network_id is not None:
         return network_can_change(user, meeting.network)
     body = meeting.body
+    assert body is not None  # a meeting belongs to a network or to a body
     return network_can_change(user, body.network if body.network_id is not None else None)
 
 
