@@ -76,7 +76,8 @@ class AssemblySessionSerializer(serializers.Serializer):
         return {"id": network.pk, "name": network.name} if network is not None else None
 
     def get_accredited_votes(self, obj: AssemblySession) -> int:
-        return obj.accredited_votes or 0
+        # A queryset annotation (assembly_session_list()), not a field the stubs know.
+        return obj.accredited_votes or 0  # type: ignore[attr-defined]
 
 
 class AssemblySessionDetailSerializer(AssemblySessionSerializer):

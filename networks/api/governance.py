@@ -26,6 +26,7 @@ from clac.access import request_user
 from clac.api.permissions import HasPartnerScope, request_is_partner
 from clac.api.scopes import DIRECTORY_READ, PEOPLE_READ
 from clac.api.views import ClacGenericViewSet
+from clac.models import PartnerKeyBase
 from clac.plugins import ACCESS_API
 from clac.roles import StaffRole
 from members.api.common import CountryRefSerializer, OrganizationRefSerializer, StaffViewSet, url_pk, validated
@@ -106,6 +107,7 @@ def _partner_rows(bodies: list[Body], *, names: bool) -> list[dict[str, Any]]:
     rows = []
     for body in bodies:
         mandate = body.current_mandate
+        assert mandate is not None  # partner_body_list(): bodies with a current mandate
         rows.append(
             {
                 "id": body.pk,
@@ -157,12 +159,14 @@ class PartnerBodyViewSet(ClacGenericViewSet):
 
     def _names_allowed(self) -> bool:
         if request_is_partner(self.request):
+            assert isinstance(self.request.auth, PartnerKeyBase)  # what request_is_partner checks
             return PEOPLE_READ in (self.request.auth.scopes or [])
         return True  # staff
 
     @extend_schema(summary="Current bodies and seats", description=BODIES_DESCRIPTION)
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None  # a pagination class is set (DEFAULT_PAGINATION_CLASS)
         bodies = selectors.partner_body_rows(list(page))
         return self.get_paginated_response(_partner_rows(bodies, names=self._names_allowed()))
 

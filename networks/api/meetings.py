@@ -44,7 +44,7 @@ class MeetingCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
-    ordering = ("-starts_at", "-id")
+    ordering: tuple[str, ...] = ("-starts_at", "-id")
 
 
 class ActionCursorPagination(MeetingCursorPagination):
@@ -96,7 +96,7 @@ class MeetingOutputSerializer(serializers.Serializer):
 
     @extend_schema_field(RefSerializer(allow_null=True))
     def get_network(self, obj: Meeting) -> dict[str, Any] | None:
-        network = obj.network if obj.network_id is not None else obj.body.network
+        network = selectors.meeting_network(obj)
         return {"id": network.pk, "name": network.name} if network is not None else None
 
 

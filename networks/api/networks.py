@@ -166,6 +166,7 @@ class NetworkViewSet(ClacGenericViewSet):
     @extend_schema(summary="List the active networks with their member counts")
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None  # a pagination class is set (DEFAULT_PAGINATION_CLASS)
         return self.get_paginated_response(network_rows(page))
 
     @extend_schema(summary="One active network with its member counts")
@@ -205,7 +206,8 @@ class NetworkMembershipSerializer(serializers.Serializer):
     organization = OrganizationRefSerializer()
     since = serializers.DateField()
     until = serializers.DateField(allow_null=True)
-    source = serializers.ChoiceField(choices=NetworkMembership.Source.choices)
+    # A field named `source`: the stubs see Field.source (str | None) of the base class.
+    source = serializers.ChoiceField(choices=NetworkMembership.Source.choices)  # type: ignore[assignment]
     excluded = serializers.BooleanField(help_text="A current exclusion by hand: not a membership.")
     reason = serializers.CharField()
 

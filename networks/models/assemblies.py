@@ -87,9 +87,7 @@ class AssemblySession(TimeStampedModel):
         related_name="+",
     )
     history = HistoricalRecords()
-    # Set on the instances by networks.selectors.assemblies and the API (not fields);
-    # accredited_votes is also a queryset annotation of assembly_session_list().
-    accredited_votes: int | None
+    # Set on the instances by networks.selectors.assemblies and the API (not fields).
     quorum: dict[str, Any]
     organization_delegates: list["Delegate"]
     named_count: int

@@ -4,6 +4,8 @@ editors name, change or withdraw its delegates; viewers read. Past sessions show
 the organization. `urlpatterns` are mounted by networks/portal/urls.py; `NAV` and `ACCESS` are
 gathered by networks/plugin.py."""
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -24,6 +26,9 @@ from networks.selectors import assemblies as selectors
 from networks.services import assemblies as services
 from networks.views.assemblies_forms import DelegateForm
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 def _represented_product(session: AssemblySession) -> str | None:
     """A product network's assembly: its product; otherwise None (the organization may choose
@@ -34,7 +39,7 @@ def _represented_product(session: AssemblySession) -> str | None:
     return None
 
 
-def _product_choices(organization: Organization) -> list[tuple[str, str]]:
+def _product_choices(organization: Organization) -> list[tuple[str, "StrOrPromise"]]:
     own = set(organization.products.values_list("network", flat=True))
     return [("", "—")] + [(value, label) for value, label in ProductNetwork.choices if value in own]
 

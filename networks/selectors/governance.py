@@ -10,7 +10,7 @@ one is `network_can_change(user, body.network)` (CLAC's own bodies: administrato
 import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Window
@@ -21,6 +21,9 @@ from clac.roles import user_is_staff_member
 from members.models import Organization, Subregion
 from networks.models import Body, Mandate, Network, Seat
 from networks.selectors.networks import network_can_change
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 __all__ = [
     "ENDING_SOON_DAYS",
@@ -277,7 +280,7 @@ def body_detail_context(*, body: Body, mandate_id: int | None = None, today: dat
     }
 
 
-def _subregion_counts(body: Body, seats: list[Seat]) -> list[tuple[str, int, int]]:
+def _subregion_counts(body: Body, seats: list[Seat]) -> list[tuple["StrOrPromise", int, int]]:
     """(subregion label, seats in office, seats allowed) for a body with seats per subregion."""
     if not body.seats_per_subregion:
         return []

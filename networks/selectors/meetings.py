@@ -102,11 +102,13 @@ def meeting_invited_organization_ids(meeting: Meeting, *, organization_ids: Iter
     members of the network on that date, or represented by a seat of the body whose term
     covers it. Limited to `organization_ids` when given (one query either way)."""
     on = timezone.localtime(meeting.starts_at).date()
+    rows: QuerySet[NetworkMembership] | QuerySet[Seat]
     if meeting.network_id is not None:
         rows = NetworkMembership.objects.filter(network_id=meeting.network_id, since__lte=on).filter(
             Q(until__isnull=True) | Q(until__gte=on)
         )
     else:
+        assert meeting.body_id is not None  # a meeting belongs to a network or to a body
         rows = Seat.objects.filter(mandate__body_id=meeting.body_id, term_start__lte=on, term_end__gte=on)
     if organization_ids is not None:
         ids = list(organization_ids)

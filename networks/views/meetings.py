@@ -243,6 +243,7 @@ def _meeting_people(meeting: Meeting) -> list:
     people = {
         row.person.pk: row.person
         for row in MeetingAttendance.objects.filter(meeting=meeting, person__isnull=False).select_related("person")
+        if row.person is not None  # never None (person__isnull=False): narrows the type
     }
     for seat in selectors.meeting_seats(meeting):
         people.setdefault(seat.person.pk, seat.person)
@@ -311,8 +312,8 @@ def followup_action_status(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The action is now %(status)s.") % {"status": label})
     else:
         for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+            for form_message in errors:  # rendered strings (as members.portal.profile)
+                messages.error(request, str(form_message))
     next_url = request.POST.get("next", "")
     if next_url == "actions":
         return redirect("networks:followup_action_list")

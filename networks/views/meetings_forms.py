@@ -133,12 +133,14 @@ class MeetingForm(forms.Form):
             body_field = self.fields["body"]
             assert isinstance(body_field, forms.ModelChoiceField)
             body_field.queryset = bodies if bodies is not None else Body.objects.none()
-            body_field.label_from_instance = lambda body: (
+            # Django calls the instance's label_from_instance(obj); the stubs only know the method.
+            body_field.label_from_instance = lambda body: (  # type: ignore[method-assign,assignment]
                 f"{body.name} · {body.network.name}" if body.network_id else body.name
             )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # forms.Form.clean() returns cleaned_data
         owner_fields_valid = "network" in data and "body" in data
         if self.meeting is None and owner_fields_valid and (data["network"] is None) == (data["body"] is None):
             raise forms.ValidationError(_("Choose either a network or a body, not both."))
