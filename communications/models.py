@@ -44,6 +44,9 @@ class ApiKey(PartnerKeyBase):
         on_delete=models.CASCADE,
         related_name="api_keys",
     )
+    # Set on the instances by communications.views.partner_detail (not fields).
+    state_css: str
+    state_label: str
 
     class Meta:
         verbose_name = _("partner API key")

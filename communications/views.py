@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from clac.access import staff_required
+from clac.access import request_user, staff_required
 from clac.api.scopes import SCOPES
 from clac.forms import add_service_errors
 from clac.roles import StaffRole
@@ -73,7 +73,7 @@ def api_key_new(request: HttpRequest, pk: int) -> HttpResponse:
                 name=form.cleaned_data["name"],
                 scopes=form.cleaned_data["scopes"],
                 expires_at=form.expires_at(),
-                created_by=request.user,
+                created_by=request_user(request),
             )
         except ValidationError as exc:
             add_service_errors(form, exc, field_map={"expires_at": "expires_on"})
@@ -92,6 +92,6 @@ def api_key_new(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(StaffRole.ADMIN)
 def api_key_revoke_view(request: HttpRequest, pk: int, key_pk: int) -> HttpResponse:
     key = api_key_get_for_user(user=request.user, partner_pk=pk, pk=key_pk)
-    api_key_revoke(api_key=key, actor=request.user)
+    api_key_revoke(api_key=key, actor=request_user(request))
     messages.success(request, _("Key %(prefix)s… revoked. It stops working now.") % {"prefix": key.prefix})
     return redirect("communications:partner_detail", pk=pk)

@@ -28,4 +28,5 @@ def memberships_reconcile() -> dict[str, int]:
 
 def on_registry_imported(**payload: object) -> None:
     """After a registry import: reconcile once the import's transaction has committed."""
-    memberships_reconcile.delay_on_commit()
+    # DjangoTask (clac.celery) gives delay_on_commit(); the celery stubs' Task does not know it.
+    memberships_reconcile.delay_on_commit()  # type: ignore[attr-defined]

@@ -16,6 +16,8 @@ change proposals only through those helpers, so the answer is the same everywher
 A record is looked up before the change permission is checked: a user who may read a record
 but not change it gets 403, and a record they could not read anyway is a 404."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -44,16 +46,17 @@ def _editor_scopes(user) -> list[frozenset[int]] | None:
     reaches every organization, otherwise one set of ids per scoped role (an app limits a role
     through clac.plugins role_scopes, e.g. networks limits coordinators to the members of the
     networks they coordinate). Cached on the user for the request."""
-    cached = getattr(user, "_clac_editor_scopes", False)
+    cached: Any = getattr(user, "_clac_editor_scopes", False)  # set below: a list or None
     if cached is not False:
         return cached
-    scopes: list[frozenset[int]] | None = []
+    scoped: list[frozenset[int]] = []
+    scopes: list[frozenset[int]] | None = scoped
     for role in sorted(user_staff_roles(user) & REGISTRY_EDITORS):
         scope = plugins.role_scope(role)
         if scope is None:
             scopes = None
             break
-        scopes.append(frozenset(scope(user)))
+        scoped.append(frozenset(scope(user)))
     user._clac_editor_scopes = scopes
     return scopes
 

@@ -3,6 +3,7 @@ side-by-side comparison of a pair, merging it (the chosen survivor keeps its his
 receives every relation) or dismissing it. Registry editors only (admin, coordinator, M&E
 officer)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -154,7 +155,10 @@ def duplicate_compare(request: HttpRequest, kind: str, a: int, b: int) -> HttpRe
 
 def _require_change_both(request: HttpRequest, kind: str, first: models.Model, second: models.Model) -> None:
     """A merge changes both records: a coordinator merges only records within their scope."""
-    allowed = organization_can_change if kind == DuplicateKind.ORGANIZATION else person_can_change
+    # Either check takes the pair's records (organizations or people, by kind).
+    allowed: Callable[[Any, Any], bool] = (
+        organization_can_change if kind == DuplicateKind.ORGANIZATION else person_can_change
+    )
     if not (allowed(request.user, first) and allowed(request.user, second)):
         raise PermissionDenied
 

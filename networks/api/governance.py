@@ -13,7 +13,7 @@ import datetime
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -22,9 +22,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from clac.access import request_user
 from clac.api.permissions import HasPartnerScope, request_is_partner
 from clac.api.scopes import DIRECTORY_READ, PEOPLE_READ
 from clac.api.views import ClacGenericViewSet
+from clac.models import PartnerKeyBase
 from clac.plugins import ACCESS_API
 from clac.roles import StaffRole
 from members.api.common import CountryRefSerializer, OrganizationRefSerializer, StaffViewSet, url_pk, validated
@@ -105,6 +107,7 @@ def _partner_rows(bodies: list[Body], *, names: bool) -> list[dict[str, Any]]:
     rows = []
     for body in bodies:
         mandate = body.current_mandate
+        assert mandate is not None  # partner_body_list(): bodies with a current mandate
         rows.append(
             {
                 "id": body.pk,
@@ -156,12 +159,14 @@ class PartnerBodyViewSet(ClacGenericViewSet):
 
     def _names_allowed(self) -> bool:
         if request_is_partner(self.request):
+            assert isinstance(self.request.auth, PartnerKeyBase)  # what request_is_partner checks
             return PEOPLE_READ in (self.request.auth.scopes or [])
         return True  # staff
 
     @extend_schema(summary="Current bodies and seats", description=BODIES_DESCRIPTION)
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None  # a pagination class is set (DEFAULT_PAGINATION_CLASS)
         bodies = selectors.partner_body_rows(list(page))
         return self.get_paginated_response(_partner_rows(bodies, names=self._names_allowed()))
 
@@ -171,13 +176,13 @@ class PartnerBodyViewSet(ClacGenericViewSet):
 WRITE_ROLES = (StaffRole.ADMIN, StaffRole.COORDINATOR)
 
 
-class GovernanceStaffViewSet(StaffViewSet):
+class GovernanceStaffViewSet[M: Model](StaffViewSet[M]):
     """Any staff role reads; administrators and coordinators write (their networks' bodies
     only: the access helper answers 403 for the others)."""
 
     write_roles = WRITE_ROLES
 
-    def get_object(self) -> Any:
+    def get_object(self) -> M:
         pk = url_pk(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
         for_change = self.request.method not in ("GET", "HEAD", "OPTIONS")
         obj = self.access_helper(user=self.request.user, pk=pk, for_change=for_change)
@@ -226,7 +231,7 @@ class BodyFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["staff: governance"])
-class BodyViewSet(GovernanceStaffViewSet):
+class BodyViewSet(GovernanceStaffViewSet[Body]):
     serializer_class = BodyOutputSerializer
     filterset_class = BodyFilter
     queryset = Body.objects.none()
@@ -247,14 +252,14 @@ class BodyViewSet(GovernanceStaffViewSet):
     @extend_schema(summary="Add a body", request=BodyCreateSerializer, responses={201: BodyOutputSerializer})
     def create(self, request: Request) -> Response:
         data = validated(BodyCreateSerializer, request.data)
-        body = services.body_create(actor=request.user, **data)
+        body = services.body_create(actor=request_user(request), **data)
         return Response(BodyOutputSerializer(body).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change a body (its kind and network stay)", request=BodyUpdateSerializer)
     def update(self, request: Request, pk: str) -> Response:
         body = self.get_object()
         data = validated(BodyUpdateSerializer, request.data)
-        body = services.body_update(actor=request.user, body=body, **data)
+        body = services.body_update(actor=request_user(request), body=body, **data)
         return Response(BodyOutputSerializer(body).data)
 
 
@@ -301,7 +306,7 @@ class MandateFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["staff: governance"])
-class MandateViewSet(GovernanceStaffViewSet):
+class MandateViewSet(GovernanceStaffViewSet[Mandate]):
     serializer_class = MandateOutputSerializer
     filterset_class = MandateFilter
     queryset = Mandate.objects.none()
@@ -326,14 +331,14 @@ class MandateViewSet(GovernanceStaffViewSet):
         data = validated(MandateCreateSerializer, request.data)
         # The body through its access helper: 403 for a body of another network.
         body = selectors.body_get_for_user(user=request.user, pk=data.pop("body").pk, for_change=True)
-        mandate = services.mandate_create(actor=request.user, body=body, **data)
+        mandate = services.mandate_create(actor=request_user(request), body=body, **data)
         return Response(MandateOutputSerializer(mandate).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change a mandate's dates or notes", request=MandateUpdateSerializer)
     def update(self, request: Request, pk: str) -> Response:
         mandate = self.get_object()
         data = validated(MandateUpdateSerializer, request.data)
-        mandate = services.mandate_update(actor=request.user, mandate=mandate, **data)
+        mandate = services.mandate_update(actor=request_user(request), mandate=mandate, **data)
         return Response(MandateOutputSerializer(mandate).data)
 
 
@@ -401,7 +406,7 @@ class SeatFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["staff: governance"])
-class SeatViewSet(GovernanceStaffViewSet):
+class SeatViewSet(GovernanceStaffViewSet[Seat]):
     serializer_class = SeatOutputSerializer
     filterset_class = SeatFilter
     queryset = Seat.objects.none()
@@ -428,21 +433,21 @@ class SeatViewSet(GovernanceStaffViewSet):
     def create(self, request: Request) -> Response:
         data = validated(SeatCreateSerializer, request.data)
         mandate = selectors.mandate_get_for_user(user=request.user, pk=data.pop("mandate").pk, for_change=True)
-        seat = services.seat_create(actor=request.user, mandate=mandate, **data)
+        seat = services.seat_create(actor=request_user(request), mandate=mandate, **data)
         return self._respond(seat, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change a seat (its holder stays)", request=SeatUpdateSerializer)
     def update(self, request: Request, pk: str) -> Response:
         seat = self.get_object()
         data = validated(SeatUpdateSerializer, request.data)
-        return self._respond(services.seat_update(actor=request.user, seat=seat, **data))
+        return self._respond(services.seat_update(actor=request_user(request), seat=seat, **data))
 
     @extend_schema(summary="End a seat before its term", request=SeatEndSerializer, responses=SeatOutputSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: str) -> Response:
         seat = self.get_object()
         data = validated(SeatEndSerializer, request.data)
-        return self._respond(services.seat_end(actor=request.user, seat=seat, end_date=data["end_date"]))
+        return self._respond(services.seat_end(actor=request_user(request), seat=seat, end_date=data["end_date"]))
 
 
 ACCESS: dict[str, str] = {

@@ -6,6 +6,7 @@ networks.selectors.meetings (for_change on writes), so the rules are the dashboa
 
 `register(router)` adds the viewsets, `ACCESS` names their routes (clac.plugins.ACCESS_API)."""
 
+from collections.abc import Callable
 from typing import Any
 
 import django_filters
@@ -20,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from clac.access import request_user
 from clac.api.permissions import StaffRoles
 from clac.api.views import ClacGenericViewSet
 from clac.models import User
@@ -42,7 +44,7 @@ class MeetingCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
-    ordering = ("-starts_at", "-id")
+    ordering: tuple[str, ...] = ("-starts_at", "-id")
 
 
 class ActionCursorPagination(MeetingCursorPagination):
@@ -53,15 +55,15 @@ class AgreementCursorPagination(MeetingCursorPagination):
     ordering = ("-id",)
 
 
-class MeetingsStaffViewSet(ClacGenericViewSet):
+class MeetingsStaffViewSet[M: Model](ClacGenericViewSet):
     """get_object() through the entity's access helper, `for_change` on writes (403 when the
     meeting's network is not the user's to change)."""
 
     permission_classes = [StaffRoles]
     write_roles = WRITE_ROLES
-    access_helper: Any
+    access_helper: Callable[..., M]
 
-    def get_object(self) -> Model:
+    def get_object(self) -> M:
         pk = url_pk(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
         obj = self.access_helper(user=self.request.user, pk=pk, for_change=self.request.method not in SAFE_METHODS)
         self.check_object_permissions(self.request, obj)
@@ -94,7 +96,7 @@ class MeetingOutputSerializer(serializers.Serializer):
 
     @extend_schema_field(MeetingRefSerializer(allow_null=True))
     def get_network(self, obj: Meeting) -> dict[str, Any] | None:
-        network = obj.network if obj.network_id is not None else obj.body.network
+        network = selectors.meeting_network(obj)
         return {"id": network.pk, "name": network.name} if network is not None else None
 
 
@@ -274,7 +276,7 @@ class ActionFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["staff: meetings"])
-class MeetingViewSet(MeetingsStaffViewSet):
+class MeetingViewSet(MeetingsStaffViewSet[Meeting]):
     """Meetings of CLAC's bodies, of the networks' bodies and of whole networks."""
 
     serializer_class = MeetingOutputSerializer
@@ -312,14 +314,14 @@ class MeetingViewSet(MeetingsStaffViewSet):
     )
     def create(self, request: Request) -> Response:
         data = validated(MeetingInputSerializer, request.data)
-        meeting = services.meeting_create(actor=request.user, **data)
+        meeting = services.meeting_create(actor=request_user(request), **data)
         return self._detail(meeting, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change a meeting", request=MeetingUpdateSerializer, responses=MeetingDetailSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
         meeting = self.get_object()
         data = validated(MeetingUpdateSerializer, request.data, partial=True)
-        meeting = services.meeting_update(actor=request.user, meeting=meeting, **data)
+        meeting = services.meeting_update(actor=request_user(request), meeting=meeting, **data)
         return self._detail(meeting)
 
     @extend_schema(summary="Cancel a planned meeting", request=CancelInputSerializer, responses=MeetingDetailSerializer)
@@ -327,13 +329,15 @@ class MeetingViewSet(MeetingsStaffViewSet):
     def cancel(self, request: Request, pk: str) -> Response:
         meeting = self.get_object()
         data = validated(CancelInputSerializer, request.data)
-        return self._detail(services.meeting_cancel(actor=request.user, meeting=meeting, reason=data["reason"]))
+        return self._detail(
+            services.meeting_cancel(actor=request_user(request), meeting=meeting, reason=data["reason"])
+        )
 
     @extend_schema(summary="Mark a planned meeting as held", request=None, responses=MeetingDetailSerializer)
     @action(detail=True, methods=["post"])
     def held(self, request: Request, pk: str) -> Response:
         meeting = self.get_object()
-        return self._detail(services.meeting_mark_held(actor=request.user, meeting=meeting))
+        return self._detail(services.meeting_mark_held(actor=request_user(request), meeting=meeting))
 
     @extend_schema(
         summary="Replace a meeting's attendance list",
@@ -345,12 +349,12 @@ class MeetingViewSet(MeetingsStaffViewSet):
         meeting = self.get_object()
         data = validated(AttendanceInputSerializer, request.data)
         entries = [services.AttendanceEntry(**entry) for entry in data["entries"]]
-        services.attendance_record(actor=request.user, meeting=meeting, entries=entries)
+        services.attendance_record(actor=request_user(request), meeting=meeting, entries=entries)
         return self._detail(meeting)
 
 
 @extend_schema(tags=["staff: meetings"])
-class AgreementViewSet(MeetingsStaffViewSet):
+class AgreementViewSet(MeetingsStaffViewSet[Agreement]):
     """Agreements of held meetings (filter by `meeting`)."""
 
     serializer_class = AgreementOutputSerializer
@@ -380,7 +384,7 @@ class AgreementViewSet(MeetingsStaffViewSet):
         data = validated(AgreementInputSerializer, request.data)
         meeting = selectors.meeting_get_for_user(user=request.user, pk=data["meeting"], for_change=True)
         agreement = services.agreement_add(
-            actor=request.user, meeting=meeting, text=data["text"], number=data.get("number")
+            actor=request_user(request), meeting=meeting, text=data["text"], number=data.get("number")
         )
         return Response(AgreementOutputSerializer(agreement).data, status=status.HTTP_201_CREATED)
 
@@ -388,12 +392,12 @@ class AgreementViewSet(MeetingsStaffViewSet):
     def partial_update(self, request: Request, pk: str) -> Response:
         agreement = self.get_object()
         data = validated(AgreementUpdateSerializer, request.data)
-        agreement = services.agreement_update(actor=request.user, agreement=agreement, text=data["text"])
+        agreement = services.agreement_update(actor=request_user(request), agreement=agreement, text=data["text"])
         return Response(AgreementOutputSerializer(agreement).data)
 
 
 @extend_schema(tags=["staff: meetings"])
-class FollowUpActionViewSet(MeetingsStaffViewSet):
+class FollowUpActionViewSet(MeetingsStaffViewSet[FollowUpAction]):
     """Follow-up actions of agreements, earliest due first (filter by network, meeting, status,
     overdue)."""
 
@@ -429,7 +433,7 @@ class FollowUpActionViewSet(MeetingsStaffViewSet):
     def create(self, request: Request) -> Response:
         data = validated(ActionInputSerializer, request.data)
         agreement = selectors.agreement_get_for_user(user=request.user, pk=data.pop("agreement"), for_change=True)
-        created = services.followup_action_add(actor=request.user, agreement=agreement, **data)
+        created = services.followup_action_add(actor=request_user(request), agreement=agreement, **data)
         return self._respond(created, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change a follow-up action or its status", request=ActionUpdateSerializer)
@@ -441,7 +445,7 @@ class FollowUpActionViewSet(MeetingsStaffViewSet):
         if data:
             owner_given = "owner_person" in data or "owner_user" in data
             current = services.followup_action_update(
-                actor=request.user,
+                actor=request_user(request),
                 action=current,
                 description=data.get("description", current.description),
                 due_date=data.get("due_date", current.due_date),
@@ -450,7 +454,7 @@ class FollowUpActionViewSet(MeetingsStaffViewSet):
             )
         if new_status is not None:
             current = services.followup_action_set_status(
-                actor=request.user, action=current, status=new_status, completed_on=completed_on
+                actor=request_user(request), action=current, status=new_status, completed_on=completed_on
             )
         return self._respond(current)
 

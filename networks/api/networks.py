@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from clac.access import request_user
 from clac.api.permissions import HasPartnerScope, StaffRoles
 from clac.api.scopes import DIRECTORY_READ
 from clac.api.views import ClacGenericViewSet
@@ -165,6 +166,7 @@ class NetworkViewSet(ClacGenericViewSet):
     @extend_schema(summary="List the active networks with their member counts")
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None  # a pagination class is set (DEFAULT_PAGINATION_CLASS)
         return self.get_paginated_response(network_rows(page))
 
     @extend_schema(summary="One active network with its member counts")
@@ -179,14 +181,14 @@ class NetworkViewSet(ClacGenericViewSet):
     )
     def create(self, request: Request) -> Response:
         data = validated(NetworkInputSerializer, request.data)
-        network = network_create(actor=request.user, **data)
+        network = network_create(actor=request_user(request), **data)
         return self._respond(network, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change a network (administrators)", request=NetworkUpdateSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
         network = network_get_for_user(user=request.user, pk=url_pk(pk), for_change=True)
         data = validated(NetworkUpdateSerializer, request.data, partial=True)
-        network = network_update(actor=request.user, network=network, **data)
+        network = network_update(actor=request_user(request), network=network, **data)
         return self._respond(network)
 
 
@@ -204,7 +206,8 @@ class NetworkMembershipSerializer(serializers.Serializer):
     organization = OrganizationRefSerializer()
     since = serializers.DateField()
     until = serializers.DateField(allow_null=True)
-    source = serializers.ChoiceField(choices=NetworkMembership.Source.choices)
+    # A field named `source`: the stubs see Field.source (str | None) of the base class.
+    source = serializers.ChoiceField(choices=NetworkMembership.Source.choices)  # type: ignore[assignment]
     excluded = serializers.BooleanField(help_text="A current exclusion by hand: not a membership.")
     reason = serializers.CharField()
 
@@ -240,7 +243,7 @@ class NetworkMembershipFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["networks"])
-class NetworkMembershipViewSet(AccessHelperMixin, ClacGenericViewSet):
+class NetworkMembershipViewSet(AccessHelperMixin[NetworkMembership], ClacGenericViewSet):
     """Which organizations belong to which networks, and since when. Staff read; administrators
     and the network's coordinators add and end memberships by hand."""
 
@@ -276,7 +279,7 @@ class NetworkMembershipViewSet(AccessHelperMixin, ClacGenericViewSet):
         data = validated(NetworkMembershipInputSerializer, request.data)
         if not network_can_change(request.user, data["network"]):
             raise PermissionDenied
-        membership = network_membership_add(actor=request.user, **data)
+        membership = network_membership_add(actor=request_user(request), **data)
         return self._respond(membership, status.HTTP_201_CREATED)
 
     @extend_schema(summary="End a membership by hand", request=NetworkMembershipEndSerializer)
@@ -284,7 +287,7 @@ class NetworkMembershipViewSet(AccessHelperMixin, ClacGenericViewSet):
     def end(self, request: Request, pk: str) -> Response:
         membership = network_membership_get_for_user(user=request.user, pk=url_pk(pk), for_change=True)
         data = validated(NetworkMembershipEndSerializer, request.data)
-        membership = network_membership_end(actor=request.user, membership=membership, **data)
+        membership = network_membership_end(actor=request_user(request), membership=membership, **data)
         return self._respond(membership)
 
 

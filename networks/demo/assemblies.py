@@ -77,7 +77,7 @@ def _delegate_candidates(organization_ids: list[int]) -> dict[str, list[tuple[Or
     ):
         main_product.setdefault(organization_id, network)
     person_by_org: dict[int, int] = {}
-    rank = {role: index for index, role in enumerate(DELEGATE_ROLES)}
+    rank: dict[str, int] = {role: index for index, role in enumerate(DELEGATE_ROLES)}
     affiliations = Affiliation.objects.filter(
         organization_id__in=organizations, end_date__isnull=True, role__in=DELEGATE_ROLES
     ).values_list("organization_id", "person_id", "role")
@@ -169,7 +169,8 @@ def _seed_general_assembly(ctx: DemoContext, rng: random.Random, body: Body, adm
         closed_at=at + datetime.timedelta(days=2, hours=8),
         closed_by=admin,
     )
-    session._history_user = admin
+    # simple_history reads it when saving (as members.demo.writing); not a model field.
+    session._history_user = admin  # type: ignore[attr-defined]
     session.save()
     for delegate in delegates:
         delegate.session = session
@@ -229,6 +230,7 @@ def _network_assembly_body(ctx: DemoContext) -> Body | None:
 
 
 def _seed_network_assembly(ctx: DemoContext, rng: random.Random, body: Body, admin: Any) -> dict[str, int]:
+    assert body.network is not None  # a network's assembly
     starts_on = ctx.today + datetime.timedelta(days=60)
     now = timezone.now()
     session = AssemblySession(
@@ -241,7 +243,8 @@ def _seed_network_assembly(ctx: DemoContext, rng: random.Random, body: Body, adm
         delegates_per_organization=2,
         designation_opened_at=now - datetime.timedelta(days=10),
     )
-    session._history_user = admin
+    # simple_history reads it when saving (as members.demo.writing); not a model field.
+    session._history_user = admin  # type: ignore[attr-defined]
     session.save()
     # A few members have already named someone; the portal organizations have not.
     portal_orgs = set(_portal_organization_ids(ctx))

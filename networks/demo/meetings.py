@@ -11,7 +11,7 @@ creates none itself. Rows are bulk-created, with their history rows."""
 import datetime
 import random
 from collections import defaultdict
-from typing import Any
+from typing import Any, cast
 
 from django.utils import timezone
 
@@ -157,6 +157,9 @@ def seed(ctx: DemoContext, rng: random.Random) -> dict[str, int]:
     rng = random.Random(f"{ctx.seed}:networks:meetings")
     networks = _networks(ctx)
     bodies = _bodies(ctx)
+    # Owners of the meetings: in the plans below, one of the two may be None.
+    network: Network | None
+    body: Body | None
     if not networks and not bodies:
         return {}
     today = ctx.today
@@ -202,8 +205,9 @@ def seed(ctx: DemoContext, rng: random.Random) -> dict[str, int]:
             plans.append((None if body else network, body, day))
         if rng.random() < 0.7:
             plans.append((network, None, today + datetime.timedelta(days=rng.randint(7, UPCOMING_DAYS))))
+    meetings_per_year: dict[str, int] = {Body.Kind.BOARD: 4, Body.Kind.OVERSIGHT: 2}
     for body in bodies:
-        per_year = {Body.Kind.BOARD: 4, Body.Kind.OVERSIGHT: 2}.get(body.kind)
+        per_year = meetings_per_year.get(body.kind)
         if per_year is None:
             continue
         for quarter in range(per_year * YEARS_BACK):
@@ -215,18 +219,18 @@ def seed(ctx: DemoContext, rng: random.Random) -> dict[str, int]:
     meetings: list[Meeting] = []
     extras: list[dict[str, Any]] = []
     for network, body, day in plans:
-        owner_network_id = network.pk if network else body.network_id
+        owner_network_id = network.pk if network else cast(Body, body).network_id  # no network: a body
         city = CITIES.get(country_of.get(owner_network_id or 0, ""), "Ciudad de Panamá")
         modality = rng.choices(Meeting.Modality.values, weights=(3, 5, 2))[0]
         starts_at = _aware(day, rng.choice((9, 10, 14, 15)))
         topics = rng.sample(TOPICS, k=rng.randint(2, 4))
         past = day < today
-        status = Meeting.Status.PLANNED
+        status: str = Meeting.Status.PLANNED
         if past:
             status = Meeting.Status.CANCELLED if rng.random() < 0.05 else Meeting.Status.HELD
         n_agreements = rng.randint(1, 3) if status == Meeting.Status.HELD else 0
         agreement_texts = rng.sample(AGREEMENTS, k=n_agreements)
-        owner_name = body.name if body else network.name
+        owner_name = body.name if body else cast(Network, network).name  # no body: a network
         kind = "Sesión ordinaria" if body else "Reunión de la red"
         meetings.append(
             Meeting(
@@ -260,6 +264,7 @@ def seed(ctx: DemoContext, rng: random.Random) -> dict[str, int]:
                     if term_start <= day <= term_end:
                         rows.append((person_id, org_id, rng.random() < 0.85))
             else:
+                assert meeting.network is not None  # no body: a network's meeting
                 invited = [
                     org_id
                     for org_id, since, until in memberships.get(meeting.network.pk, [])

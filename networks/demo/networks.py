@@ -10,6 +10,7 @@ Network}, "workers": Network}."""
 
 import datetime
 import random
+from typing import Any
 
 from django.db.models import DateField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
@@ -114,7 +115,7 @@ def _create_networks(ctx: DemoContext, admin) -> dict:
             for code in codes
         ]
     )
-    shared = {
+    shared: dict[str, Any] = {
         "country": {code: network for network, codes in zip(networks, country_codes, strict=False) for code in codes},
         "product": {network.product_network: network for network in networks if network.kind == Network.Kind.PRODUCT},
         "workers": networks[-1],

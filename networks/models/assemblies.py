@@ -9,6 +9,7 @@ and never changes again. Every rule lives in networks.services.assemblies; the m
 the data and the single-row constraints."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -87,6 +88,10 @@ class AssemblySession(TimeStampedModel):
         related_name="+",
     )
     history = HistoricalRecords()
+    # Set on the instances by networks.selectors.assemblies and the API (not fields).
+    quorum: dict[str, Any]
+    organization_delegates: list["Delegate"]
+    named_count: int
 
     class Meta:
         ordering = ["-starts_on", "-id"]
@@ -125,13 +130,14 @@ class AssemblySession(TimeStampedModel):
     @property
     def status_badge(self) -> str:
         """The badge colour family of the status (the platform's badge styles)."""
-        return {
+        badges: dict[str, str] = {
             self.Status.PREPARING: "draft",
             self.Status.DESIGNATION_OPEN: "submitted",
             self.Status.ACCREDITATION: "pending",
             self.Status.IN_SESSION: "active",
             self.Status.CLOSED: "withdrawn",
-        }[self.status]
+        }
+        return badges[self.status]
 
 
 class Delegate(TimeStampedModel):
@@ -213,11 +219,12 @@ class Delegate(TimeStampedModel):
 
     @property
     def status_badge(self) -> str:
-        return {
+        badges: dict[str, str] = {
             self.Status.DESIGNATED: "pending",
             self.Status.ACCREDITED: "active",
             self.Status.WITHDRAWN: "withdrawn",
-        }[self.status]
+        }
+        return badges[self.status]
 
 
 class Motion(TimeStampedModel):
@@ -286,12 +293,13 @@ class Motion(TimeStampedModel):
 
     @property
     def result_badge(self) -> str:
-        return {
+        badges: dict[str, str] = {
             self.Result.PENDING: "pending",
             self.Result.CARRIED: "approved",
             self.Result.REJECTED: "rejected",
             self.Result.WITHDRAWN: "withdrawn",
-        }[self.result]
+        }
+        return badges[self.result]
 
     @property
     def votes_cast(self) -> int | None:

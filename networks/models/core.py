@@ -155,6 +155,9 @@ class Body(TimeStampedModel):
     seats_per_subregion = models.PositiveSmallIntegerField(_("seats per subregion"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
     history = HistoricalRecords()
+    # Set on the instances by networks.selectors.governance.bodies_with_current_seats (not fields).
+    current_mandate: "Mandate | None"
+    current_seats: list["Seat"]
 
     class Meta:
         ordering = ["network_id", "kind", "name"]
@@ -182,6 +185,8 @@ class Mandate(TimeStampedModel):
     end = models.DateField(_("end"))
     notes = models.TextField(_("notes"), blank=True)
     history = HistoricalRecords()
+    # Set on the instances by networks.selectors.governance.body_detail_context (not a field).
+    is_current: bool
 
     class Meta:
         ordering = ["body_id", "-start"]
@@ -218,6 +223,9 @@ class Seat(TimeStampedModel):
     term_start = models.DateField(_("term start"))
     term_end = models.DateField(_("term end"))
     history = HistoricalRecords()
+    # Set on the instances by networks.selectors.governance for the pages (not fields).
+    is_current: bool
+    ends_in_days: int | None
 
     class Meta:
         ordering = ["mandate_id", "role", "id"]

@@ -4,23 +4,30 @@ editors name, change or withdraw its delegates; viewers read. Past sessions show
 the organization. `urlpatterns` are mounted by networks/portal/urls.py; `NAV` and `ACCESS` are
 gathered by networks/plugin.py."""
 
+from typing import TYPE_CHECKING
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clac.access import portal_required
+from clac.access import portal_required, request_user
 from clac.forms import add_service_errors
 from clac.plugins import ACCESS_PORTAL, ACCESS_PORTAL_EDIT, NavEntry
 from members.models import Organization, ProductNetwork
+from members.portal.request import MemberPortalRequest
 from networks.models import AssemblySession, Network
 from networks.selectors import assemblies as selectors
 from networks.services import assemblies as services
 from networks.views.assemblies_forms import DelegateForm
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _represented_product(session: AssemblySession) -> str | None:
@@ -32,12 +39,12 @@ def _represented_product(session: AssemblySession) -> str | None:
     return None
 
 
-def _product_choices(organization: Organization) -> list[tuple[str, str]]:
+def _product_choices(organization: Organization) -> list[tuple[str, "StrOrPromise"]]:
     own = set(organization.products.values_list("network", flat=True))
     return [("", "—")] + [(value, label) for value, label in ProductNetwork.choices if value in own]
 
 
-def _delegate_form(request: HttpRequest, session: AssemblySession, initial: dict | None = None) -> DelegateForm:
+def _delegate_form(request: MemberPortalRequest, session: AssemblySession, initial: dict | None = None) -> DelegateForm:
     organization = request.organization
     general_assembly = session.body.network_id is None
     form = DelegateForm(
@@ -48,13 +55,15 @@ def _delegate_form(request: HttpRequest, session: AssemblySession, initial: dict
         initial=initial,
     )
     if general_assembly:
-        form.fields["product_network"].choices = _product_choices(organization)
+        product_network_field = form.fields["product_network"]
+        assert isinstance(product_network_field, forms.ChoiceField)
+        product_network_field.choices = _product_choices(organization)
     return form
 
 
 @portal_required()
 @require_GET
-def delegates(request: HttpRequest) -> HttpResponse:
+def delegates(request: MemberPortalRequest) -> HttpResponse:
     context = selectors.portal_assembly_sessions(organization=request.organization)
     return render(
         request,
@@ -65,7 +74,7 @@ def delegates(request: HttpRequest) -> HttpResponse:
 
 @portal_required(edit=True)
 @require_http_methods(["GET", "POST"])
-def delegate_add(request: HttpRequest, session_pk: int) -> HttpResponse:
+def delegate_add(request: MemberPortalRequest, session_pk: int) -> HttpResponse:
     organization = request.organization
     session = selectors.assembly_session_get_for_user(
         user=request.user, pk=session_pk, organization=organization, for_change=True
@@ -75,7 +84,7 @@ def delegate_add(request: HttpRequest, session_pk: int) -> HttpResponse:
         product = _represented_product(session)
         try:
             services.delegate_designate(
-                actor=request.user,
+                actor=request_user(request),
                 session=session,
                 organization=organization,
                 person=form.cleaned_data["person"],
@@ -99,7 +108,7 @@ def delegate_add(request: HttpRequest, session_pk: int) -> HttpResponse:
 
 @portal_required(edit=True)
 @require_http_methods(["GET", "POST"])
-def delegate_change(request: HttpRequest, pk: int) -> HttpResponse:
+def delegate_change(request: MemberPortalRequest, pk: int) -> HttpResponse:
     delegate = selectors.delegate_get_for_user(
         user=request.user, pk=pk, organization=request.organization, for_change=True
     )
@@ -107,7 +116,9 @@ def delegate_change(request: HttpRequest, pk: int) -> HttpResponse:
     form = _delegate_form(request, session, initial=DelegateForm.initial_for(delegate))
     if request.method == "POST" and form.is_valid():
         try:
-            services.delegate_update(actor=request.user, delegate=delegate, via_portal=True, **form.cleaned_data)
+            services.delegate_update(
+                actor=request_user(request), delegate=delegate, via_portal=True, **form.cleaned_data
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -123,12 +134,12 @@ def delegate_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @portal_required(edit=True)
-def delegate_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def delegate_withdraw(request: MemberPortalRequest, pk: int) -> HttpResponse:
     delegate = selectors.delegate_get_for_user(
         user=request.user, pk=pk, organization=request.organization, for_change=True
     )
     try:
-        services.delegate_withdraw(actor=request.user, delegate=delegate, via_portal=True)
+        services.delegate_withdraw(actor=request_user(request), delegate=delegate, via_portal=True)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)

@@ -3,7 +3,7 @@ current seats in CLAC's and the networks' bodies). `urlpatterns` are mounted by
 networks/portal/urls.py; `NAV` and `ACCESS` are gathered by networks/plugin.py."""
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from clac.access import portal_required
 from clac.plugins import ACCESS_PORTAL, NavEntry
+from members.portal.request import MemberPortalRequest
 from networks.selectors.governance import organization_representation
 
 SEATS_PER_PAGE = 50
@@ -18,7 +19,7 @@ SEATS_PER_PAGE = 50
 
 @portal_required()
 @require_GET
-def representation(request: HttpRequest) -> HttpResponse:
+def representation(request: MemberPortalRequest) -> HttpResponse:
     """The bodies where the organization's people hold a seat today: only this organization's
     seats (request.organization, set by portal_required)."""
     seats = organization_representation(organization=request.organization)

@@ -6,7 +6,7 @@ agreements) and one meeting's page. A meeting the organization is not invited to
 `urlpatterns` are mounted by networks/portal/urls.py; `NAV` and `ACCESS` are gathered by
 networks/plugin.py."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from clac.access import portal_required
 from clac.plugins import ACCESS_PORTAL, NavEntry
+from members.portal.request import MemberPortalRequest
 from networks.markup import minutes_html
 from networks.selectors.meetings import (
     meeting_get_for_user,
@@ -25,7 +26,7 @@ from networks.selectors.meetings import (
 
 @portal_required()
 @require_GET
-def meeting_list(request: HttpRequest) -> HttpResponse:
+def meeting_list(request: MemberPortalRequest) -> HttpResponse:
     return render(
         request,
         "networks/meetings/portal/list.html",
@@ -35,7 +36,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 @portal_required()
 @require_GET
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: MemberPortalRequest, pk: int) -> HttpResponse:
     meeting = meeting_get_for_user(user=request.user, pk=pk, organization=request.organization)
     held = meeting.status == meeting.Status.HELD
     return render(

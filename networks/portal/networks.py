@@ -3,7 +3,7 @@ request.organization (set by portal_required): nothing of another organization i
 `urlpatterns` are mounted by networks/portal/urls.py; `NAV` and `ACCESS` are gathered by
 networks/plugin.py."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext_lazy
@@ -11,12 +11,13 @@ from django.views.decorators.http import require_GET
 
 from clac.access import portal_required
 from clac.plugins import ACCESS_PORTAL, NavEntry
+from members.portal.request import MemberPortalRequest
 from networks.selectors.networks import organization_networks
 
 
 @portal_required()
 @require_GET
-def network_list(request: HttpRequest) -> HttpResponse:
+def network_list(request: MemberPortalRequest) -> HttpResponse:
     return render(
         request,
         "networks/networks/portal_list.html",

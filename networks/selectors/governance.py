@@ -10,7 +10,7 @@ one is `network_can_change(user, body.network)` (CLAC's own bodies: administrato
 import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Window
@@ -21,6 +21,9 @@ from clac.roles import user_is_staff_member
 from members.models import Organization, Subregion
 from networks.models import Body, Mandate, Network, Seat
 from networks.selectors.networks import network_can_change
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 __all__ = [
     "ENDING_SOON_DAYS",
@@ -56,7 +59,7 @@ WORKERS_SUBREGIONS: tuple[str, ...] = (
 )
 # Countries' own subregions folded into the workers network's three: Mexico and the
 # Caribbean islands sit with Central America there.
-_WORKERS_SUBREGION_OF = {
+_WORKERS_SUBREGION_OF: dict[str, str] = {
     Subregion.ANDEAN: Subregion.ANDEAN,
     Subregion.SOUTH_AMERICA: Subregion.SOUTH_AMERICA,
     Subregion.CENTRAL_AMERICA_CARIBBEAN: Subregion.CENTRAL_AMERICA_CARIBBEAN,
@@ -211,10 +214,10 @@ def governance_overview(*, today: datetime.date | None = None) -> dict[str, Any]
     mandate and seats, and every network's bodies as a list of links, grouped by network."""
     clac_bodies = Body.objects.filter(network__isnull=True).order_by("kind", "name", "id")
     # CLAC's bodies in their statutory order: Assembly, Board, Oversight.
-    order = {kind: index for index, kind in enumerate(Body.CLAC_KINDS)}
+    order: dict[str, int] = {kind: index for index, kind in enumerate(Body.CLAC_KINDS)}
     bodies = sorted(bodies_with_current_seats(clac_bodies, today=today), key=lambda b: (order.get(b.kind, 9), b.name))
     network_bodies = Body.objects.filter(network__isnull=False).select_related("network", "country")
-    by_network: dict[int, dict[str, Any]] = {}
+    by_network: dict[int | None, dict[str, Any]] = {}
     for body in network_bodies.order_by("network__kind", "network__name", "kind", "name", "id"):
         entry = by_network.setdefault(body.network_id, {"network": body.network, "bodies": []})
         entry["bodies"].append(body)
@@ -277,7 +280,7 @@ def body_detail_context(*, body: Body, mandate_id: int | None = None, today: dat
     }
 
 
-def _subregion_counts(body: Body, seats: list[Seat]) -> list[tuple[str, int, int]]:
+def _subregion_counts(body: Body, seats: list[Seat]) -> list[tuple["StrOrPromise", int, int]]:
     """(subregion label, seats in office, seats allowed) for a body with seats per subregion."""
     if not body.seats_per_subregion:
         return []

@@ -60,6 +60,7 @@ def meeting_network(meeting: Meeting) -> Network | None:
     """The network whose records the meeting is (None: a CLAC body's meeting)."""
     if meeting.network_id is not None:
         return meeting.network
+    assert meeting.body is not None  # a meeting belongs to a network or to a body
     return meeting.body.network
 
 
@@ -67,6 +68,7 @@ def meeting_can_change(user, meeting: Meeting) -> bool:
     if meeting.network_id is not None:
         return network_can_change(user, meeting.network)
     body = meeting.body
+    assert body is not None  # a meeting belongs to a network or to a body
     return network_can_change(user, body.network if body.network_id is not None else None)
 
 
@@ -100,11 +102,13 @@ def meeting_invited_organization_ids(meeting: Meeting, *, organization_ids: Iter
     members of the network on that date, or represented by a seat of the body whose term
     covers it. Limited to `organization_ids` when given (one query either way)."""
     on = timezone.localtime(meeting.starts_at).date()
+    rows: QuerySet[NetworkMembership] | QuerySet[Seat]
     if meeting.network_id is not None:
         rows = NetworkMembership.objects.filter(network_id=meeting.network_id, since__lte=on).filter(
             Q(until__isnull=True) | Q(until__gte=on)
         )
     else:
+        assert meeting.body_id is not None  # a meeting belongs to a network or to a body
         rows = Seat.objects.filter(mandate__body_id=meeting.body_id, term_start__lte=on, term_end__gte=on)
     if organization_ids is not None:
         ids = list(organization_ids)

@@ -9,6 +9,7 @@ API also fetch records through the access helpers (networks.selectors.governance
 refused write is a 403 there before it reaches these functions."""
 
 import datetime
+from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -80,7 +81,7 @@ def _check_body(
         return
     if not name:
         _add(errors, "name", _("Give the body a name."))
-    elif len(name) > Body._meta.get_field("name").max_length:
+    elif len(name) > cast(int, Body._meta.get_field("name").max_length):  # a CharField: always set
         _add(errors, "name", _("The name is too long (at most 200 characters)."))
 
     if kind in Body.CLAC_KINDS:
@@ -105,7 +106,8 @@ def _check_body(
         elif seats_per_subregion < 1:
             _add(errors, "seats_per_subregion", _("Give at least one seat per subregion, or leave it empty."))
 
-    others = Body.objects.exclude(pk=body.pk if body else None)
+    # pk=None excludes nothing (a new body); the django-stubs plugin refuses None for a pk lookup.
+    others = Body.objects.exclude(pk=body.pk if body else None)  # type: ignore[misc]
     same_network = others.filter(network__isnull=True) if network is None else others.filter(network=network)
     if name and same_network.filter(name__iexact=name).exists():
         _add(errors, "name", _("Another body of the same network already has this name."))
@@ -246,7 +248,8 @@ def _check_mandate(
         return
     overlapping = (
         Mandate.objects.filter(body=body, start__lte=end, end__gte=start)
-        .exclude(pk=mandate.pk if mandate else None)
+        # pk=None excludes nothing (a new mandate); the django-stubs plugin refuses None for a pk lookup.
+        .exclude(pk=mandate.pk if mandate else None)  # type: ignore[misc]
         .order_by("start")
         .first()
     )
@@ -329,7 +332,8 @@ def _check_seat(
 ) -> None:
     body = mandate.body
     period = _period(mandate.start, mandate.end)
-    others = Seat.objects.filter(mandate=mandate).exclude(pk=seat.pk if seat else None)
+    # pk=None excludes nothing (a new seat); the django-stubs plugin refuses None for a pk lookup.
+    others = Seat.objects.filter(mandate=mandate).exclude(pk=seat.pk if seat else None)  # type: ignore[misc]
 
     if role not in Seat.Role.values:
         _add(errors, "role", _("Unknown role."))

@@ -14,7 +14,7 @@ by id in batches with a fixed number of queries each."""
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,6 +27,9 @@ from clac.models import User
 from clac.roles import StaffRole
 from members.models import Country, Membership, Organization, ProductNetwork
 from networks.models import Network, NetworkMembership
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 __all__ = [
     "RECONCILE_BATCH_SIZE",
@@ -204,7 +207,7 @@ def network_update(*, actor: User | None, network: Network, **fields: Any) -> Ne
     if changed:
         _set_history_user(locked, actor)
         locked.save(update_fields=[*changed, "updated_at"])
-    if countries_changed:
+    if countries is not None and countries_changed:  # countries_changed implies a list
         locked.countries.set(countries)
     if coordinators is not None and {u.pk for u in coordinators} != set(
         locked.coordinators.values_list("pk", flat=True)
@@ -263,6 +266,7 @@ def _expected(facts: _OrganizationFacts, networks: _NetworkMap) -> dict[int, str
     if not facts.eligible:
         return {}
     expected: dict[int, str] = {}
+    network_id: int | None
     for network_id in networks.by_country.get(facts.country_id, ()):
         expected[network_id] = _("Country in the registry")
     labels = dict(ProductNetwork.choices)
@@ -341,7 +345,7 @@ def _sync_batch(
         if network_id in _expected(organization_facts, networks):
             continue
         if not organization_facts.eligible:
-            labels = dict(Membership.Status.choices)
+            labels: dict[str | None, StrOrPromise] = dict(Membership.Status.choices)
             status = organization_facts.membership_status
             to_close[pk] = _("CLAC membership is %(status)s") % {
                 "status": str(labels.get(status, status or _("not recorded"))).lower()
@@ -524,7 +528,7 @@ def network_membership_add(
             .order_by("-until")
             .first()
         )
-        if overlapping is not None:
+        if overlapping is not None and overlapping.until is not None:  # until__gt: never None
             errors["since"] = [
                 _("An earlier membership lasted until %(date)s: start the new one on that day or later.")
                 % {"date": overlapping.until.isoformat()}

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clac.access import staff_required
+from clac.access import request_user, staff_required
 from clac.forms import add_service_errors
 from clac.plugins import ACCESS_STAFF, ACCESS_STAFF_ROLES, NavEntry
 from clac.roles import StaffRole
@@ -85,7 +85,7 @@ def assembly_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             session = services.assembly_session_create(
-                actor=request.user, body=form.cleaned_data["body"], **form.service_fields()
+                actor=request_user(request), body=form.cleaned_data["body"], **form.service_fields()
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -107,7 +107,7 @@ def assembly_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = AssemblySessionForm(request.POST or None, session=session)
     if request.method == "POST" and form.is_valid():
         try:
-            services.assembly_session_update(actor=request.user, session=session, **form.service_fields())
+            services.assembly_session_update(actor=request_user(request), session=session, **form.service_fields())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -152,7 +152,7 @@ def assembly_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _transition_view(request: HttpRequest, pk: int, service: Any, done: str) -> HttpResponse:
     session = _session(request, pk, for_change=True)
     try:
-        service(actor=request.user, session=session)
+        service(actor=request_user(request), session=session)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -188,7 +188,7 @@ def assembly_quorum(request: HttpRequest, pk: int) -> HttpResponse:
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.assembly_quorum_certify(actor=request.user, session=session)
+            services.assembly_quorum_certify(actor=request_user(request), session=session)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -209,7 +209,7 @@ def assembly_close(request: HttpRequest, pk: int) -> HttpResponse:
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.assembly_session_close(actor=request.user, session=session)
+            services.assembly_session_close(actor=request_user(request), session=session)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -247,7 +247,7 @@ def delegate_add(request: HttpRequest, pk: int) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             try:
                 delegate = services.delegate_designate(
-                    actor=request.user,
+                    actor=request_user(request),
                     session=session,
                     organization=organization,
                     person=form.cleaned_data["person"],
@@ -276,7 +276,7 @@ def delegate_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = DelegateForm(request.POST or None, people=people, initial=DelegateForm.initial_for(delegate))
     if request.method == "POST" and form.is_valid():
         try:
-            services.delegate_update(actor=request.user, delegate=delegate, **form.cleaned_data)
+            services.delegate_update(actor=request_user(request), delegate=delegate, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -295,7 +295,7 @@ def delegate_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def delegate_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     delegate = selectors.delegate_get_for_user(user=request.user, pk=pk, for_change=True)
     try:
-        services.delegate_withdraw(actor=request.user, delegate=delegate)
+        services.delegate_withdraw(actor=request_user(request), delegate=delegate)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -319,7 +319,9 @@ def assembly_accreditation(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             count = services.delegates_accredit(
-                actor=request.user, session=session, delegate_ids=[d.pk for d in form.cleaned_data["delegates"]]
+                actor=request_user(request),
+                session=session,
+                delegate_ids=[d.pk for d in form.cleaned_data["delegates"]],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -351,7 +353,7 @@ def motion_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = MotionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.motion_create(actor=request.user, session=session, **form.cleaned_data)
+            services.motion_create(actor=request_user(request), session=session, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -377,7 +379,7 @@ def motion_tally(request: HttpRequest, pk: int) -> HttpResponse:
     form = TallyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            recorded = services.motion_record_tally(actor=request.user, motion=motion, **form.cleaned_data)
+            recorded = services.motion_record_tally(actor=request_user(request), motion=motion, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -405,7 +407,7 @@ def motion_tally(request: HttpRequest, pk: int) -> HttpResponse:
 def motion_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     motion = selectors.motion_get_for_user(user=request.user, pk=pk, for_change=True)
     try:
-        services.motion_withdraw(actor=request.user, motion=motion)
+        services.motion_withdraw(actor=request_user(request), motion=motion)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)

@@ -72,7 +72,9 @@ class AssemblySessionForm(forms.Form):
                 for name in ("quorum_percent", "expected_votes"):
                     self.fields[name].disabled = True
         else:
-            self.fields["body"].queryset = bodies if bodies is not None else Body.objects.none()
+            body_field = self.fields["body"]
+            assert isinstance(body_field, forms.ModelChoiceField)
+            body_field.queryset = bodies if bodies is not None else Body.objects.none()
 
     def service_fields(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -92,7 +94,9 @@ class DelegateFilterForm(forms.Form):
 
     def __init__(self, *args: Any, countries: QuerySet[Country], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["country"].queryset = countries
+        country_field = self.fields["country"]
+        assert isinstance(country_field, forms.ModelChoiceField)
+        country_field.queryset = countries
 
     def filters(self) -> dict[str, Any]:
         return {key: value for key, value in self.cleaned_data.items() if value}
@@ -105,7 +109,9 @@ class OrganizationPickForm(forms.Form):
 
     def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations
+        organization_field = self.fields["organization"]
+        assert isinstance(organization_field, forms.ModelChoiceField)
+        organization_field.queryset = organizations
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -133,7 +139,9 @@ class DelegateForm(forms.Form):
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people
+        person_field = self.fields["person"]
+        assert isinstance(person_field, forms.ModelChoiceField)
+        person_field.queryset = people
         if portal:
             del self.fields["country"]
             del self.fields["votes"]
@@ -157,7 +165,9 @@ class AccreditationForm(forms.Form):
 
     def __init__(self, *args: Any, session: AssemblySession, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["delegates"].queryset = Delegate.objects.filter(session=session, status=Delegate.Status.DESIGNATED)
+        delegates_field = self.fields["delegates"]
+        assert isinstance(delegates_field, forms.ModelChoiceField)
+        delegates_field.queryset = Delegate.objects.filter(session=session, status=Delegate.Status.DESIGNATED)
 
 
 class ConfirmForm(forms.Form):

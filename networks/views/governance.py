@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from clac.access import staff_required
+from clac.access import request_user, staff_required
 from clac.forms import add_service_errors
 from clac.plugins import ACCESS_STAFF, ACCESS_STAFF_ROLES, NavEntry
 from clac.roles import StaffRole
@@ -136,7 +136,7 @@ def _save(form, request: HttpRequest, write) -> Any:
 def body_create(request: HttpRequest) -> HttpResponse:
     form = BodyForm(request.POST or None, networks=networks_changeable_by(request.user))
     if request.method == "POST" and form.is_valid():
-        body = _save(form, request, lambda: services.body_create(actor=request.user, **form.service_fields()))
+        body = _save(form, request, lambda: services.body_create(actor=request_user(request), **form.service_fields()))
         if body is not None:
             messages.success(request, _("The body %(name)s was created.") % {"name": body.name})
             return redirect("networks:body_detail", pk=body.pk)
@@ -150,7 +150,7 @@ def body_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = BodyForm(request.POST or None, networks=networks_changeable_by(request.user), body=body)
     if request.method == "POST" and form.is_valid():
         saved = _save(
-            form, request, lambda: services.body_update(actor=request.user, body=body, **form.service_fields())
+            form, request, lambda: services.body_update(actor=request_user(request), body=body, **form.service_fields())
         )
         if saved is not None:
             messages.success(request, _("The changes were saved."))
@@ -168,7 +168,7 @@ def mandate_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = MandateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         mandate = _save(
-            form, request, lambda: services.mandate_create(actor=request.user, body=body, **form.cleaned_data)
+            form, request, lambda: services.mandate_create(actor=request_user(request), body=body, **form.cleaned_data)
         )
         if mandate is not None:
             messages.success(request, _("The mandate %(mandate)s was created.") % {"mandate": mandate})
@@ -185,7 +185,9 @@ def mandate_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         saved = _save(
-            form, request, lambda: services.mandate_update(actor=request.user, mandate=mandate, **form.cleaned_data)
+            form,
+            request,
+            lambda: services.mandate_update(actor=request_user(request), mandate=mandate, **form.cleaned_data),
         )
         if saved is not None:
             messages.success(request, _("The changes were saved."))
@@ -239,7 +241,9 @@ def seat_create(request: HttpRequest, pk: int) -> HttpResponse:
         seat = _save(
             form,
             request,
-            lambda: services.seat_create(actor=request.user, mandate=mandate, person=person, **form.service_fields()),
+            lambda: services.seat_create(
+                actor=request_user(request), mandate=mandate, person=person, **form.service_fields()
+            ),
         )
         if seat is not None:
             messages.success(
@@ -270,7 +274,7 @@ def seat_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         saved = _save(
-            form, request, lambda: services.seat_update(actor=request.user, seat=seat, **form.service_fields())
+            form, request, lambda: services.seat_update(actor=request_user(request), seat=seat, **form.service_fields())
         )
         if saved is not None:
             messages.success(request, _("The changes were saved."))
@@ -292,7 +296,7 @@ def seat_end(request: HttpRequest, pk: int) -> HttpResponse:
         saved = _save(
             form,
             request,
-            lambda: services.seat_end(actor=request.user, seat=seat, end_date=form.cleaned_data["end_date"]),
+            lambda: services.seat_end(actor=request_user(request), seat=seat, end_date=form.cleaned_data["end_date"]),
         )
         if saved is not None:
             messages.success(request, _("The seat of %(person)s was ended.") % {"person": seat.person})

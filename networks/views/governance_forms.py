@@ -29,7 +29,9 @@ class BodyFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.networks = {str(n.pk): n for n in Network.objects.order_by("kind", "name")}
-        self.fields["network"].choices = [
+        network_field = self.fields["network"]
+        assert isinstance(network_field, forms.ChoiceField)
+        network_field.choices = [
             ("", _("All")),
             (CLAC, _("CLAC's own bodies")),
             *[(pk, network.name) for pk, network in self.networks.items()],
@@ -83,7 +85,9 @@ class BodyForm(forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
-        self.fields["network"].queryset = networks.order_by("kind", "name")
+        network_field = self.fields["network"]
+        assert isinstance(network_field, forms.ModelChoiceField)
+        network_field.queryset = networks.order_by("kind", "name")
         if body is not None:
             del self.fields["kind"]
             del self.fields["network"]
@@ -124,9 +128,13 @@ class SeatForm(forms.Form):
             organizations = Organization.objects.filter(pk__in=served) | Organization.objects.filter(
                 pk=current_organization_id
             )
-        self.fields["organization"].queryset = organizations.order_by("name")
+        organization_field = self.fields["organization"]
+        assert isinstance(organization_field, forms.ModelChoiceField)
+        organization_field.queryset = organizations.order_by("name")
         if body.seats_per_subregion:
-            self.fields["subregion"].choices = [
+            subregion_field = self.fields["subregion"]
+            assert isinstance(subregion_field, forms.ChoiceField)
+            subregion_field.choices = [
                 ("", "---------"),
                 *[(s, Subregion(s).label) for s in WORKERS_SUBREGIONS],
             ]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from clac.access import staff_required
+from clac.access import request_user, staff_required
 from clac.forms import add_service_errors
 from clac.plugins import ACCESS_STAFF, ACCESS_STAFF_ROLES, HistoryModel, NavEntry
 from clac.roles import StaffRole, user_has_any_role
@@ -97,7 +97,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     form = MeetingForm(request.POST or None, initial=initial, networks=networks, bodies=bodies)
     if request.method == "POST" and form.is_valid():
         try:
-            meeting = services.meeting_create(actor=request.user, **form.service_fields())
+            meeting = services.meeting_create(actor=request_user(request), **form.service_fields())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -112,7 +112,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = MeetingForm(request.POST or None, meeting=meeting)
     if request.method == "POST" and form.is_valid():
         try:
-            services.meeting_update(actor=request.user, meeting=meeting, **form.service_fields())
+            services.meeting_update(actor=request_user(request), meeting=meeting, **form.service_fields())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -128,7 +128,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     form = CancelMeetingForm(request.POST)
     if form.is_valid():
         try:
-            services.meeting_cancel(actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"])
+            services.meeting_cancel(actor=request_user(request), meeting=meeting, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -144,7 +144,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_mark_held(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk, for_change=True)
     try:
-        services.meeting_mark_held(actor=request.user, meeting=meeting)
+        services.meeting_mark_held(actor=request_user(request), meeting=meeting)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -187,7 +187,7 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
             if row.person_id not in seat_people
         ]
         try:
-            services.attendance_record(actor=request.user, meeting=meeting, entries=entries)
+            services.attendance_record(actor=request_user(request), meeting=meeting, entries=entries)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -206,7 +206,10 @@ def agreement_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.agreement_add(
-                actor=request.user, meeting=meeting, text=form.cleaned_data["text"], number=form.cleaned_data["number"]
+                actor=request_user(request),
+                meeting=meeting,
+                text=form.cleaned_data["text"],
+                number=form.cleaned_data["number"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc, field_map={"meeting": "__all__"})
@@ -222,7 +225,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = AgreementForm(request.POST or None, initial={"text": agreement.text}, editing=True)
     if request.method == "POST" and form.is_valid():
         try:
-            services.agreement_update(actor=request.user, agreement=agreement, text=form.cleaned_data["text"])
+            services.agreement_update(actor=request_user(request), agreement=agreement, text=form.cleaned_data["text"])
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -240,6 +243,7 @@ def _meeting_people(meeting: Meeting) -> list:
     people = {
         row.person.pk: row.person
         for row in MeetingAttendance.objects.filter(meeting=meeting, person__isnull=False).select_related("person")
+        if row.person is not None  # never None (person__isnull=False): narrows the type
     }
     for seat in selectors.meeting_seats(meeting):
         people.setdefault(seat.person.pk, seat.person)
@@ -252,7 +256,7 @@ def followup_action_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = FollowUpActionForm(request.POST or None, people=_meeting_people(agreement.meeting))
     if request.method == "POST" and form.is_valid():
         try:
-            services.followup_action_add(actor=request.user, agreement=agreement, **form.service_fields())
+            services.followup_action_add(actor=request_user(request), agreement=agreement, **form.service_fields())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -273,7 +277,7 @@ def followup_action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     status_form = FollowUpStatusForm(initial={"status": action.status, "completed_on": action.completed_on})
     if request.method == "POST" and form.is_valid():
         try:
-            services.followup_action_update(actor=request.user, action=action, **form.service_fields())
+            services.followup_action_update(actor=request_user(request), action=action, **form.service_fields())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -299,7 +303,7 @@ def followup_action_status(request: HttpRequest, pk: int) -> HttpResponse:
     form = FollowUpStatusForm(request.POST)
     if form.is_valid():
         try:
-            services.followup_action_set_status(actor=request.user, action=action, **form.cleaned_data)
+            services.followup_action_set_status(actor=request_user(request), action=action, **form.cleaned_data)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -308,8 +312,8 @@ def followup_action_status(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The action is now %(status)s.") % {"status": label})
     else:
         for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+            for form_message in errors:  # rendered strings (as members.portal.profile)
+                messages.error(request, str(form_message))
     next_url = request.POST.get("next", "")
     if next_url == "actions":
         return redirect("networks:followup_action_list")

@@ -127,14 +127,20 @@ class MeetingForm(forms.Form):
             del self.fields["network"]
             del self.fields["body"]
         else:
-            self.fields["network"].queryset = networks if networks is not None else Network.objects.none()
-            self.fields["body"].queryset = bodies if bodies is not None else Body.objects.none()
-            self.fields["body"].label_from_instance = lambda body: (
+            network_field = self.fields["network"]
+            assert isinstance(network_field, forms.ModelChoiceField)
+            network_field.queryset = networks if networks is not None else Network.objects.none()
+            body_field = self.fields["body"]
+            assert isinstance(body_field, forms.ModelChoiceField)
+            body_field.queryset = bodies if bodies is not None else Body.objects.none()
+            # Django calls the instance's label_from_instance(obj); the stubs only know the method.
+            body_field.label_from_instance = lambda body: (  # type: ignore[method-assign,assignment]
                 f"{body.name} · {body.network.name}" if body.network_id else body.name
             )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # forms.Form.clean() returns cleaned_data
         owner_fields_valid = "network" in data and "body" in data
         if self.meeting is None and owner_fields_valid and (data["network"] is None) == (data["body"] is None):
             raise forms.ValidationError(_("Choose either a network or a body, not both."))
@@ -167,8 +173,12 @@ class AttendanceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.organizations_by_id = {str(org.pk): org for org in organizations}
         self.seats_by_id = {str(seat.pk): seat for seat in seats}
-        self.fields["organizations"].choices = [(key, org.name) for key, org in self.organizations_by_id.items()]
-        self.fields["seats"].choices = [
+        organizations_field = self.fields["organizations"]
+        assert isinstance(organizations_field, forms.ChoiceField)
+        organizations_field.choices = [(key, org.name) for key, org in self.organizations_by_id.items()]
+        seats_field = self.fields["seats"]
+        assert isinstance(seats_field, forms.ChoiceField)
+        seats_field.choices = [
             (key, f"{seat.person.full_name} · {seat.get_role_display()} · {seat.organization.name}")
             for key, seat in self.seats_by_id.items()
         ]
@@ -215,7 +225,9 @@ class FollowUpActionForm(forms.Form):
         if action is not None and action.owner_person is not None:
             self.people.setdefault(action.owner_person.pk, action.owner_person)
         staff = staff_owner_choices()
-        self.fields["owner"].choices = [
+        owner_field = self.fields["owner"]
+        assert isinstance(owner_field, forms.ChoiceField)
+        owner_field.choices = [
             ("", "—"),
             (_("CLAC staff"), staff),
             (_("People of the meeting"), [(f"person:{pk}", p.full_name) for pk, p in self.people.items()]),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from clac.access import staff_required
+from clac.access import request_user, staff_required
 from clac.forms import add_service_errors
 from clac.models import User
 from clac.plugins import ACCESS_STAFF, ACCESS_STAFF_ROLES, NavEntry
@@ -195,7 +195,7 @@ def network_create_view(request: HttpRequest) -> HttpResponse:
     form = NetworkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            network = network_create(actor=request.user, **form.cleaned_data)
+            network = network_create(actor=request_user(request), **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -227,7 +227,7 @@ def network_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = NetworkDescriptionForm(request.POST or None, initial={"description": network.description})
     if request.method == "POST" and form.is_valid():
         try:
-            network_update(actor=request.user, network=network, **form.cleaned_data)
+            network_update(actor=request_user(request), network=network, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -247,7 +247,7 @@ def network_membership_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = MembershipAddForm(request.POST or None, initial={"since": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            membership = network_membership_add(actor=request.user, network=network, **form.cleaned_data)
+            membership = network_membership_add(actor=request_user(request), network=network, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error, field_map={"network": "organization"})
         else:
@@ -274,7 +274,7 @@ def network_membership_end_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = MembershipEndForm(request.POST or None, initial={"until": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            network_membership_end(actor=request.user, membership=membership, **form.cleaned_data)
+            network_membership_end(actor=request_user(request), membership=membership, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

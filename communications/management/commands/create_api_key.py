@@ -46,7 +46,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 partner_row = ExternalPartner.objects.filter(name__iexact=partner_name).first()
                 created = partner_row is None
-                if created:
+                if partner_row is None:  # created
                     partner_row = external_partner_create(name=partner_name, kind=ExternalPartner.Kind.OTHER)
                 key, raw_key = api_key_create(
                     partner=partner_row,
