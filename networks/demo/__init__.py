@@ -41,7 +41,7 @@ def flush() -> dict[str, int]:
                 deleted[label] = deleted.get(label, 0) + count
         for model in apps.get_app_config("networks").get_models():
             if model.__name__.startswith("Historical"):
-                model.objects.all().delete()
+                model._default_manager.all().delete()
     return deleted
 
 

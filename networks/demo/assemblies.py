@@ -222,7 +222,9 @@ def _network_assembly_body(ctx: DemoContext) -> Body | None:
         # The network most of them belong to (the coffee network in the demo), so that most
         # demo portal users find the open designation.
         counts = Counter(network_ids.values_list("network_id", flat=True))
-        by_network = {body.network_id: body for body in bodies.filter(network_id__in=counts)}
+        by_network = {
+            body.network_id: body for body in bodies.filter(network_id__in=counts) if body.network_id is not None
+        }
         ranked = sorted(by_network, key=lambda network_id: (-counts[network_id], network_id))
         if ranked:
             return by_network[ranked[0]]
