@@ -376,7 +376,7 @@ def test_the_portal_page_costs_constant_queries(client, world, django_assert_max
 
 
 def _api(user=None) -> APIClient:
-    api = APIClient()
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")  # the tests read English messages
     if user is not None:
         api.force_authenticate(user)
     return api

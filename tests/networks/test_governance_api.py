@@ -29,7 +29,7 @@ BODIES = "/api/v1/bodies/"
 
 def partner_client(scopes) -> APIClient:
     _key, raw = api_key_create(partner=ExternalPartnerFactory(), name="governance", scopes=list(scopes))
-    client = APIClient()
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")  # the tests read English messages
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
     return client
 
