@@ -35,7 +35,7 @@ def partner_client(scopes) -> APIClient:
 
 
 def staff_client(user) -> APIClient:
-    client = APIClient()
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")  # the tests read English messages
     client.force_authenticate(user)
     return client
 
