@@ -34,7 +34,7 @@ from networks.selectors.networks import (
     network_member_figures,
     network_members_page,
     network_membership_get_for_user,
-    network_membership_history,
+    network_membership_history_page,
 )
 from networks.services.networks import (
     network_create,
@@ -298,7 +298,7 @@ def network_membership_end_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def network_membership_history_view(request: HttpRequest, pk: int) -> HttpResponse:
     network = network_get_for_user(user=request.user, pk=pk)
-    page_obj = Paginator(network_membership_history(network=network), PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = network_membership_history_page(network=network, number=request.GET.get("page"), per_page=PAGE_SIZE)
     return render(
         request,
         "networks/networks/history.html",
