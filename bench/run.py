@@ -15,8 +15,16 @@ end (--keep-db keeps it for a look).
    reported), once more attributed to a staff user; then a 10,000-row file in another child
    process, to compare peak memory.
 3. duplicates: the duplicate finder over the ~110,000 people the imports created.
+4. networks_pages: `seed_demo --scale large --seed 1` (every module's large demo data) in the
+   benchmark database, then the networks module's dashboard pages, portal pages and API lists
+   (p50, p95, queries; first and last page of each list). It seeds its own data, so it runs
+   first, in its own database (`<name>_networks`), before the registry benchmarks.
 
-docs/benchmarks.md is written when all three run; a selection only prints its figures.
+docs/benchmarks.md is written when all four run; a selection prints its figures, and a
+selection with networks_pages also rewrites the "Networks pages" section of the file in place.
+
+The database names can be changed with CLAC_BENCH_DATABASE (default `clac_bench`), for two
+runs on one server.
 """
 
 from __future__ import annotations
@@ -35,10 +43,13 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DATABASE = "clac_bench"
+BENCH_DATABASE = os.environ.get("CLAC_BENCH_DATABASE", "clac_bench")
 # A copy of clac_bench for the import runs that must not change it (see _import_runs).
-COPY_DATABASE = "clac_bench_import"
-BENCHMARKS = ("registry_api", "import_registry", "duplicates")
+COPY_DATABASE = f"{BENCH_DATABASE}_import"
+# The networks pages' own database: the demo seeder needs one without the registry benchmarks' rows.
+NETWORKS_DATABASE = f"{BENCH_DATABASE}_networks"
+BENCHMARKS = ("registry_api", "import_registry", "duplicates", "networks_pages")
+NETWORKS_HEADING = "## Networks pages"
 IMPORT_TARGET_ROWS_PER_SECOND = 5000
 API_TARGET_RATIO = 2.0
 IMPORT_USER = "bench-importer"
@@ -54,9 +65,11 @@ def _recreate_database(admin_url: str, *, drop_only: bool = False) -> None:
 
     with psycopg.connect(admin_url, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{COPY_DATABASE}" WITH (FORCE)')
+        connection.execute(f'DROP DATABASE IF EXISTS "{NETWORKS_DATABASE}" WITH (FORCE)')
         connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
         if not drop_only:
             connection.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
+            connection.execute(f'CREATE DATABASE "{NETWORKS_DATABASE}"')
 
 
 def _copy_database(admin_url: str) -> None:
@@ -204,6 +217,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--import-runs", type=int, default=3, help="Times the full import runs (median reported).")
     parser.add_argument("--organizations", type=int, default=10_000, help="Organizations for the API benchmark.")
     parser.add_argument("--runs", type=int, default=30, help="Timed requests per side in the API benchmark.")
+    parser.add_argument("--page-runs", type=int, default=20, help="Timed requests per page (networks_pages).")
+    parser.add_argument("--page-repeats", type=int, default=3, help="Repeats of each page's runs (median reported).")
+    parser.add_argument(
+        "--demo-organizations",
+        type=int,
+        default=None,
+        help="networks_pages: seed_demo --organizations N instead of --scale large (reported as such).",
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--keep-db", action="store_true", help=f"Keep the {BENCH_DATABASE} database afterwards.")
     args = parser.parse_args(argv)
@@ -238,10 +259,27 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
     from django.db import connections
 
-    from bench import duplicates, import_registry, registry_api
+    from bench import duplicates, import_registry, networks_pages, registry_api
 
     figures: dict = {}
     try:
+        if "networks_pages" in selected:
+            # Its own database (the demo seeder wants one without the registry benchmarks' rows).
+            from django.db import connection
+
+            connections.close_all()
+            connection.settings_dict["NAME"] = NETWORKS_DATABASE
+            call_command("migrate", verbosity=0)
+            scale = "large" if args.demo_organizations is None else "custom"
+            runs = f"{args.page_runs} runs x {args.page_repeats}"
+            print(f"networks_pages: seed_demo --scale {scale}, {runs}…", flush=True)
+            figures["networks_pages"] = networks_pages.run(
+                runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations
+            )
+            seeded = figures["networks_pages"]["seed"]["seed_seconds"]
+            print(f"  seeded in {seeded:.0f} s", flush=True)
+            connections.close_all()
+            connection.settings_dict["NAME"] = BENCH_DATABASE
         call_command("migrate", verbosity=0)
         postgres = _postgres_version()
 
@@ -304,15 +342,49 @@ def main(argv: list[str] | None = None) -> int:
                 file_mb=imported["file_mb"],
                 dupes=figures["duplicates"],
             )
+            report += "\n" + "\n".join(networks_pages.report_lines(figures["networks_pages"]))
             args.output.write_text(report, encoding="utf-8")
             print(f"Wrote {args.output}", flush=True)
         else:
             print(json.dumps({"machine": machine, "postgres": postgres, **figures}, indent=2, default=str))
+            if "networks_pages" in figures:
+                section = networks_pages.report_lines(figures["networks_pages"])
+                section[2:2] = [_networks_run_line(machine, postgres, started_at, finished_at), ""]
+                _replace_section(args.output, NETWORKS_HEADING, section)
+                print(f"Rewrote the networks section of {args.output}", flush=True)
     finally:
         connections.close_all()
         if not args.keep_db:
             _recreate_database(admin_url, drop_only=True)
     return 0
+
+
+def _networks_run_line(machine, postgres, started_at, finished_at) -> str:
+    """How the networks section was measured when it ran alone (the file's header describes the
+    machine of the last full run)."""
+    load = ", ".join(f"{value:.2f}" for value in machine["load"]) if machine["load"] else "n/a"
+    minutes = (finished_at - started_at).total_seconds() / 60
+    return (
+        f"Measured alone (`python -m bench.run networks_pages`) on {finished_at:%Y-%m-%d %H:%M} UTC in "
+        f"{minutes:.1f} minutes: {machine['nproc']} CPUs, load average at the start {load}, reference loop "
+        f"{machine['reference_seconds']:.2f} s at the start and {machine['reference_seconds_end']:.2f} s at the end; "
+        f"Python {machine['python']}; PostgreSQL {postgres}."
+    )
+
+
+def _replace_section(path: Path, heading: str, lines: list[str]) -> None:
+    """Replace the `heading` section of the markdown file (up to the next `## `), or append it."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    kept = text.splitlines()
+    start = next((i for i, line in enumerate(kept) if line.startswith(heading)), None)
+    if start is None:
+        kept = [*kept, "", *lines]
+    else:
+        end = next((i for i in range(start + 1, len(kept)) if kept[i].startswith("## ")), len(kept))
+        kept = kept[:start] + lines + kept[end:]
+    while kept and not kept[-1]:
+        kept.pop()
+    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
 
 
 def _verdict(ok: bool) -> str:

@@ -119,7 +119,13 @@ def meeting_invited_organization_ids(meeting: Meeting, *, organization_ids: Iter
 
 
 def meeting_invited_organizations(meeting: Meeting) -> QuerySet[Organization]:
-    return Organization.objects.filter(pk__in=meeting_invited_organization_ids(meeting)).order_by("name")
+    """The invited organizations by name, with only what the attendance form shows (the id
+    and the name: a network meeting invites thousands)."""
+    return (
+        Organization.objects.filter(pk__in=meeting_invited_organization_ids(meeting))
+        .only("id", "name")
+        .order_by("name", "id")
+    )
 
 
 def meeting_seats(meeting: Meeting) -> list[Seat]:

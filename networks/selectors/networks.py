@@ -4,7 +4,9 @@ decides it for the dashboard, the portal and the API of every area of this app).
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -136,46 +138,54 @@ SIZE_BANDS: tuple[tuple[str, Any, int, int | None], ...] = (
 )
 
 
-def _latest_approved_members_total() -> Subquery:
-    return Subquery(
-        YearlyReport.objects.filter(
-            organization=OuterRef("organization"),
-            status=YearlyReport.Status.APPROVED,
-            members_total__isnull=False,
-        )
-        .order_by("-year")
-        .values("members_total")[:1]
-    )
-
-
 def network_member_figures(*, network: Network) -> dict[str, Any]:
-    """A network's current members counted by country, by kind and by size band: three
-    queries, whatever the number of members."""
-    current = NetworkMembership.objects.filter(CURRENT_MEMBERSHIP, network=network)
-    by_country = [
-        (row["organization__country"], gettext(row["organization__country__name"]), row["total"])
-        for row in current.values("organization__country", "organization__country__name")
-        .annotate(total=Count("id"))
-        .order_by("-total", "organization__country__name")
-    ]
-    kind_labels = dict(Organization.Kind.choices)
-    kind_counts = dict(current.values_list("organization__kind").annotate(total=Count("id")).order_by())
-    by_kind = [(kind, kind_labels[kind], kind_counts[kind]) for kind in kind_labels if kind in kind_counts]
-    # One subquery per member, grouped by its value; the bands are summed here (a page of a
-    # few hundred distinct sizes at most), rather than re-running the subquery per band.
-    sizes = current.annotate(size=_latest_approved_members_total()).values("size").annotate(n=Count("id")).order_by()
+    """A network's current members counted by country, by kind and by size band: one query,
+    whatever the number of members. The members are grouped by country, kind and band at once
+    (at most countries x kinds x bands rows), each member's size read once (LATERAL: its latest
+    approved yearly report), and the three tallies summed here."""
+    membership = NetworkMembership._meta.db_table
+    organization = Organization._meta.db_table
+    country = Country._meta.db_table
+    report = YearlyReport._meta.db_table
+    bands_sql = " ".join(
+        f"WHEN size.total >= {int(low)}"
+        + (f" AND size.total < {int(high)}" if high is not None else "")
+        + f" THEN '{key}'"
+        for key, _label, low, high in SIZE_BANDS
+    )
+    sql = f"""
+        SELECT org.country_id, country.name, org.kind, CASE {bands_sql} ELSE '' END AS band, COUNT(*)
+        FROM {membership} member
+        JOIN {organization} org ON org.id = member.organization_id
+        JOIN {country} country ON country.code = org.country_id
+        LEFT JOIN LATERAL (
+            SELECT report.members_total AS total FROM {report} report
+            WHERE report.organization_id = member.organization_id AND report.status = %s
+                AND report.members_total IS NOT NULL
+            ORDER BY report.year DESC LIMIT 1
+        ) size ON TRUE
+        WHERE member.network_id = %s AND member.until IS NULL AND NOT member.excluded
+        GROUP BY 1, 2, 3, 4
+    """  # noqa: S608 (table names from the models, bands from SIZE_BANDS)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [YearlyReport.Status.APPROVED, network.pk])
+        rows = cursor.fetchall()
+    countries: dict[str, list] = {}
+    kinds: dict[str, int] = {}
     bands = dict.fromkeys([key for key, *_rest in SIZE_BANDS], 0)
     unknown = total = 0
-    for row in sizes:
-        size, count = row["size"], row["n"]
+    for code, name, kind, band, count in rows:
         total += count
-        if size is None:
+        countries.setdefault(code, [code, name, 0])[2] += count
+        kinds[kind] = kinds.get(kind, 0) + count
+        if band:
+            bands[band] += count
+        else:
             unknown += count
-            continue
-        for key, _label, low, high in SIZE_BANDS:
-            if size >= low and (high is None or size < high):
-                bands[key] += count
-                break
+    ordered = sorted(countries.values(), key=lambda row: (-row[2], row[1]))
+    by_country = [(code, gettext(name), count) for code, name, count in ordered]
+    kind_labels = dict(Organization.Kind.choices)
+    by_kind = [(kind, kind_labels[kind], kinds[kind]) for kind in kind_labels if kind in kinds]
     by_size = [(key, label, bands[key]) for key, label, _low, _high in SIZE_BANDS]
     return {
         "total": total,
@@ -199,6 +209,38 @@ def network_members(*, network: Network, query: str = "") -> QuerySet[NetworkMem
             | Q(organization__locality__icontains=query)
         )
     return qs.order_by("organization__name", "id")
+
+
+def _page_by_ids(ordered: QuerySet, *, number: Any, per_page: int, related: tuple[str, ...]) -> Page:
+    """A page of `ordered` in two queries besides the count: the page's ids in order (narrow:
+    no wide rows sorted or skipped over), then those rows with their `related` ones."""
+    page = Paginator(ordered.values_list("pk", flat=True), per_page).get_page(number)
+    ids = list(page.object_list)
+    by_id = {row.pk: row for row in ordered.model.objects.filter(pk__in=ids).select_related(*related)}
+    page.object_list = [by_id[pk] for pk in ids]
+    return page
+
+
+def network_members_page(*, network: Network, query: str = "", number: Any = None, per_page: int = 50) -> Page:
+    """One page of network_members, by ids then rows (_page_by_ids): sorting every member's
+    full rows to keep fifty cost most of the network page for a network of thousands."""
+    return _page_by_ids(
+        network_members(network=network, query=query),
+        number=number,
+        per_page=per_page,
+        related=("organization", "organization__country", "organization__membership"),
+    )
+
+
+def network_membership_history_page(*, network: Network, number: Any = None, per_page: int = 50) -> Page:
+    """One page of network_membership_history, by ids then rows (_page_by_ids): its last page
+    otherwise reads and skips every earlier row with its organization."""
+    return _page_by_ids(
+        network_membership_history(network=network),
+        number=number,
+        per_page=per_page,
+        related=("organization", "organization__country", "changed_by"),
+    )
 
 
 def network_membership_history(*, network: Network) -> QuerySet[NetworkMembership]:

@@ -3,7 +3,10 @@
 from typing import Any
 
 from django import forms
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from clac.models import User
@@ -158,16 +161,35 @@ class CancelMeetingForm(forms.Form):
     reason = forms.CharField(label=_("Reason for cancelling"), max_length=300)
 
 
+class CheckboxList(forms.CheckboxSelectMultiple):
+    """CheckboxSelectMultiple's markup, written in one pass: the default renders a template per
+    option, about a millisecond each, and a network meeting invites thousands of organizations."""
+
+    def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> SafeString:
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        id_ = final_attrs.pop("id", None)
+        shared = flatatt(final_attrs)
+        selected = {str(item) for item in self.format_value(value)}
+        parts = [f'<div id="{escape(id_)}">' if id_ else "<div>"]
+        for index, (option_value, label) in enumerate(self.choices):
+            key = str(option_value)
+            option_id = f' id="{escape(id_)}_{index}"' if id_ else ""
+            label_for = f' for="{escape(id_)}_{index}"' if id_ else ""
+            checked = " checked" if key in selected else ""
+            parts.append(
+                f'<div><label{label_for}><input type="checkbox" name="{escape(name)}" value="{escape(key)}"'
+                f"{shared}{option_id}{checked}>\n {escape(label)}</label></div>"
+            )
+        parts.append("</div>")
+        return mark_safe("\n".join(parts))  # every value escaped above
+
+
 class AttendanceForm(forms.Form):
     """The invited organizations and (for a body) its seat holders, ticked when present.
     Unticked seat holders are recorded as absent; unticked organizations are not listed."""
 
-    organizations = forms.MultipleChoiceField(
-        label=_("Organizations present"), required=False, widget=forms.CheckboxSelectMultiple
-    )
-    seats = forms.MultipleChoiceField(
-        label=_("Seat holders present"), required=False, widget=forms.CheckboxSelectMultiple
-    )
+    organizations = forms.MultipleChoiceField(label=_("Organizations present"), required=False, widget=CheckboxList)
+    seats = forms.MultipleChoiceField(label=_("Seat holders present"), required=False, widget=CheckboxList)
 
     def __init__(self, *args: Any, organizations, seats, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -32,9 +32,9 @@ from networks.selectors.networks import (
     network_ids_coordinated_by,
     network_list,
     network_member_figures,
-    network_members,
+    network_members_page,
     network_membership_get_for_user,
-    network_membership_history,
+    network_membership_history_page,
 )
 from networks.services.networks import (
     network_create,
@@ -172,7 +172,7 @@ def network_list_view(request: HttpRequest) -> HttpResponse:
 def network_detail(request: HttpRequest, pk: int) -> HttpResponse:
     network = network_get_for_user(user=request.user, pk=pk)
     query = (request.GET.get("q") or "").strip()[:100]
-    members = Paginator(network_members(network=network, query=query), PAGE_SIZE).get_page(request.GET.get("page"))
+    members = network_members_page(network=network, query=query, number=request.GET.get("page"), per_page=PAGE_SIZE)
     return render(
         request,
         "networks/networks/detail.html",
@@ -298,7 +298,7 @@ def network_membership_end_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def network_membership_history_view(request: HttpRequest, pk: int) -> HttpResponse:
     network = network_get_for_user(user=request.user, pk=pk)
-    page_obj = Paginator(network_membership_history(network=network), PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = network_membership_history_page(network=network, number=request.GET.get("page"), per_page=PAGE_SIZE)
     return render(
         request,
         "networks/networks/history.html",
