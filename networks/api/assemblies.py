@@ -18,12 +18,11 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from clac.access import request_user
-from clac.api.permissions import StaffRoles
-from clac.api.views import ClacGenericViewSet
 from clac.plugins import ACCESS_API
 from clac.roles import StaffRole
-from members.api.common import CountryCodeField, url_pk, validated
+from members.api.common import CountryCodeField, validated
 from members.models import Country, Organization, Person, ProductNetwork
+from networks.api.common import NetworksStaffViewSet
 from networks.models import AssemblySession, Body, Delegate, Motion
 from networks.selectors import assemblies as selectors
 from networks.selectors.networks import network_can_change
@@ -218,23 +217,10 @@ class MotionFilter(django_filters.FilterSet):
 # --- Viewsets -----------------------------------------------------------------------------
 
 
-class _AssemblyViewSet(ClacGenericViewSet):
+class _AssemblyViewSet[M: Model](NetworksStaffViewSet[M]):
     """Objects come through the area's access helpers, with `for_change` on writes (403 for
     a coordinator of another network, and for every staff role but admin on the General
     Assembly)."""
-
-    permission_classes = [StaffRoles]
-    write_roles = WRITE_ROLES
-
-    def access_helper(self, **kwargs: Any) -> Model:
-        raise NotImplementedError
-
-    def get_object(self) -> Any:
-        pk = url_pk(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
-        for_change = self.request.method not in ("GET", "HEAD", "OPTIONS")
-        obj = self.access_helper(user=self.request.user, pk=pk, for_change=for_change)
-        self.check_object_permissions(self.request, obj)
-        return obj
 
     def _session_for_change(self, pk: int) -> AssemblySession:
         return selectors.assembly_session_get_for_user(user=self.request.user, pk=pk, for_change=True)
@@ -247,15 +233,14 @@ def _session_payload(session: AssemblySession) -> dict[str, Any]:
 
 
 @extend_schema(tags=["staff: assemblies"])
-class AssemblySessionViewSet(_AssemblyViewSet):
+class AssemblySessionViewSet(_AssemblyViewSet[AssemblySession]):
     """Sessions of the General Assembly and of the networks' assemblies."""
 
     serializer_class = AssemblySessionSerializer
     filterset_class = AssemblySessionFilter
     queryset = AssemblySession.objects.none()
 
-    def access_helper(self, **kwargs: Any) -> AssemblySession:
-        return selectors.assembly_session_get_for_user(**kwargs)
+    access_helper = staticmethod(selectors.assembly_session_get_for_user)
 
     def get_queryset(self) -> QuerySet:
         return selectors.assembly_session_list()
@@ -345,15 +330,14 @@ class AssemblySessionViewSet(_AssemblyViewSet):
 
 
 @extend_schema(tags=["staff: assemblies"])
-class DelegateViewSet(_AssemblyViewSet):
+class DelegateViewSet(_AssemblyViewSet[Delegate]):
     """Delegates of the sessions (filter by session)."""
 
     serializer_class = DelegateSerializer
     filterset_class = DelegateFilter
     queryset = Delegate.objects.none()
 
-    def access_helper(self, **kwargs: Any) -> Delegate:
-        return selectors.delegate_get_for_user(**kwargs)
+    access_helper = staticmethod(selectors.delegate_get_for_user)
 
     def get_queryset(self) -> QuerySet:
         return Delegate.objects.select_related("organization", "person")
@@ -389,15 +373,14 @@ class DelegateViewSet(_AssemblyViewSet):
 
 
 @extend_schema(tags=["staff: assemblies"])
-class MotionViewSet(_AssemblyViewSet):
+class MotionViewSet(_AssemblyViewSet[Motion]):
     """Motions of the sessions and their tallies (filter by session)."""
 
     serializer_class = MotionSerializer
     filterset_class = MotionFilter
     queryset = Motion.objects.none()
 
-    def access_helper(self, **kwargs: Any) -> Motion:
-        return selectors.motion_get_for_user(**kwargs)
+    access_helper = staticmethod(selectors.motion_get_for_user)
 
     def get_queryset(self) -> QuerySet:
         return Motion.objects.all()

@@ -13,7 +13,7 @@ import datetime
 from typing import Any
 
 import django_filters
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -28,10 +28,10 @@ from clac.api.scopes import DIRECTORY_READ, PEOPLE_READ
 from clac.api.views import ClacGenericViewSet
 from clac.models import PartnerKeyBase
 from clac.plugins import ACCESS_API
-from clac.roles import StaffRole
-from members.api.common import CountryRefSerializer, OrganizationRefSerializer, StaffViewSet, url_pk, validated
+from members.api.common import CountryRefSerializer, OrganizationRefSerializer, validated
 from members.models import Country, Organization, Person, Subregion
 from members.selectors import country_ref
+from networks.api.common import NetworksStaffViewSet
 from networks.models import Body, Mandate, Network, Seat
 from networks.selectors import governance as selectors
 from networks.services import governance as services
@@ -173,21 +173,9 @@ class PartnerBodyViewSet(ClacGenericViewSet):
 
 # --- Staff: bodies --------------------------------------------------------------------------
 
-WRITE_ROLES = (StaffRole.ADMIN, StaffRole.COORDINATOR)
-
-
-class GovernanceStaffViewSet[M: Model](StaffViewSet[M]):
-    """Any staff role reads; administrators and coordinators write (their networks' bodies
-    only: the access helper answers 403 for the others)."""
-
-    write_roles = WRITE_ROLES
-
-    def get_object(self) -> M:
-        pk = url_pk(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
-        for_change = self.request.method not in ("GET", "HEAD", "OPTIONS")
-        obj = self.access_helper(user=self.request.user, pk=pk, for_change=for_change)
-        self.check_object_permissions(self.request, obj)
-        return obj
+# Any staff role reads; administrators and coordinators write (their networks' bodies only:
+# the access helper answers 403 for the others).
+GovernanceStaffViewSet = NetworksStaffViewSet
 
 
 class BodyOutputSerializer(serializers.Serializer):

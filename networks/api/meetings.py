@@ -6,29 +6,26 @@ networks.selectors.meetings (for_change on writes), so the rules are the dashboa
 
 `register(router)` adds the viewsets, `ACCESS` names their routes (clac.plugins.ACCESS_API)."""
 
-from collections.abc import Callable
 from typing import Any
 
 import django_filters
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from clac.access import request_user
-from clac.api.permissions import StaffRoles
-from clac.api.views import ClacGenericViewSet
 from clac.models import User
 from clac.plugins import ACCESS_API
 from clac.roles import StaffRole
-from members.api.common import url_pk, validated
+from members.api.common import validated
 from members.models import Organization, Person
+from networks.api.common import NetworksStaffViewSet
 from networks.markup import minutes_html
 from networks.models import Agreement, Body, FollowUpAction, Meeting, Network
 from networks.selectors import meetings as selectors
@@ -55,19 +52,9 @@ class AgreementCursorPagination(MeetingCursorPagination):
     ordering = ("-id",)
 
 
-class MeetingsStaffViewSet[M: Model](ClacGenericViewSet):
-    """get_object() through the entity's access helper, `for_change` on writes (403 when the
-    meeting's network is not the user's to change)."""
-
-    permission_classes = [StaffRoles]
-    write_roles = WRITE_ROLES
-    access_helper: Callable[..., M]
-
-    def get_object(self) -> M:
-        pk = url_pk(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
-        obj = self.access_helper(user=self.request.user, pk=pk, for_change=self.request.method not in SAFE_METHODS)
-        self.check_object_permissions(self.request, obj)
-        return obj
+# get_object() through the entity's access helper, `for_change` on writes (403 when the
+# meeting's network is not the user's to change).
+MeetingsStaffViewSet = NetworksStaffViewSet
 
 
 # --- Serializers ----------------------------------------------------------------------------
