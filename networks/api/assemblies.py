@@ -22,7 +22,7 @@ from clac.plugins import ACCESS_API
 from clac.roles import StaffRole
 from members.api.common import CountryCodeField, validated
 from members.models import Country, Organization, Person, ProductNetwork
-from networks.api.common import NetworksStaffViewSet
+from networks.api.common import ID_MAX, VOTES_MAX, NetworksStaffViewSet
 from networks.models import AssemblySession, Body, Delegate, Motion
 from networks.selectors import assemblies as selectors
 from networks.selectors.networks import network_can_change
@@ -101,7 +101,9 @@ class AssemblySessionUpdateSerializer(AssemblySessionInputSerializer):
 
 
 class AccreditInputSerializer(serializers.Serializer):
-    delegates = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=1000)
+    delegates = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX), min_length=1, max_length=1000
+    )
 
 
 class AccreditOutputSerializer(serializers.Serializer):
@@ -128,7 +130,7 @@ class DelegateSerializer(serializers.Serializer):
 
 
 class DelegateInputSerializer(serializers.Serializer):
-    session = serializers.IntegerField(min_value=1)
+    session = serializers.IntegerField(min_value=1, max_value=ID_MAX)
     organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
     country = CountryCodeField(queryset=Country.objects.all(), required=False, allow_null=True, help_text="ISO code.")
@@ -158,7 +160,7 @@ class MotionSerializer(serializers.Serializer):
 
 
 class MotionInputSerializer(serializers.Serializer):
-    session = serializers.IntegerField(min_value=1)
+    session = serializers.IntegerField(min_value=1, max_value=ID_MAX)
     number = serializers.IntegerField(min_value=1, max_value=999, required=False, allow_null=True)
     title = serializers.CharField(max_length=300)
     text = serializers.CharField(required=False, allow_blank=True)
@@ -172,9 +174,9 @@ class MotionUpdateSerializer(serializers.Serializer):
 
 
 class TallyInputSerializer(serializers.Serializer):
-    votes_for = serializers.IntegerField(min_value=0)
-    votes_against = serializers.IntegerField(min_value=0)
-    votes_abstain = serializers.IntegerField(min_value=0)
+    votes_for = serializers.IntegerField(min_value=0, max_value=VOTES_MAX)
+    votes_against = serializers.IntegerField(min_value=0, max_value=VOTES_MAX)
+    votes_abstain = serializers.IntegerField(min_value=0, max_value=VOTES_MAX)
 
 
 # --- Filters ------------------------------------------------------------------------------

@@ -472,3 +472,23 @@ def test_api_creates_a_session_only_where_the_user_may(world):
     )
     assert response.status_code == 201
     assert response.json()["network"]["id"] == world.network.pk
+
+
+def test_api_huge_ids_and_vote_counts_are_a_clear_400_and_change_nothing(world):
+    # Found by schemathesis: an id past 64 bits reached the database (500).
+    api = _api(world.users[StaffRole.ADMIN])
+    accredited_before = world.session.delegates.filter(status="accredited").count()
+    huge = 2**70
+    accredit = api.post(
+        reverse("api-v1:assembly-session-accredit", args=[world.session.pk]), {"delegates": [huge]}, format="json"
+    )
+    designate = api.post(
+        reverse("api-v1:assembly-delegate-list"),
+        {"session": huge, "organization": 1, "person": 1, "country": "PE"},
+        format="json",
+    )
+
+    assert (accredit.status_code, designate.status_code) == (400, 400)
+    assert "delegates" in accredit.json()["error"]["details"]
+    assert "session" in designate.json()["error"]["details"]
+    assert world.session.delegates.filter(status="accredited").count() == accredited_before
