@@ -3,12 +3,14 @@
 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from clac.models import User
 from members import rules
@@ -62,6 +64,12 @@ def exchange_rate_usd_value(*, amount: Decimal, currency: str, on_date: datetime
 
 def _log(report: YearlyReport, action: str, actor: User | None, note: str = "") -> None:
     YearlyReportEvent.objects.create(report=report, action=action, actor=actor, note=note)
+
+
+def _delete_with_history(lines: Iterable[YearlyReportProduct | PremiumUse], actor: User | None) -> None:
+    for line in lines:
+        set_history_user(line, actor)
+        line.delete()
 
 
 def _validate_numbers(report: YearlyReport, product_lines: list[dict], premium_uses: list[dict]) -> None:
@@ -161,21 +169,29 @@ def yearly_report_save(
     set_history_user(report, actor)
     report.save()
     if product_lines is not None:
-        report.product_lines.all().delete()
-        YearlyReportProduct.objects.bulk_create(
-            YearlyReportProduct(
-                report=report,
-                product=line["product"],
-                volume_produced=line.get("volume_produced") or Decimal(0),
-                volume_sold_fairtrade=line.get("volume_sold_fairtrade") or Decimal(0),
-                volume_sold_other=line.get("volume_sold_other") or Decimal(0),
-            )
-            for line in product_lines
+        # Both line tables are audited: each replaced line leaves a "-" history row and each new
+        # line a "+" one, attributed to the actor (a report has a handful of lines).
+        _delete_with_history(report.product_lines.all(), actor)
+        bulk_create_with_history(
+            [
+                YearlyReportProduct(
+                    report=report,
+                    product=line["product"],
+                    volume_produced=line.get("volume_produced") or Decimal(0),
+                    volume_sold_fairtrade=line.get("volume_sold_fairtrade") or Decimal(0),
+                    volume_sold_other=line.get("volume_sold_other") or Decimal(0),
+                )
+                for line in product_lines
+            ],
+            YearlyReportProduct,
+            default_user=actor,
         )
     if premium_uses is not None:
-        report.premium_uses.all().delete()
-        PremiumUse.objects.bulk_create(
-            PremiumUse(report=report, category=use["category"], amount=use["amount"]) for use in premium_uses
+        _delete_with_history(report.premium_uses.all(), actor)
+        bulk_create_with_history(
+            [PremiumUse(report=report, category=use["category"], amount=use["amount"]) for use in premium_uses],
+            PremiumUse,
+            default_user=actor,
         )
     _log(report, YearlyReportEvent.Action.CREATED if created else YearlyReportEvent.Action.UPDATED, actor)
     return report
