@@ -83,6 +83,9 @@ def _display_value(model_field: models.Field, value: Any, related: dict[str, dic
         return related.get(model_field.name, {}).get(value, value)
     if model_field.choices:
         return dict(model_field.flatchoices).get(value, value)
+    # A field may say how its stored value reads (e.g. a list of codes as translated names).
+    if callable(display := getattr(model_field, "display_value", None)):
+        return display(value)
     return value
 
 

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from clac.models import TimeStampedModel
 from clac.roles import PortalRole
 from members import rules
+from members.languages import WorkingLanguagesField
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -161,7 +162,7 @@ class Organization(TimeStampedModel):
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=16, blank=True, validators=[E164_VALIDATOR])
-    languages = models.JSONField(_("languages"), default=list, blank=True)
+    languages = WorkingLanguagesField(_("working languages"), default=list, blank=True)
     description = models.TextField(_("description"), blank=True)
     # Lower-case, accent-free, legal-suffix-free name kept by the services: duplicate
     # detection groups on (country, normalized_name) instead of comparing every pair.

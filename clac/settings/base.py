@@ -216,6 +216,7 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "networks.models.Meeting.Status",
         "FollowUpActionStatusEnum": "networks.models.FollowUpAction.Status",
         "LanguageEnum": "django.conf.settings.LANGUAGES",
+        "WorkingLanguageEnum": "members.languages.WORKING_LANGUAGES",
         # Several apps name a field "kind" or "role" with different choices: name each set.
         "OrganizationKindEnum": "members.models.Organization.Kind",
         "AffiliationRoleEnum": "members.models.Affiliation.Role",

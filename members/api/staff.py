@@ -3,7 +3,6 @@ affiliations are in staff_people, yearly reports in staff_reports."""
 
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -21,6 +20,7 @@ from members.api.common import (
     StaffViewSet,
     validated,
 )
+from members.languages import WORKING_LANGUAGES, language_canonical
 from members.models import Certification, Country, Membership, Organization, Product
 from members.selectors import (
     country_ref,
@@ -67,7 +67,11 @@ class OrganizationOutputSerializer(serializers.Serializer):
     website = serializers.CharField()
     email = serializers.CharField()
     phone = serializers.CharField()
-    languages = serializers.ListField(child=serializers.CharField())
+    languages = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Working languages as ISO 639 codes (639-1 where one exists, else 639-3), e.g. es, pt, qu, quc; "
+        "the list is WorkingLanguageEnum. Pages show the translated names.",
+    )
     description = serializers.CharField()
     membership = serializers.SerializerMethodField()
     certifications = CertificationSerializer(many=True)
@@ -85,6 +89,16 @@ class OrganizationOutputSerializer(serializers.Serializer):
     def get_membership(self, obj: Organization) -> dict[str, Any] | None:
         membership = getattr(obj, "membership", None)
         return MembershipSummarySerializer(membership).data if membership is not None else None
+
+
+class WorkingLanguageField(serializers.ChoiceField):
+    """A working-language code of members.languages; an older spelling (pt-br) is accepted."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=WORKING_LANGUAGES, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        return super().to_internal_value(language_canonical(str(data)) if isinstance(data, str) else data)
 
 
 class OrganizationInputSerializer(serializers.Serializer):
@@ -111,7 +125,12 @@ class OrganizationInputSerializer(serializers.Serializer):
     website = serializers.URLField(required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, help_text="E.164: +51987654321.")
-    languages = serializers.ListField(child=serializers.ChoiceField(choices=settings.LANGUAGES), required=False)
+    languages = serializers.ListField(
+        child=WorkingLanguageField(),
+        required=False,
+        help_text="Working languages, ISO 639 codes from the list in the enum (639-1 where one exists, else 639-3). "
+        "Older spellings such as pt-br are accepted and stored as the list's code.",
+    )
     description = serializers.CharField(required=False, allow_blank=True)
 
 

@@ -26,6 +26,7 @@ from members.demo.identifiers import Registry, ascii_slug, name_style, organizat
 from members.demo.membership import ensure_expiring, plan_membership
 from members.demo.plans import OrgPlan
 from members.demo.random_tools import allocate, clamp, to_decimal, weighted_choice
+from members.languages import language_canonical
 from members.models import Country, Organization
 from members.normalize import normalize_organization_name, strip_accents
 
@@ -191,7 +192,8 @@ def _pick_region(rng: random.Random, country: str, product: str) -> tuple[str, t
 
 
 def _languages(rng: random.Random, country: str) -> list[str]:
-    main = COUNTRY_PROFILES[country].language
+    # The profile names the people's interface language (pt-br); working languages use ISO 639.
+    main = language_canonical(COUNTRY_PROFILES[country].language)
     if main != "en" and rng.random() < 0.15:
         return [main, "en"]
     if country == "BZ":
@@ -287,7 +289,7 @@ def _plan_showcase(rng: random.Random, s: Showcase, country: Country, registry: 
     members = s.members if s.key != FLAGSHIP_KEY or scale >= SCALES["small"] else max(1500, s.members * scale // 950)
     org = Organization(
         kind=s.kind, name=s.name, legal_name=s.legal_name, country=country, region=s.region, locality=s.locality,
-        latitude=lat, longitude=lon, founding_year=s.founding_year, languages=[COUNTRY_PROFILES[s.country].language],
+        latitude=lat, longitude=lon, founding_year=s.founding_year, languages=[language_canonical(COUNTRY_PROFILES[s.country].language)],
         tax_id=tax_id(rng, s.country, s.name, s.founding_year), flo_id=registry.flo_id(rng, old=True),
         normalized_name=normalize_organization_name(s.name),
     )  # fmt: skip

@@ -5,13 +5,13 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members import rules
+from members.languages import WORKING_LANGUAGES, language_choices, languages_canonical
 from members.models import (
     E164_VALIDATOR,
     Certification,
@@ -120,8 +120,8 @@ class OrganizationForm(forms.ModelForm):
         help_text=_("International format, e.g. +51 987 654 321."),
     )
     languages = forms.MultipleChoiceField(
-        label=_("Languages"),
-        choices=settings.LANGUAGES,
+        label=_("Working languages"),
+        choices=WORKING_LANGUAGES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -153,8 +153,14 @@ class OrganizationForm(forms.ModelForm):
     def __init__(self, *args: Any, organization: Organization | None = None, **kwargs: Any) -> None:
         if organization is not None and "initial" not in kwargs:
             kwargs["initial"] = model_to_dict(organization, fields=self._meta.fields)
+            kwargs["initial"]["languages"] = languages_canonical(organization.languages)
         super().__init__(*args, **kwargs)
         self.organization = organization
+        # The portal form offers the same list; a code stored before the list was shared and
+        # missing from it is still offered, so saving without touching the field keeps it.
+        languages = self.fields["languages"]
+        assert isinstance(languages, forms.MultipleChoiceField)
+        languages.choices = language_choices(organization.languages if organization is not None else ())
         unions = Organization.objects.filter(kind=Organization.Kind.SPO2).select_related("country").order_by("name")
         if organization is not None:
             unions = unions.exclude(pk=organization.pk)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members import rules
+from members.languages import WORKING_LANGUAGES, language_choices, languages_canonical
 from members.models import (
     Affiliation,
     Consent,
@@ -30,28 +31,8 @@ if TYPE_CHECKING:
 # The portal records consent on these channels (phone calls are agreed with CLAC staff).
 PORTAL_CONSENT_CHANNELS = (Consent.Channel.EMAIL, Consent.Channel.SMS, Consent.Channel.WHATSAPP)
 
-# Working languages members write in, beyond the four of the interface (ISO 639 codes).
-ORGANIZATION_LANGUAGES = [
-    ("es", _("Spanish")),
-    ("en", _("English")),
-    ("pt", _("Portuguese")),
-    ("fr", _("French")),
-    ("ht", _("Haitian Creole")),
-    ("qu", _("Quechua")),
-    ("ay", _("Aymara")),
-    ("gn", _("Guarani")),
-    ("quc", _("K'iche'")),
-    ("kek", _("Q'eqchi'")),
-    ("cak", _("Kaqchikel")),
-    ("mam", _("Mam")),
-    ("nah", _("Nahuatl")),
-    ("tzh", _("Tseltal")),
-    ("tzo", _("Tsotsil")),
-    ("mix", _("Mixtec")),
-    ("zap", _("Zapotec")),
-    ("arn", _("Mapudungun")),
-    ("miq", _("Miskito")),
-]
+# Kept for imports elsewhere: the one list of working languages (members/languages.py).
+ORGANIZATION_LANGUAGES = WORKING_LANGUAGES
 
 # Local currency of each CLAC country, offered next to USD and EUR for the premium received.
 # Ecuador, El Salvador and Panama trade in US dollars.
@@ -108,7 +89,7 @@ class OrganizationContactForm(forms.Form):
     )
     languages = forms.MultipleChoiceField(
         label=_("Working languages"),
-        choices=ORGANIZATION_LANGUAGES,
+        choices=WORKING_LANGUAGES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -124,18 +105,17 @@ class OrganizationContactForm(forms.Form):
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         kwargs.setdefault("initial", self.initial_for(organization))
         super().__init__(*args, **kwargs)
-        # Keep a language code set elsewhere (e.g. by staff) that is not in our list.
-        known = {code for code, _label in ORGANIZATION_LANGUAGES}
-        extra = [(code, code) for code in organization.languages or [] if code not in known]
-        if extra:
-            languages = self.fields["languages"]
-            assert isinstance(languages, forms.MultipleChoiceField)
-            languages.choices = [*ORGANIZATION_LANGUAGES, *extra]
+        # The staff form offers the same list; a code stored before the list was shared and
+        # missing from it is still offered, so saving without touching the field keeps it.
+        languages = self.fields["languages"]
+        assert isinstance(languages, forms.MultipleChoiceField)
+        languages.choices = language_choices(organization.languages)
 
     @classmethod
     def initial_for(cls, organization: Organization) -> dict[str, Any]:
         initial = {name: getattr(organization, name) for name in cls.FIELDS if name != "products"}
         initial["products"] = list(organization.products.values_list("pk", flat=True))
+        initial["languages"] = languages_canonical(organization.languages)
         return initial
 
     def _coordinate(self, name: str) -> Decimal | None:

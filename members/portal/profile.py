@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clac.access import portal_required, request_user
 from clac.forms import add_service_errors
+from members.languages import language_names
 from members.models import Consent, Organization, OrganizationChangeProposal
 from members.portal.forms import (
-    ORGANIZATION_LANGUAGES,
     AffiliationEndForm,
     ChangeProposalForm,
     OrganizationContactForm,
@@ -77,8 +77,7 @@ def profile(request: MemberPortalRequest) -> HttpResponse:
 
 
 def _language_labels(organization: Organization) -> list[str]:
-    labels = dict(ORGANIZATION_LANGUAGES)
-    return [str(labels.get(code, code)) for code in organization.languages or []]
+    return language_names(organization.languages)
 
 
 def _organization_for_change(request: MemberPortalRequest) -> Organization:

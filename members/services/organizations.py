@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from clac import plugins
 from clac.models import User
 from members import rules
+from members.languages import languages_canonical
 from members.models import Country, Membership, Organization, OrganizationChangeProposal, Product
 from members.normalize import normalize_email, normalize_organization_name
 from members.services._common import apply_fields, full_clean_fields, set_history_user
@@ -94,7 +95,7 @@ def _clean_contact(fields: dict[str, Any]) -> None:
         if isinstance(fields.get(key), str):
             fields[key] = fields[key].strip()
     if "languages" in fields:
-        fields["languages"] = list(fields["languages"] or [])
+        fields["languages"] = languages_canonical(fields["languages"] or [])
 
 
 @transaction.atomic

@@ -77,6 +77,8 @@ def _display(record: models.Model, name: str) -> str:
         return ""
     if field.choices:
         return str(getattr(record, f"get_{name}_display")())
+    if callable(display := getattr(field, "display_value", None)):
+        return str(display(value))
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(field, models.DateTimeField):

@@ -5,7 +5,6 @@ write, others get 403."""
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -29,6 +28,7 @@ from members.forms.organizations import (
     OrganizationForm,
     ProposalDecisionForm,
 )
+from members.languages import language_names
 from members.models import Certification, Country, Membership, Organization, OrganizationChangeProposal
 
 PAGE_SIZE = 50
@@ -120,14 +120,13 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     allowed = Membership.ALLOWED_TRANSITIONS[current_status]
     # Country proposals show names; one small query, only when there is something to show.
     countries = Country.objects.in_bulk() if context["pending_proposals"] else {}
-    language_labels = dict(settings.LANGUAGES)
     return render(
         request,
         "members/organizations/detail.html",
         {
             **context,
             "organization": organization,
-            "languages": [str(language_labels.get(code, code)) for code in organization.languages or []],
+            "languages": language_names(organization.languages),
             "next_statuses": [(status, labels[status]) for status in allowed],
             "proposal_rows": [
                 {
