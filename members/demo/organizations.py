@@ -289,7 +289,8 @@ def _plan_showcase(rng: random.Random, s: Showcase, country: Country, registry: 
     members = s.members if s.key != FLAGSHIP_KEY or scale >= SCALES["small"] else max(1500, s.members * scale // 950)
     org = Organization(
         kind=s.kind, name=s.name, legal_name=s.legal_name, country=country, region=s.region, locality=s.locality,
-        latitude=lat, longitude=lon, founding_year=s.founding_year, languages=[language_canonical(COUNTRY_PROFILES[s.country].language)],
+        latitude=lat, longitude=lon, founding_year=s.founding_year,
+        languages=[language_canonical(COUNTRY_PROFILES[s.country].language)],
         tax_id=tax_id(rng, s.country, s.name, s.founding_year), flo_id=registry.flo_id(rng, old=True),
         normalized_name=normalize_organization_name(s.name),
     )  # fmt: skip

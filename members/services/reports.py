@@ -2,8 +2,8 @@
 (draft → submitted → approved | returned), with an append-only event log."""
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
