@@ -581,7 +581,10 @@ class YearlyReport(TimeStampedModel):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    history = HistoricalRecords()
+    # Unusual (not impossible) figures for the reviewer, as rules.report_flags gives them
+    # ({"code", "params"}), rendered in the reader's language. Derived data: kept out of history.
+    review_flags = models.JSONField(_("review flags"), default=list, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["review_flags"])
 
     class Meta:
         ordering = ["-year", "organization_id"]
@@ -614,6 +617,10 @@ class YearlyReport(TimeStampedModel):
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATUSES
+
+    @property
+    def review_flag_messages(self) -> list[str]:
+        return [rules.report_flag_message(flag) for flag in self.review_flags or []]
 
 
 class YearlyReportProduct(models.Model):

@@ -21,7 +21,9 @@ __all__ = [
     "FLO_ID_MESSAGE",
     "FLO_ID_PATTERN",
     "FOUNDING_YEAR_MIN",
+    "KG_PER_UNIT",
     "PHONE_MESSAGE",
+    "REPORT_FLAG_MESSAGES",
     "REPORT_YEAR_MIN",
     "YEAR_MAX",
     "CountryBox",
@@ -35,6 +37,11 @@ __all__ = [
     "founding_year_problem",
     "phone_is_valid",
     "phone_normalize",
+    "premium_uses_problem",
+    "product_line_problems",
+    "report_figure_problems",
+    "report_flag_message",
+    "report_flags",
     "report_year_problem",
     "year_bounds",
 ]
@@ -174,3 +181,185 @@ def certificate_flag_reason(standard_label: str, status_label: str) -> str:
         "standard": standard_label,
         "status": status_label,
     }
+
+
+# --- Yearly report figures ----------------------------------------------------------------
+# Refusals: figures that cannot be true (the service refuses them, so the portal, the API and
+# any importer share them). Flags: figures that can be true but rarely are; they do not stop a
+# report, they are stored with it and shown to the reviewer.
+
+# Kilograms per unit of trade (Product.unit); a banana box is the trade's 40 lb (18.14 kg).
+KG_PER_UNIT: dict[str, Decimal] = {
+    "lb": Decimal("0.45359237"),
+    "kg": Decimal("1"),
+    "t": Decimal("1000"),
+    "box": Decimal("18.14"),
+}
+# Premium per member above this (USD) is worth a second look: the premium is paid per unit
+# sold (e.g. $0.20/lb of coffee), so even large exporters of small farms rarely pass it.
+PREMIUM_PER_MEMBER_USD_UNUSUAL = Decimal("2000")
+# More than this (kg per hectare, all products together) is beyond banana plantations' yields.
+YIELD_KG_PER_HECTARE_UNUSUAL = Decimal("80000")
+# Selling this share or more of the production on Fairtrade terms is rare (most sell a third).
+FAIRTRADE_SHARE_UNUSUAL = Decimal("0.95")
+
+
+def _add_problem(problems: dict[str, list[str]], field: str, message: str) -> None:
+    problems.setdefault(field, []).append(message)
+
+
+def report_figure_problems(
+    *,
+    members_total: int | None,
+    members_women: int | None,
+    members_youth: int | None,
+    permanent_workers: int | None = None,
+    hectares: Decimal | None = None,
+    premium_amount: Decimal | None = None,
+) -> dict[str, list[str]]:
+    """What cannot be true in a report's own figures, by field."""
+    problems: dict[str, list[str]] = {}
+    counts = {
+        "members_total": members_total,
+        "members_women": members_women,
+        "members_youth": members_youth,
+        "permanent_workers": permanent_workers,
+        "hectares": hectares,
+        "premium_amount": premium_amount,
+    }
+    for field, value in counts.items():
+        if value is not None and value < 0:
+            _add_problem(problems, field, gettext("This figure cannot be negative."))
+    if members_total is not None and members_total >= 0:
+        if members_women is not None and members_women > members_total:
+            _add_problem(
+                problems,
+                "members_women",
+                gettext("Women members (%(women)s) cannot be more than all members (%(total)s).")
+                % {"women": members_women, "total": members_total},
+            )
+        if members_youth is not None and members_youth > members_total:
+            _add_problem(
+                problems,
+                "members_youth",
+                gettext("Young members (%(youth)s) cannot be more than all members (%(total)s).")
+                % {"youth": members_youth, "total": members_total},
+            )
+    return problems
+
+
+def product_line_problems(
+    *, produced: Decimal | None, fairtrade: Decimal | None, other: Decimal | None
+) -> dict[str, list[str]]:
+    """What cannot be true in one product's volumes (all in the product's unit), by field:
+    negative volumes, and sales (Fairtrade and otherwise together) above the production."""
+    problems: dict[str, list[str]] = {}
+    volumes = {"volume_produced": produced, "volume_sold_fairtrade": fairtrade, "volume_sold_other": other}
+    for field, value in volumes.items():
+        if value is not None and value < 0:
+            _add_problem(problems, field, gettext("Volumes cannot be negative."))
+    if problems:
+        return problems
+    produced_, fairtrade_, other_ = (value or Decimal(0) for value in volumes.values())
+    if fairtrade_ > produced_:
+        _add_problem(
+            problems,
+            "volume_sold_fairtrade",
+            gettext("Sold on Fairtrade terms (%(sold)s) is more than produced (%(produced)s).")
+            % {"sold": fairtrade_, "produced": produced_},
+        )
+    elif fairtrade_ + other_ > produced_:
+        _add_problem(
+            problems,
+            "volume_sold_other",
+            gettext("Sold on Fairtrade terms and otherwise together (%(sold)s) is more than produced (%(produced)s).")
+            % {"sold": fairtrade_ + other_, "produced": produced_},
+        )
+    return problems
+
+
+def premium_uses_problem(*, premium_amount: Decimal | None, uses: list[Decimal | None]) -> str | None:
+    """Premium uses cannot be negative nor add up to more than the premium received."""
+    amounts = [amount for amount in uses if amount is not None]
+    if any(amount < 0 for amount in amounts):
+        return gettext("Premium use amounts cannot be negative.")
+    if not amounts:
+        return None
+    if premium_amount is None:
+        return gettext("Give the premium received before its uses.")
+    total = sum(amounts, Decimal(0))
+    if total > premium_amount:
+        return gettext("The uses add up to %(total)s, more than the premium received (%(premium)s).") % {
+            "total": f"{total:,.2f}",
+            "premium": f"{premium_amount:,.2f}",
+        }
+    return None
+
+
+# Flag codes → the message the reviewer reads (stored as code + parameters, rendered in the
+# reader's language).
+REPORT_FLAG_MESSAGES = {
+    "premium_per_member_high": _(
+        "Premium per member is %(per_member)s USD, above the usual %(limit)s USD: check the premium and the "
+        "number of members."
+    ),
+    "premium_without_fairtrade_sales": _(
+        "A premium was received but no product was sold on Fairtrade terms: check the volumes."
+    ),
+    "fairtrade_sales_without_premium": _(
+        "Products were sold on Fairtrade terms but no premium was reported: check the premium."
+    ),
+    "fairtrade_share_high": _(
+        "%(percent)s %% of the production was sold on Fairtrade terms, which is rare: check the volumes."
+    ),
+    "yield_per_hectare_high": _(
+        "Production is %(per_hectare)s kg per hectare, more than any crop usually yields: check the volumes, "
+        "their units and the hectares."
+    ),
+}
+
+
+def report_flags(
+    *,
+    members_total: int | None,
+    hectares: Decimal | None,
+    premium_amount: Decimal | None,
+    premium_usd: Decimal | None,
+    lines: list[tuple[str, Decimal, Decimal, Decimal]],
+) -> list[dict]:
+    """What is possible but unusual, for the reviewer: a list of {"code", "params"}.
+    `lines` are (unit, produced, fairtrade, other) in each product's unit of trade;
+    `premium_usd` is the premium in USD when it can be converted (else None)."""
+    flags: list[dict] = []
+    if premium_usd is not None and members_total:
+        per_member = premium_usd / members_total
+        if per_member > PREMIUM_PER_MEMBER_USD_UNUSUAL:
+            flags.append(
+                {
+                    "code": "premium_per_member_high",
+                    "params": {"per_member": f"{per_member:,.0f}", "limit": f"{PREMIUM_PER_MEMBER_USD_UNUSUAL:,.0f}"},
+                }
+            )
+    fairtrade_volume = sum((fairtrade for _unit, _produced, fairtrade, _other in lines), Decimal(0))
+    if premium_amount and lines and fairtrade_volume == 0:
+        flags.append({"code": "premium_without_fairtrade_sales", "params": {}})
+    if fairtrade_volume > 0 and not premium_amount:
+        flags.append({"code": "fairtrade_sales_without_premium", "params": {}})
+    produced_kg = sum((produced * KG_PER_UNIT.get(unit, Decimal(1)) for unit, produced, _f, _o in lines), Decimal(0))
+    fairtrade_kg = sum((fairtrade * KG_PER_UNIT.get(unit, Decimal(1)) for unit, _p, fairtrade, _o in lines), Decimal(0))
+    if produced_kg > 0 and fairtrade_kg / produced_kg >= FAIRTRADE_SHARE_UNUSUAL:
+        flags.append({"code": "fairtrade_share_high", "params": {"percent": f"{100 * fairtrade_kg / produced_kg:.0f}"}})
+    if hectares and produced_kg / hectares > YIELD_KG_PER_HECTARE_UNUSUAL:
+        flags.append({"code": "yield_per_hectare_high", "params": {"per_hectare": f"{produced_kg / hectares:,.0f}"}})
+    return flags
+
+
+def report_flag_message(flag: dict) -> str:
+    """A stored flag in the active language (an unknown code reads as itself)."""
+    template = REPORT_FLAG_MESSAGES.get(flag.get("code", ""))
+    if template is None:
+        return str(flag.get("code", ""))
+    try:
+        return str(template) % flag.get("params", {})
+    except (KeyError, TypeError, ValueError):
+        return str(template)

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clac.access import request_user
+from members import rules
 from members import services as member_services
 from members.api.common import OrganizationRefSerializer, StaffViewSet, codes, validated
 from members.models import YearlyReport, YearlyReportEvent
@@ -40,6 +41,23 @@ class YearlyReportSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField(allow_null=True)
     reviewed_at = serializers.DateTimeField(allow_null=True)
     updated_at = serializers.DateTimeField()
+    review_flags = serializers.SerializerMethodField(
+        help_text="Unusual (possible but rare) figures for the reviewer: code and message in the request's language. "
+        "Codes: " + ", ".join(sorted(rules.REPORT_FLAG_MESSAGES)) + "."
+    )
+
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+                "required": ["code", "message"],
+            },
+        }
+    )
+    def get_review_flags(self, obj: YearlyReport) -> list[dict[str, str]]:
+        return [{"code": flag.get("code", ""), "message": rules.report_flag_message(flag)} for flag in obj.review_flags]
 
 
 class ProductLineSerializer(serializers.Serializer):

@@ -25,6 +25,7 @@ class ReportFilterForm(forms.Form):
     country = forms.ModelChoiceField(
         label=_("Country"), queryset=Country.objects.all(), required=False, empty_label=_("All")
     )
+    flagged = forms.BooleanField(label=_("Only reports with unusual figures"), required=False)
 
     @classmethod
     def from_query(cls, query: QueryDict) -> "ReportFilterForm":

@@ -366,19 +366,23 @@ class YearlyReportForm(forms.Form):
         premium_currency.choices = premium_currency_choices(country_code=country_code, current=current_currency)
 
     def clean(self) -> dict[str, Any]:
-        # The service refuses these too; checking here marks them in the same round trip as
-        # the product lines' mistakes (the service only runs once the whole page is valid).
+        # The service refuses these too (members.rules); checking here marks them in the same
+        # round trip as the product lines' mistakes (the service only runs once the whole
+        # page is valid).
         super().clean()
         data = self.cleaned_data
-        total = data.get("members_total")
-        if total is not None:
-            for name, key, message in (
-                ("members_women", "women", _("Women members (%(women)s) cannot be more than all members (%(total)s).")),
-                ("members_youth", "youth", _("Young members (%(youth)s) cannot be more than all members (%(total)s).")),
-            ):
-                value = data.get(name)
-                if value is not None and value > total:
-                    self.add_error(name, message % {key: value, "total": total})
+        problems = rules.report_figure_problems(
+            members_total=data.get("members_total"),
+            members_women=data.get("members_women"),
+            members_youth=data.get("members_youth"),
+            permanent_workers=data.get("permanent_workers"),
+            hectares=data.get("hectares"),
+            premium_amount=data.get("premium_amount"),
+        )
+        for name, messages_ in problems.items():
+            for message in messages_:
+                if name in self.fields and name not in self.errors:
+                    self.add_error(name, message)
         return data
 
     def service_data(self) -> dict[str, Any]:
@@ -425,15 +429,17 @@ class ProductLineForm(forms.Form):
                 self.add_error("product", _("Choose the product these volumes are for."))
             return data
         data["product_obj"] = self.products[product_id]
-        produced = data.get("volume_produced")
-        fairtrade = data.get("volume_sold_fairtrade")
-        # The service refuses this too; checking here puts the message next to the number.
-        if fairtrade is not None and fairtrade > (produced or 0):
-            self.add_error(
-                "volume_sold_fairtrade",
-                _("Sold on Fairtrade terms (%(sold)s) is more than produced (%(produced)s).")
-                % {"sold": fairtrade, "produced": produced or 0},
-            )
+        # The service refuses these too (members.rules); checking here puts the message next
+        # to the number.
+        problems = rules.product_line_problems(
+            produced=data.get("volume_produced"),
+            fairtrade=data.get("volume_sold_fairtrade"),
+            other=data.get("volume_sold_other"),
+        )
+        for name, messages_ in problems.items():
+            for message in messages_:
+                if name not in self.errors:
+                    self.add_error(name, message)
         return data
 
     def line(self) -> dict[str, Any] | None:
@@ -505,6 +511,22 @@ class PremiumUseForm(forms.Form):
 
 
 class BasePremiumUseFormSet(forms.BaseFormSet):
+    def check_against_premium(self, report_form: forms.Form) -> bool:
+        """Whether the uses fit the premium received (members.rules); if not, the error is
+        shown next to the premium when it is missing, above the uses otherwise. Called by
+        the view, which knows both forms."""
+        if any(self.errors) or "premium_amount" in report_form.errors:
+            return True  # nothing to compare yet; the other errors are shown
+        premium_amount = report_form.cleaned_data.get("premium_amount")
+        problem = rules.premium_uses_problem(premium_amount=premium_amount, uses=[use["amount"] for use in self.uses()])
+        if problem is None:
+            return True
+        if premium_amount is None:
+            report_form.add_error("premium_amount", problem)
+        else:
+            self.non_form_errors().append(problem)
+        return False
+
     def uses(self) -> list[dict[str, Any]]:
         return [
             {"category": form.cleaned_data["category"], "amount": form.cleaned_data["amount"]}

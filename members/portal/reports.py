@@ -154,8 +154,11 @@ def report_edit(request: MemberPortalRequest, year: int) -> HttpResponse:
             )
             return redirect("members_portal:report_edit", year=year)
         form, lines, uses = _report_forms(request, report, request.POST)
-        # Validate all three, so every mistake is marked at once.
-        if all([form.is_valid(), lines.is_valid(), uses.is_valid()]):
+        # Validate all three, so every mistake is marked at once (the uses against the premium
+        # received too, as soon as both are readable).
+        valid = [form.is_valid(), lines.is_valid(), uses.is_valid()]
+        valid.append(uses.check_against_premium(form))
+        if all(valid):
             try:
                 report = yearly_report_save(
                     actor=request_user(request),

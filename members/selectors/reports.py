@@ -33,7 +33,8 @@ CENT = Decimal("0.01")
 
 
 def report_queue(*, filters: dict[str, Any] | None = None) -> QuerySet[YearlyReport]:
-    """Reports for staff review. Filters: status (None or "" for every status), year, country.
+    """Reports for staff review. Filters: status (None or "" for every status), year, country,
+    flagged (only reports with unusual figures).
     Submitted reports come oldest submitted first (first come, first reviewed); other lists
     show the most recently changed first."""
     filters = filters or {}
@@ -45,6 +46,8 @@ def report_queue(*, filters: dict[str, Any] | None = None) -> QuerySet[YearlyRep
         queryset = queryset.filter(year=filters["year"])
     if filters.get("country"):
         queryset = queryset.filter(organization__country=filters["country"])
+    if filters.get("flagged"):
+        queryset = queryset.exclude(review_flags=[])
     if status == YearlyReport.Status.SUBMITTED:
         return queryset.order_by(F("submitted_at").asc(nulls_last=True), "id")
     return queryset.order_by("-updated_at", "-id")

@@ -30,6 +30,7 @@ __all__ = [
     "exchange_rate_usd_value",
     "yearly_report_approve",
     "yearly_report_comment",
+    "yearly_report_flags",
     "yearly_report_return",
     "yearly_report_save",
     "yearly_report_submit",
@@ -73,23 +74,23 @@ def _delete_with_history(lines: Iterable[YearlyReportProduct | PremiumUse], acto
 
 
 def _validate_numbers(report: YearlyReport, product_lines: list[dict], premium_uses: list[dict]) -> None:
+    """Refuse what cannot be true (members.rules), every mistake at once."""
     errors: dict[str, list[str]] = {}
     try:
         full_clean_fields(report)
     except ValidationError as exc:
         errors.update({k: v for k, v in exc.message_dict.items() if k != "organization"})
-    total = report.members_total
-    if total is not None:
-        if report.members_women is not None and report.members_women > total:
-            errors.setdefault("members_women", []).append(
-                _("Women members (%(women)s) cannot be more than all members (%(total)s).")
-                % {"women": report.members_women, "total": total}
-            )
-        if report.members_youth is not None and report.members_youth > total:
-            errors.setdefault("members_youth", []).append(
-                _("Young members (%(youth)s) cannot be more than all members (%(total)s).")
-                % {"youth": report.members_youth, "total": total}
-            )
+    for field, messages in rules.report_figure_problems(
+        members_total=report.members_total,
+        members_women=report.members_women,
+        members_youth=report.members_youth,
+        permanent_workers=report.permanent_workers,
+        hectares=report.hectares,
+        premium_amount=report.premium_amount,
+    ).items():
+        for message in messages:
+            if message not in errors.get(field, []):
+                errors.setdefault(field, []).append(message)
     if year_problem := rules.report_year_problem(report.year, timezone.localdate()):
         errors.setdefault("year", []).append(year_problem)
 
@@ -102,18 +103,16 @@ def _validate_numbers(report: YearlyReport, product_lines: list[dict], premium_u
                 _("%(prefix)s: this product is listed twice.") % {"prefix": prefix}
             )
         seen.add(product.pk)
-        produced = line.get("volume_produced") or Decimal(0)
-        fairtrade = line.get("volume_sold_fairtrade") or Decimal(0)
-        other = line.get("volume_sold_other") or Decimal(0)
-        if min(produced, fairtrade, other) < 0:
-            errors.setdefault("product_lines", []).append(
-                _("%(prefix)s: volumes cannot be negative.") % {"prefix": prefix}
-            )
-        if fairtrade > produced:
-            errors.setdefault("product_lines", []).append(
-                _("%(prefix)s: sold on Fairtrade terms (%(sold)s) is more than produced (%(produced)s).")
-                % {"prefix": prefix, "sold": fairtrade, "produced": produced}
-            )
+        problems = rules.product_line_problems(
+            produced=line.get("volume_produced"),
+            fairtrade=line.get("volume_sold_fairtrade"),
+            other=line.get("volume_sold_other"),
+        )
+        for messages in problems.values():
+            for message in messages:
+                errors.setdefault("product_lines", []).append(
+                    _("%(prefix)s: %(problem)s") % {"prefix": prefix, "problem": message}
+                )
     categories: set[str] = set()
     for use in premium_uses:
         category = use["category"]
@@ -125,12 +124,50 @@ def _validate_numbers(report: YearlyReport, product_lines: list[dict], premium_u
                 _("%(category)s is listed twice.") % {"category": PremiumUse.Category(category).label}
             )
         categories.add(category)
-        if use["amount"] is None or use["amount"] < 0:
-            errors.setdefault("premium_uses", []).append(_("Premium use amounts cannot be negative."))
-    if premium_uses and report.premium_amount is None:
-        errors.setdefault("premium_amount", []).append(_("Give the premium received before its uses."))
+    if premium_uses and any(use.get("amount") is None for use in premium_uses):
+        errors.setdefault("premium_uses", []).append(_("Give an amount for each premium use."))
+    elif problem := rules.premium_uses_problem(
+        premium_amount=report.premium_amount, uses=[use["amount"] for use in premium_uses]
+    ):
+        # "Give the premium first" belongs next to the premium; the rest next to the uses.
+        field = "premium_amount" if report.premium_amount is None else "premium_uses"
+        errors.setdefault(field, []).append(problem)
     if errors:
         raise ValidationError(errors)
+
+
+def yearly_report_flags(
+    *,
+    report: YearlyReport,
+    premium_usd: Decimal | None = None,
+    lines: list[tuple[str, Decimal, Decimal, Decimal]] | None = None,
+) -> list[dict]:
+    """The unusual figures of a report (members.rules.report_flags), with its premium in USD
+    at the year-end rate when there is one. `lines` (unit, produced, fairtrade, other) are the
+    lines about to be saved; None reads the report's stored lines."""
+    if premium_usd is None and report.premium_amount is not None:
+        premium_usd = exchange_rate_usd_value(
+            amount=report.premium_amount,
+            currency=report.premium_currency,
+            on_date=datetime.date(report.year, 12, 31),
+        )
+    if lines is None:
+        lines = (
+            list(
+                report.product_lines.values_list(
+                    "product__unit", "volume_produced", "volume_sold_fairtrade", "volume_sold_other"
+                )
+            )
+            if report.pk is not None
+            else []
+        )
+    return rules.report_flags(
+        members_total=report.members_total,
+        hectares=report.hectares,
+        premium_amount=report.premium_amount,
+        premium_usd=premium_usd,
+        lines=lines,
+    )
 
 
 @transaction.atomic
@@ -165,6 +202,20 @@ def yearly_report_save(
         report.premium_currency = report.premium_currency.upper()
     # Lines not given are kept as they are, and were validated when they were saved.
     _validate_numbers(report, product_lines or [], premium_uses or [])
+    report.review_flags = yearly_report_flags(
+        report=report,
+        lines=None
+        if product_lines is None
+        else [
+            (
+                line["product"].unit,
+                line.get("volume_produced") or Decimal(0),
+                line.get("volume_sold_fairtrade") or Decimal(0),
+                line.get("volume_sold_other") or Decimal(0),
+            )
+            for line in product_lines
+        ],
+    )
 
     set_history_user(report, actor)
     report.save()
@@ -251,8 +302,10 @@ def yearly_report_approve(*, actor: User | None, report: YearlyReport, note: str
     locked.premium_usd = premium_usd
     locked.reviewed_at = timezone.now()
     locked.reviewed_by = actor
+    # With the rate now known, the premium per member can be checked too.
+    locked.review_flags = yearly_report_flags(report=locked, premium_usd=premium_usd)
     set_history_user(locked, actor)
-    locked.save(update_fields=["status", "premium_usd", "reviewed_at", "reviewed_by", "updated_at"])
+    locked.save(update_fields=["status", "premium_usd", "reviewed_at", "reviewed_by", "review_flags", "updated_at"])
     _log(locked, YearlyReportEvent.Action.APPROVED, actor, note.strip())
     return locked
 

@@ -214,13 +214,13 @@ def test_approving_converts_a_eur_premium_with_the_rate_of_the_year_end(admin_us
     ExchangeRate.objects.create(currency="EUR", date=datetime.date(2025, 6, 30), usd_per_unit=Decimal("1.05"))
     ExchangeRate.objects.create(currency="EUR", date=datetime.date(2025, 12, 31), usd_per_unit=Decimal("1.10"))
     ExchangeRate.objects.create(currency="EUR", date=datetime.date(2026, 1, 15), usd_per_unit=Decimal("1.20"))
-    report = _submitted(member, organization, premium_amount=Decimal("1000.00"), premium_currency="eur")
+    report = _submitted(member, organization, premium_amount=Decimal("100000.00"), premium_currency="eur")
 
     report = yearly_report_approve(actor=admin_user, report=report, note="Figures consistent.")
 
     report.refresh_from_db()
     assert report.premium_currency == "EUR"
-    assert report.premium_usd == Decimal("1100.00")
+    assert report.premium_usd == Decimal("110000.00")
     assert report.status == YearlyReport.Status.APPROVED
     assert report.reviewed_by == admin_user
     assert report.events.latest("id").note == "Figures consistent."
@@ -234,7 +234,7 @@ def test_a_usd_premium_is_kept_as_is_on_approval(admin_user, member, organizatio
 def test_approving_without_a_rate_on_or_before_the_year_end_is_refused(admin_user, member, organization):
     # A rate from after the year end must not be used for that year.
     ExchangeRate.objects.create(currency="EUR", date=datetime.date(2026, 1, 5), usd_per_unit=Decimal("1.15"))
-    report = _submitted(member, organization, premium_amount=Decimal("1000.00"), premium_currency="EUR")
+    report = _submitted(member, organization, premium_amount=Decimal("100000.00"), premium_currency="EUR")
 
     with pytest.raises(ValidationError) as exc:
         yearly_report_approve(actor=admin_user, report=report)
