@@ -22,6 +22,8 @@ class PortalRole(models.TextChoices):
 STAFF_ROLES: tuple[str, ...] = tuple(StaffRole.values)
 # Roles that may change registry records (viewer and the others read).
 REGISTRY_EDITORS: frozenset[str] = frozenset({StaffRole.ADMIN, StaffRole.COORDINATOR, StaffRole.ME_OFFICER})
+# Who keeps the exchange rates reports are converted with: finance, M&E (who approves reports), admins.
+RATE_KEEPERS: frozenset[str] = frozenset({StaffRole.ADMIN, StaffRole.FINANCE, StaffRole.ME_OFFICER})
 
 
 def user_staff_roles(user) -> frozenset[str]:

@@ -21,7 +21,7 @@ from clac.plugins import (
     PortalPanel,
     UrlMount,
 )
-from clac.roles import REGISTRY_EDITORS
+from clac.roles import RATE_KEEPERS, REGISTRY_EDITORS
 from members import demo
 from members.models import PortalAccess
 from members.selectors.home import portal_home_context, registry_home_context
@@ -67,6 +67,12 @@ _EDITOR = (
     "duplicate_merge",
     "duplicate_dismiss",
 )
+# Finance, M&E and admins (clac.roles.RATE_KEEPERS).
+_RATE_KEEPER = (
+    "exchange_rate_list",
+    "exchange_rate_create",
+    "exchange_rate_import",
+)
 _PORTAL_READ = (
     "profile",
     "proposal_list",
@@ -99,6 +105,7 @@ plugin = AppPlugin(
         NavEntry(_("Change requests"), "members:proposal_queue", icon="reviews", order=14),
         NavEntry(_("Import"), "members:import_list", REGISTRY_EDITORS, icon="import", order=15),
         NavEntry(_("Duplicates"), "members:duplicate_list", REGISTRY_EDITORS, icon="duplicates", order=16),
+        NavEntry(_("Exchange rates"), "members:exchange_rate_list", RATE_KEEPERS, icon="reports", order=17),
     ),
     portal_nav=(
         NavEntry(_("Profile"), "members_portal:profile", order=10),
@@ -136,6 +143,7 @@ plugin = AppPlugin(
     access_catalogue={
         **{f"members:{name}": ACCESS_STAFF for name in _STAFF_READ},
         **{f"members:{name}": ACCESS_STAFF_ROLES for name in _EDITOR},
+        **{f"members:{name}": ACCESS_STAFF_ROLES for name in _RATE_KEEPER},
         **{f"members_portal:{name}": ACCESS_PORTAL for name in _PORTAL_READ},
         **{f"members_portal:{name}": ACCESS_PORTAL_EDIT for name in _PORTAL_EDIT},
         # Each API view names its permission classes; tests/members/test_review_access.py walks them.

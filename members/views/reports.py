@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from clac.access import request_user, staff_required
 from clac.forms import add_service_errors
-from clac.roles import REGISTRY_EDITORS
+from clac.roles import RATE_KEEPERS, REGISTRY_EDITORS, user_has_any_role
 from members import selectors, services
 from members.forms.reports import ReportFilterForm, ReviewNoteForm
 from members.models import YearlyReport
@@ -36,7 +36,13 @@ def report_queue(request: HttpRequest) -> HttpResponse:
 
 def _render_detail(request: HttpRequest, report: YearlyReport, **forms: ReviewNoteForm) -> HttpResponse:
     previous = selectors.yearly_report_previous_approved(report=report)
+    missing_rate = (
+        selectors.yearly_report_missing_rate(report=report) if report.status == YearlyReport.Status.SUBMITTED else None
+    )
     context = {
+        # Shown at the top of the page: approval needs this rate, with a link to add it.
+        "missing_rate": missing_rate,
+        "can_add_rate": user_has_any_role(request.user, RATE_KEEPERS),
         "report": report,
         "previous": previous,
         "figures": selectors.yearly_report_figure_comparison(report=report, previous=previous),
@@ -67,7 +73,11 @@ def report_approve(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.yearly_report_approve(actor=request_user(request), report=report, note=form.cleaned_data["note"])
         except ValidationError as error:
-            add_service_errors(form, error)
+            if hasattr(error, "error_dict") and "premium_currency" in error.error_dict:
+                # The missing rate is explained at the top of the page, with a link to add it.
+                messages.error(request, _("The report was not approved: its exchange rate is missing."))
+            else:
+                add_service_errors(form, error)
         else:
             messages.success(request, _("The %(year)s report of %(organization)s was approved.") % _names(report))
             return redirect("members:report_queue")
