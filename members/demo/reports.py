@@ -172,7 +172,39 @@ def plan_reports(
                     report.premium_usd = (report.premium_amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
             batch.events += _report_timeline(rng, report, year, today, actors, portal_user, language)
             batch.reports.append(report)
+    _flag_reports(batch)
     return batch
+
+
+def _flag_reports(batch: ReportBatch) -> None:
+    """Store each report's unusual figures as the service would, and make sure the review
+    queue shows at least one flagged report that is possible and waits for a decision: the
+    first submitted one sells nearly its whole production on Fairtrade terms."""
+    lines_by_report: dict[int, list[YearlyReportProduct]] = {}
+    for line in batch.lines:
+        lines_by_report.setdefault(id(line.report), []).append(line)
+    showcase = next(
+        (r for r in batch.reports if r.status == YearlyReport.Status.SUBMITTED and lines_by_report.get(id(r))), None
+    )
+    if showcase is not None:
+        for line in lines_by_report[id(showcase)]:
+            line.volume_sold_fairtrade = (line.volume_produced * Decimal("0.97")).quantize(CENT)
+            line.volume_sold_other = (line.volume_produced * Decimal("0.02")).quantize(CENT)
+    for report in batch.reports:
+        lines = lines_by_report.get(id(report), [])
+        premium_usd = report.premium_usd
+        if premium_usd is None and report.premium_currency == "USD":
+            premium_usd = report.premium_amount
+        report.review_flags = rules.report_flags(
+            members_total=report.members_total,
+            hectares=report.hectares,
+            premium_amount=report.premium_amount,
+            premium_usd=premium_usd,
+            lines=[
+                (line.product.unit, line.volume_produced, line.volume_sold_fairtrade, line.volume_sold_other)
+                for line in lines
+            ],
+        )
 
 
 def _report_timeline(

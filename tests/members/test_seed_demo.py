@@ -16,7 +16,7 @@ from clac.models import User
 from clac.plugins import DemoContext
 from clac.roles import PortalRole, StaffRole
 from communications.models import ApiKey
-from members import demo
+from members import demo, rules
 from members.demo import DEMO_PASSWORD, MIN_ORGANIZATIONS
 from members.demo.data.showcases import SHOWCASES
 from members.demo.reports import report_years
@@ -150,6 +150,15 @@ def test_every_report_has_possible_numbers_and_a_log_matching_its_status(seeded)
             assert (
                 actions[-1] == {"submitted": "submitted", "approved": "approved", "returned": "returned"}[report.status]
             )
+    # Every report passes the refusal rules (issue #12 item 2), and the queue shows a flagged one.
+    for report in YearlyReport.objects.prefetch_related("product_lines", "premium_uses"):
+        for line in report.product_lines.all():
+            assert not rules.product_line_problems(
+                produced=line.volume_produced, fairtrade=line.volume_sold_fairtrade, other=line.volume_sold_other
+            ), report
+        uses = [use.amount for use in report.premium_uses.all()]
+        assert rules.premium_uses_problem(premium_amount=report.premium_amount, uses=uses) is None, report
+    assert YearlyReport.objects.filter(status="submitted").exclude(review_flags=[]).exists()
     # Audit history exists for the main records.
     assert YearlyReport.history.count() == YearlyReport.objects.count()
     assert Organization.history.filter(history_user__username="admin").count() == Organization.objects.count()
