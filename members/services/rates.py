@@ -5,8 +5,10 @@ the year's end, so a missing rate blocks the approval until finance or M&E adds 
 import csv
 import datetime
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -25,6 +27,8 @@ __all__ = [
     "exchange_rate_create",
     "exchange_rates_import",
 ]
+
+T = TypeVar("T")
 
 RATE_IMPORT_COLUMNS = ("currency", "date", "usd_per_unit", "source")
 RATE_IMPORT_MAX_ROWS = 5000
@@ -78,6 +82,39 @@ def _clean_source(value: str) -> str:
     return source
 
 
+@dataclass(frozen=True)
+class _Rate:
+    currency: str
+    date: datetime.date
+    usd_per_unit: Decimal
+    source: str
+
+    def model(self) -> ExchangeRate:
+        return ExchangeRate(currency=self.currency, date=self.date, usd_per_unit=self.usd_per_unit, source=self.source)
+
+
+def _clean_rate_values(
+    currency: str, date: datetime.date | str, usd_per_unit: Decimal | str, source: str
+) -> tuple[_Rate | None, dict[str, list[str]]]:
+    """The cleaned rate, or None and every mistake by field."""
+    errors: dict[str, list[str]] = {}
+
+    def attempt(name: str, clean: Callable[[], T]) -> T | None:
+        try:
+            return clean()
+        except ValidationError as error:
+            errors.setdefault(name, []).extend(error.messages)
+            return None
+
+    code = attempt("currency", lambda: _clean_currency(currency))
+    day = attempt("date", lambda: _clean_date(date))
+    rate = attempt("usd_per_unit", lambda: _clean_rate(usd_per_unit))
+    text = attempt("source", lambda: _clean_source(source))
+    if code is None or day is None or rate is None or text is None:
+        return None, errors
+    return _Rate(code, day, rate, text), errors
+
+
 def _taken_message(existing: ExchangeRate) -> str:
     return _("There is already a %(currency)s rate on %(date)s (%(rate)s USD).") % {
         "currency": existing.currency,
@@ -98,26 +135,17 @@ def exchange_rate_create(
     """Add the USD value of one unit of `currency` on `date`. Every mistake is reported at
     once, by field; a second rate for the same currency and date is refused (correct it in
     place is not offered: approved reports were converted with it)."""
-    errors: dict[str, list[str]] = {}
-    values: dict[str, object] = {}
-    for name, cleaner, raw in (
-        ("currency", _clean_currency, currency),
-        ("date", _clean_date, date),
-        ("usd_per_unit", _clean_rate, usd_per_unit),
-        ("source", _clean_source, source),
-    ):
-        try:
-            values[name] = cleaner(raw)  # type: ignore[operator]
-        except ValidationError as error:
-            errors.setdefault(name, []).extend(error.messages)
-    if errors:
+    values, errors = _clean_rate_values(currency, date, usd_per_unit, source)
+    if values is None:
         raise ValidationError(errors)
-    existing = ExchangeRate.objects.filter(currency=values["currency"], date=values["date"]).first()
+    existing = ExchangeRate.objects.filter(currency=values.currency, date=values.date).first()
     if existing is not None:
         raise ValidationError({"date": [_taken_message(existing)]})
     try:
         with transaction.atomic():
-            return ExchangeRate.objects.create(**values)  # type: ignore[arg-type]
+            rate = values.model()
+            rate.save()
+            return rate
     except IntegrityError:  # added by someone else in the meantime
         raise ValidationError({"date": [_("A rate for this currency and date was just added; reload.")]}) from None
 
@@ -180,66 +208,58 @@ def exchange_rates_import(*, actor: User | None, content: bytes) -> RateImportRe
         raise ValidationError(_("The file has no rates under its header line."))
     index = {name: header.index(name) for name in RATE_IMPORT_COLUMNS if name in header}
     result = RateImportResult()
-    parsed: list[tuple[int, dict]] = []
+    parsed: list[tuple[int, _Rate]] = []
     for number, row in enumerate(rows, start=2):
-        values: dict[str, object] = {}
-        row_ok = True
-        for name, cleaner in (
-            ("currency", _clean_currency),
-            ("date", _clean_date),
-            ("usd_per_unit", _clean_rate),
-            ("source", _clean_source),
-        ):
-            raw = row[index[name]].strip() if name in index and index[name] < len(row) else ""
-            if not raw and name != "source":
-                result.errors.append(RateRowError(number, name, raw, _("This cell is required.")))
-                row_ok = False
-                continue
-            try:
-                values[name] = cleaner(raw)  # type: ignore[operator]
-            except ValidationError as error:
-                result.errors.append(RateRowError(number, name, raw, " ".join(error.messages)))
-                row_ok = False
-        if row_ok:
+        raw = {
+            name: (row[index[name]].strip() if name in index and index[name] < len(row) else "")
+            for name in RATE_IMPORT_COLUMNS
+        }
+        blank = [name for name in RATE_IMPORT_COLUMNS[:3] if not raw[name]]
+        for name in blank:
+            result.errors.append(RateRowError(number, name, "", _("This cell is required.")))
+        values, errors = _clean_rate_values(raw["currency"], raw["date"], raw["usd_per_unit"], raw["source"])
+        for name, messages in errors.items():
+            if name not in blank:
+                result.errors.append(RateRowError(number, name, raw[name], " ".join(messages)))
+        if values is not None and not blank:
             parsed.append((number, values))
 
     # Repeats within the file, and rates already stored: one query for the whole file.
-    seen: dict[tuple, int] = {}
-    currencies = {values["currency"] for _n, values in parsed}
-    dates = [values["date"] for _n, values in parsed]
-    stored = (
-        {
+    seen: dict[tuple[str, datetime.date], int] = {}
+    stored: dict[tuple[str, datetime.date], ExchangeRate] = {}
+    if parsed:
+        dates = [values.date for _n, values in parsed]
+        stored = {
             (rate.currency, rate.date): rate
-            for rate in ExchangeRate.objects.filter(currency__in=currencies, date__gte=min(dates), date__lte=max(dates))
+            for rate in ExchangeRate.objects.filter(
+                currency__in={values.currency for _n, values in parsed}, date__gte=min(dates), date__lte=max(dates)
+            )
         }
-        if parsed
-        else {}
-    )
     new: list[ExchangeRate] = []
     for number, values in parsed:
-        key = (values["currency"], values["date"])
+        key = (values.currency, values.date)
         if key in seen:
             result.errors.append(
                 RateRowError(
                     number,
                     "date",
-                    str(values["date"]),
+                    values.date.isoformat(),
                     _("Row %(row)s already gives a %(currency)s rate for this date.")
-                    % {"row": seen[key], "currency": values["currency"]},
+                    % {"row": seen[key], "currency": values.currency},
                 )
             )
             continue
         seen[key] = number
         existing = stored.get(key)
         if existing is not None:
-            if existing.usd_per_unit == values["usd_per_unit"]:
+            if existing.usd_per_unit == values.usd_per_unit:
                 result.unchanged += 1
             else:
                 result.errors.append(
-                    RateRowError(number, "usd_per_unit", str(values["usd_per_unit"]), _taken_message(existing))
+                    RateRowError(number, "usd_per_unit", f"{values.usd_per_unit}", _taken_message(existing))
                 )
             continue
-        new.append(ExchangeRate(**values))  # type: ignore[arg-type]
+        new.append(values.model())
     result.errors.sort(key=lambda error: (error.row, RATE_IMPORT_COLUMNS.index(error.column)))
     if result.errors:
         return result
