@@ -25,6 +25,8 @@ class ReportFilterForm(forms.Form):
     country = forms.ModelChoiceField(
         label=_("Country"), queryset=Country.objects.all(), required=False, empty_label=_("All")
     )
+    # The reports the home's producers, women and young people figures add up.
+    latest = forms.BooleanField(label=_("Only each active member's latest approved report"), required=False)
 
     @classmethod
     def from_query(cls, query: QueryDict) -> "ReportFilterForm":

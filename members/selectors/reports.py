@@ -4,12 +4,21 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
 from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Organization, PremiumUse, Product, YearlyReport, YearlyReportEvent, YearlyReportProduct
+from members.models import (
+    Membership,
+    Organization,
+    PremiumUse,
+    Product,
+    YearlyReport,
+    YearlyReportEvent,
+    YearlyReportProduct,
+)
 from members.selectors.access import access_scope, require_change
 
 __all__ = [
@@ -17,6 +26,8 @@ __all__ = [
     "FigureComparison",
     "PremiumUseRow",
     "ProductComparison",
+    "latest_approved_reports",
+    "latest_approved_reports_portable",
     "report_queue",
     "yearly_report_events",
     "yearly_report_figure_comparison",
@@ -32,12 +43,37 @@ JUMP_PERCENT = Decimal(50)
 CENT = Decimal("0.01")
 
 
+def latest_approved_reports(*, active_only: bool = True) -> QuerySet[YearlyReport]:
+    """Each organization's latest approved report (of active members only by default), as one
+    queryset to aggregate or list. On PostgreSQL one pass with DISTINCT ON (organization)
+    over the approved reports; elsewhere (SQLite, the demo) the reports no newer approved
+    report of the same organization supersedes (an anti-join), which selects the same rows."""
+    approved = YearlyReport.objects.filter(status=YearlyReport.Status.APPROVED)
+    if active_only:
+        approved = approved.filter(organization__membership__status=Membership.Status.ACTIVE)
+    if connection.vendor == "postgresql":
+        latest = approved.order_by("organization_id", "-year").distinct("organization_id").values("pk")
+        return YearlyReport.objects.filter(pk__in=Subquery(latest))
+    return latest_approved_reports_portable(approved)
+
+
+def latest_approved_reports_portable(approved: QuerySet[YearlyReport]) -> QuerySet[YearlyReport]:
+    """The portable form of latest_approved_reports (any database)."""
+    newer = YearlyReport.objects.filter(
+        organization=OuterRef("organization"), status=YearlyReport.Status.APPROVED, year__gt=OuterRef("year")
+    )
+    return approved.filter(~Exists(newer))
+
+
 def report_queue(*, filters: dict[str, Any] | None = None) -> QuerySet[YearlyReport]:
-    """Reports for staff review. Filters: status (None or "" for every status), year, country.
+    """Reports for staff review. Filters: status (None or "" for every status), year, country,
+    latest (only each active member's latest approved report: what the home figures add up).
     Submitted reports come oldest submitted first (first come, first reviewed); other lists
     show the most recently changed first."""
     filters = filters or {}
-    queryset = YearlyReport.objects.select_related("organization", "organization__country")
+    queryset = (latest_approved_reports() if filters.get("latest") else YearlyReport.objects).select_related(
+        "organization", "organization__country"
+    )
     status = filters.get("status")
     if status:
         queryset = queryset.filter(status=status)
