@@ -133,5 +133,3 @@ def test_pending_proposals_leave_decided_ones_out(organization):
     )
 
     assert list(pending_proposals()) == [pending]
-
-

@@ -511,5 +511,3 @@ def test_portal_user_cannot_see_expiring_certificates(client, portal_editor):
     client.force_login(portal_editor)
 
     assert client.get(reverse("members:certification_expiring")).status_code == 403
-
-
