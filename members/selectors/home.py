@@ -14,7 +14,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext
 
 from members.models import (
@@ -27,7 +27,7 @@ from members.models import (
     YearlyReport,
 )
 from members.selectors.organizations import EXPIRING_CERTIFICATION_DAYS, certifications_expiring
-from members.selectors.reports import latest_approved_reports
+from members.selectors.reports import latest_approved_report_totals
 
 __all__ = [
     "TREND_YEARS",
@@ -61,8 +61,7 @@ class Bar:
 @dataclass(frozen=True)
 class TrendYear:
     year: int
-    # Memberships active at the end of the year (the last membership event on or before
-    # 31 December moved them to active).
+    # Memberships active at the end of the year (by the membership events up to 31 December).
     members: int
     # The year's approved reports and their totals.
     reports: int
@@ -112,31 +111,22 @@ def _year_end(year: int) -> datetime.date:
 
 
 def _members_at_year_ends(years: list[int]) -> dict[int, int]:
-    """Memberships active at the end of each year: for every event that made a membership
-    active, the date of the membership's next event (when it stopped being active), counted
-    for the years whose 31 December falls inside that span. One query."""
+    """Memberships active at the end of each year, from the membership events: every active
+    period starts with an event to "active" and ends with one from "active", so on any date the
+    active memberships are the events to "active" up to that date less the events from
+    "active" up to it. One pass over the events (no per-membership ordering), one query."""
     if not years:
         return {}
-    next_event = (
-        MembershipEvent.objects.filter(membership=OuterRef("membership"))
-        .filter(
-            Q(occurred_on__gt=OuterRef("occurred_on")) | Q(occurred_on=OuterRef("occurred_on"), id__gt=OuterRef("id"))
-        )
-        .order_by("occurred_on", "id")
-        .values("occurred_on")[:1]
-    )
-    spans = MembershipEvent.objects.filter(to_status=ACTIVE).annotate(ended_on=Subquery(next_event))
-    counts = spans.aggregate(
+    counts = MembershipEvent.objects.filter(
+        Q(to_status=ACTIVE) | Q(from_status=ACTIVE), occurred_on__lte=_year_end(max(years))
+    ).aggregate(
         **{
-            f"y{year}": Count(
-                "id",
-                filter=Q(occurred_on__lte=_year_end(year))
-                & (Q(ended_on__isnull=True) | Q(ended_on__gt=_year_end(year))),
-            )
+            f"{edge}{year}": Count("id", filter=Q(**{f"{edge}_status": ACTIVE}, occurred_on__lte=_year_end(year)))
             for year in years
+            for edge in ("to", "from")
         }
     )
-    return {year: counts[f"y{year}"] for year in years}
+    return {year: counts[f"to{year}"] - counts[f"from{year}"] for year in years}
 
 
 def registry_home_figures() -> RegistryHomeFigures:
@@ -164,14 +154,7 @@ def registry_home_figures() -> RegistryHomeFigures:
         by_country.setdefault(code, [code, gettext(row["country__name"]), 0])[2] += row["count"]
         by_kind[row["kind"]] = by_kind.get(row["kind"], 0) + row["count"]
 
-    latest = latest_approved_reports().aggregate(
-        counted=Count("id"),
-        first=Min("year"),
-        last=Max("year"),
-        producers=Sum("members_total"),
-        women=Sum("members_women"),
-        youth=Sum("members_youth"),
-    )
+    latest = latest_approved_report_totals()
 
     per_year = {
         row["year"]: row
@@ -202,7 +185,7 @@ def registry_home_figures() -> RegistryHomeFigures:
             # Organizations without a membership record yet (none is created outside the services).
             + ([("", gettext("No membership record"), by_status[""])] if "" in by_status else [])
         ),
-        reports_counted=latest["counted"],
+        reports_counted=latest["counted"] or 0,
         report_year_first=latest["first"],
         report_year_last=latest["last"],
         producers=latest["producers"] or 0,

@@ -6,12 +6,17 @@ import datetime
 import re
 
 import pytest
+from django.db.models import Count, Max, Min, Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Membership, MembershipEvent, OrganizationChangeProposal, YearlyReport
 from members.selectors.home import TrendYear, registry_home_figures
-from members.selectors.reports import latest_approved_reports, latest_approved_reports_portable
+from members.selectors.reports import (
+    latest_approved_report_totals,
+    latest_approved_reports,
+    latest_approved_reports_portable,
+)
 from tests.factories import CertificationFactory, MembershipFactory, OrganizationFactory, YearlyReportFactory, country
 
 pytestmark = pytest.mark.django_db
@@ -147,6 +152,13 @@ def test_the_portable_latest_report_query_selects_the_same_reports(registry):
     expected = {(registry["a"].pk, 2024), (registry["b"].pk, 2022), (registry["c"].pk, 2024)}
     assert set(latest_approved_reports().values_list("organization_id", "year")) == expected
     assert set(latest_approved_reports_portable(approved).values_list("organization_id", "year")) == expected
+    portable = latest_approved_reports_portable(approved).aggregate(
+        counted=Count("id"), first=Min("year"), last=Max("year"), producers=Sum("members_total"),
+        women=Sum("members_women"), youth=Sum("members_youth"),
+    )  # fmt: skip
+    assert latest_approved_report_totals() == portable == {
+        "counted": 3, "first": 2022, "last": 2024, "producers": 180, "women": 53, "youth": 18,
+    }  # fmt: skip
 
 
 def test_without_approved_reports_the_home_says_so(client, viewer_user):
