@@ -61,13 +61,10 @@ def _latest_distinct_on(approved: QuerySet[YearlyReport]) -> QuerySet[YearlyRepo
 def latest_approved_reports(*, active_only: bool = True) -> QuerySet[YearlyReport]:
     """Each organization's latest approved report (of active members only by default): an
     organization whose newest report is in review or returned counts with its previous
-    approved one. On PostgreSQL one pass with DISTINCT ON (organization) over the approved
-    reports; elsewhere (SQLite, the demo) the approved reports no newer approved report of the
-    same organization supersedes (an anti-join), which selects the same rows."""
-    approved = _approved(active_only=active_only)
-    if connection.vendor == "postgresql":
-        return YearlyReport.objects.filter(pk__in=_latest_distinct_on(approved).values("pk"))
-    return latest_approved_reports_portable(approved)
+    approved one. The approved reports no newer approved report of the same organization
+    supersedes (an anti-join on the (organization, year) index): a list page of them, in any
+    order, stops after its rows. Totals over all of them: latest_approved_report_totals."""
+    return latest_approved_reports_portable(_approved(active_only=active_only))
 
 
 def latest_approved_reports_portable(approved: QuerySet[YearlyReport]) -> QuerySet[YearlyReport]:
