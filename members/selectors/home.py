@@ -130,7 +130,7 @@ def _members_at_year_ends(years: list[int]) -> dict[int, int]:
 
 
 def registry_home_figures() -> RegistryHomeFigures:
-    """The registry's figures on the dashboard home in seven queries, whatever the size of the
+    """The registry's figures on the dashboard home in six queries, whatever the size of the
     registry: organizations by membership, the active members' latest approved reports, the
     reports by year, the active memberships at each year's end, expiring certificates,
     pending change proposals."""
