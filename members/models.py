@@ -183,6 +183,11 @@ class Organization(TimeStampedModel):
             models.Index(fields=["country", "kind"], name="org_country_kind_idx"),
             models.Index(fields=["country", "normalized_name"], name="org_country_normname_idx"),
             models.Index(fields=["tax_id"], name="org_tax_id_idx"),
+            # The registry list's sort orders (selectors.ORGANIZATION_SORTS), so a page is an
+            # index scan from either end (clac.pagination.ReversiblePaginator), not a sort.
+            models.Index(fields=["name", "id"], name="org_sort_name_idx"),
+            models.Index(fields=["kind", "name", "id"], name="org_sort_kind_idx"),
+            models.Index(fields=["updated_at", "id"], name="org_sort_updated_idx"),
         ]
 
     def __str__(self) -> str:
@@ -420,6 +425,8 @@ class Person(TimeStampedModel):
             # Import upserts by email; duplicate finder groups on email and phone.
             models.Index(fields=["email"], name="person_email_idx"),
             models.Index(fields=["phone"], name="person_phone_idx"),
+            # The people directory's order: a page from either end is an index scan.
+            models.Index(fields=["last_name", "first_name", "id"], name="person_sort_name_idx"),
         ]
 
     def __str__(self) -> str:
@@ -609,6 +616,8 @@ class YearlyReport(TimeStampedModel):
         indexes = [
             # Statistics read approved reports by year; the review queue reads submitted ones.
             models.Index(fields=["status", "year"], name="yearly_report_status_year_idx"),
+            # The report list's order when not only submitted reports are listed.
+            models.Index(fields=["updated_at", "id"], name="yearly_report_updated_idx"),
         ]
 
     def __str__(self) -> str:

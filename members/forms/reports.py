@@ -26,6 +26,8 @@ class ReportFilterForm(forms.Form):
         label=_("Country"), queryset=Country.objects.all(), required=False, empty_label=_("All")
     )
     flagged = forms.BooleanField(label=_("Only reports with unusual figures"), required=False)
+    # The reports the home's producers, women and young people figures add up.
+    latest = forms.BooleanField(label=_("Only each active member's latest approved report"), required=False)
 
     @classmethod
     def from_query(cls, query: QueryDict) -> "ReportFilterForm":

@@ -2,24 +2,19 @@
 the export), the organization page, the review queues and the home figures."""
 
 import datetime
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import (
     Count,
     Exists,
-    Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
-    Sum,
     prefetch_related_objects,
 )
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from members.models import (
     Affiliation,
@@ -30,14 +25,12 @@ from members.models import (
     Organization,
     OrganizationChangeProposal,
     Product,
-    YearlyReport,
 )
 from members.selectors.access import access_scope, require_change
 
 __all__ = [
     "EXPIRING_CERTIFICATION_DAYS",
     "ORGANIZATION_SORTS",
-    "RegistryHomeFigures",
     "certifications_expiring",
     "change_proposal_get_for_user",
     "membership_review_queue",
@@ -47,7 +40,6 @@ __all__ = [
     "organization_membership_counts",
     "pending_proposals",
     "proposal_field_display",
-    "registry_home_figures",
 ]
 
 EXPIRING_CERTIFICATION_DAYS = 60
@@ -239,87 +231,6 @@ def proposal_field_display(field: str, value: str, countries: dict[str, Country]
     if field == OrganizationChangeProposal.Field.KIND:
         return str(dict(Organization.Kind.choices).get(value, value))
     return value
-
-
-@dataclass(frozen=True)
-class RegistryHomeFigures:
-    active_total: int
-    # (country code, country name, number of active members), most members first.
-    active_by_country: list[tuple[str, str, int]]
-    # (kind, kind label, number of active members), in the order of Organization.Kind.
-    active_by_kind: list[tuple[str, str, int]]
-    # The latest year with approved reports and their totals (report_year None: none yet).
-    report_year: int | None
-    reports_counted: int
-    producers: int
-    women: int
-    youth: int
-    certifications_expiring: int
-    reviews_pending: int
-    proposals_pending: int
-    reports_submitted: int
-    expiring_days: int = field(default=EXPIRING_CERTIFICATION_DAYS)
-
-
-def registry_home_figures() -> RegistryHomeFigures:
-    """The registry's figures on the dashboard home in four queries, whatever the size of the
-    registry: memberships, yearly reports, expiring certificates, change proposals."""
-    active_q = Q(status=Membership.Status.ACTIVE)
-    groups = list(
-        Membership.objects.values("organization__country", "organization__country__name", "organization__kind")
-        .annotate(
-            active=Count("id", filter=active_q),
-            reviews=Count("id", filter=Q(review_requested_at__isnull=False)),
-        )
-        .order_by()
-    )
-    by_country: dict[str, list] = {}
-    by_kind: dict[str, int] = {}
-    for row in groups:
-        if not row["active"]:
-            continue
-        code = row["organization__country"]
-        # Country names are stored in English and translated through the catalogue.
-        by_country.setdefault(code, [code, gettext(row["organization__country__name"]), 0])[2] += row["active"]
-        by_kind[row["organization__kind"]] = by_kind.get(row["organization__kind"], 0) + row["active"]
-
-    # Statistics use approved reports only: each organization's latest approved report, so an
-    # organization whose newest report is still in review is counted with its previous one.
-    latest_approved_year = (
-        YearlyReport.objects.filter(organization=OuterRef("organization"), status=YearlyReport.Status.APPROVED)
-        .order_by("-year")
-        .values("year")[:1]
-    )
-    counted = Q(status=YearlyReport.Status.APPROVED, year=Subquery(latest_approved_year))
-    reports = YearlyReport.objects.aggregate(
-        latest_year=Max("year", filter=counted),
-        counted=Count("id", filter=counted),
-        producers=Sum("members_total", filter=counted),
-        women=Sum("members_women", filter=counted),
-        youth=Sum("members_youth", filter=counted),
-        submitted=Count("id", filter=Q(status=YearlyReport.Status.SUBMITTED)),
-    )
-
-    return RegistryHomeFigures(
-        active_total=sum(by_kind.values()),
-        active_by_country=sorted(
-            (tuple(entry) for entry in by_country.values()), key=lambda entry: (-entry[2], entry[1])
-        ),
-        active_by_kind=[
-            (value, str(label), by_kind[value]) for value, label in Organization.Kind.choices if value in by_kind
-        ],
-        report_year=reports["latest_year"],
-        reports_counted=reports["counted"] or 0,
-        producers=reports["producers"] or 0,
-        women=reports["women"] or 0,
-        youth=reports["youth"] or 0,
-        certifications_expiring=certifications_expiring().count(),
-        reviews_pending=sum(row["reviews"] for row in groups),
-        proposals_pending=OrganizationChangeProposal.objects.filter(
-            status=OrganizationChangeProposal.Status.PENDING
-        ).count(),
-        reports_submitted=reports["submitted"],
-    )
 
 
 # --- Staff API ------------------------------------------------------------------------------

@@ -4,12 +4,21 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
+from django.db import connection
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, QuerySet, Sum, prefetch_related_objects
 from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Organization, PremiumUse, Product, YearlyReport, YearlyReportEvent, YearlyReportProduct
+from members.models import (
+    Membership,
+    Organization,
+    PremiumUse,
+    Product,
+    YearlyReport,
+    YearlyReportEvent,
+    YearlyReportProduct,
+)
 from members.selectors.access import access_scope, require_change
 
 __all__ = [
@@ -17,6 +26,9 @@ __all__ = [
     "FigureComparison",
     "PremiumUseRow",
     "ProductComparison",
+    "latest_approved_report_totals",
+    "latest_approved_reports",
+    "latest_approved_reports_portable",
     "report_queue",
     "yearly_report_events",
     "yearly_report_figure_comparison",
@@ -32,13 +44,75 @@ JUMP_PERCENT = Decimal(50)
 CENT = Decimal("0.01")
 
 
+def _approved(*, active_only: bool) -> QuerySet[YearlyReport]:
+    approved = YearlyReport.objects.filter(status=YearlyReport.Status.APPROVED)
+    if active_only:
+        # A semi-join on the membership (no join through the organization).
+        active = Membership.objects.filter(status=Membership.Status.ACTIVE).values("organization_id")
+        approved = approved.filter(organization_id__in=active)
+    return approved
+
+
+def _latest_distinct_on(approved: QuerySet[YearlyReport]) -> QuerySet[YearlyReport]:
+    # PostgreSQL: one sorted pass keeps each organization's first row, its newest year.
+    return approved.order_by("organization_id", "-year").distinct("organization_id")
+
+
+def latest_approved_reports(*, active_only: bool = True) -> QuerySet[YearlyReport]:
+    """Each organization's latest approved report (of active members only by default): an
+    organization whose newest report is in review or returned counts with its previous
+    approved one. The approved reports no newer approved report of the same organization
+    supersedes (an anti-join on the (organization, year) index): a list page of them, in any
+    order, stops after its rows. Totals over all of them: latest_approved_report_totals."""
+    return latest_approved_reports_portable(_approved(active_only=active_only))
+
+
+def latest_approved_reports_portable(approved: QuerySet[YearlyReport]) -> QuerySet[YearlyReport]:
+    """The portable form of latest_approved_reports (any database)."""
+    newer = YearlyReport.objects.filter(
+        organization=OuterRef("organization"), status=YearlyReport.Status.APPROVED, year__gt=OuterRef("year")
+    )
+    return approved.filter(~Exists(newer))
+
+
+_TOTALS = ("counted", "first", "last", "producers", "women", "youth")
+
+
+def latest_approved_report_totals(*, active_only: bool = True) -> dict[str, int | None]:
+    """How many latest approved reports (latest_approved_reports), the first and last of their
+    years, and their members, women and youth totals, in one query. On PostgreSQL the totals
+    are taken straight from the DISTINCT ON rows (the ORM cannot aggregate over a DISTINCT ON
+    queryset, so the query is wrapped by hand; its parameters stay parameters)."""
+    approved = _approved(active_only=active_only)
+    if connection.vendor != "postgresql":
+        return latest_approved_reports_portable(approved).aggregate(
+            counted=Count("id"),
+            first=Min("year"),
+            last=Max("year"),
+            producers=Sum("members_total"),
+            women=Sum("members_women"),
+            youth=Sum("members_youth"),
+        )
+    rows = _latest_distinct_on(approved).values("year", "members_total", "members_women", "members_youth")
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # The inner SQL is Django's own; its values stay parameters.
+        wrapped = f"SELECT COUNT(*), MIN(year), MAX(year), SUM(members_total), SUM(members_women), SUM(members_youth) FROM ({sql}) AS latest"  # noqa: E501, S608
+        cursor.execute(wrapped, params)
+        row = cursor.fetchone()
+    return {key: int(value) if value is not None else None for key, value in zip(_TOTALS, row, strict=True)}
+
+
 def report_queue(*, filters: dict[str, Any] | None = None) -> QuerySet[YearlyReport]:
     """Reports for staff review. Filters: status (None or "" for every status), year, country,
-    flagged (only reports with unusual figures).
+    flagged (only reports with unusual figures),
+    latest (only each active member's latest approved report: what the home figures add up).
     Submitted reports come oldest submitted first (first come, first reviewed); other lists
     show the most recently changed first."""
     filters = filters or {}
-    queryset = YearlyReport.objects.select_related("organization", "organization__country")
+    queryset = (latest_approved_reports() if filters.get("latest") else YearlyReport.objects).select_related(
+        "organization", "organization__country"
+    )
     status = filters.get("status")
     if status:
         queryset = queryset.filter(status=status)

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from clac.access import request_user, staff_required
 from clac.forms import add_service_errors
+from clac.pagination import ReversiblePaginator
 from clac.roles import REGISTRY_EDITORS
 from members import selectors, services
 from members.forms.people import (
@@ -41,7 +41,7 @@ def _can_edit(request: HttpRequest) -> bool:
 def person_list(request: HttpRequest) -> HttpResponse:
     form = PersonFilterForm(request.GET or None)
     people = selectors.person_list(filters=form.filters())
-    page_obj = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = ReversiblePaginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "members/people/list.html",

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from clac.access import request_user, staff_required
 from clac.forms import add_service_errors
+from clac.pagination import ReversiblePaginator
 from clac.roles import REGISTRY_EDITORS
 from members import exports, rules, selectors, services
 from members.forms.organizations import (
@@ -66,7 +66,7 @@ def _render_list(request: HttpRequest, form: OrganizationFilterForm, *, status: 
         # Wrong filters show their errors and no rows, rather than silently every row.
         organizations = Organization.objects.none()
         membership_counts = {}
-    page_obj = Paginator(organizations, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = ReversiblePaginator(organizations, PAGE_SIZE).get_page(request.GET.get("page"))
     labels = dict(Membership.Status.choices)
     current_sort = (form.cleaned_data.get("sort") or "name") if form.is_valid() else "name"
     return render(

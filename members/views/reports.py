@@ -4,7 +4,6 @@ Every staff role reads; registry editors (admin, coordinator, M&E officer) revie
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from clac.access import request_user, staff_required
 from clac.forms import add_service_errors
+from clac.pagination import ReversiblePaginator
 from clac.roles import RATE_KEEPERS, REGISTRY_EDITORS, user_has_any_role
 from members import selectors, services
 from members.forms.reports import ReportFilterForm, ReviewNoteForm
@@ -30,7 +30,7 @@ COMMENT_LABEL = gettext_lazy("Comment")
 def report_queue(request: HttpRequest) -> HttpResponse:
     form = ReportFilterForm.from_query(request.GET)
     reports = selectors.report_queue(filters=form.filters())
-    page_obj = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = ReversiblePaginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "members/reports/queue.html", {"filter_form": form, "page_obj": page_obj})
 
 

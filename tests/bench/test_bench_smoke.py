@@ -6,8 +6,8 @@ import datetime
 import pytest
 from django.db import connection
 
-from bench import duplicates, import_registry, registry_api
-from bench.run import _report, _with_database, main, median_run
+from bench import duplicates, import_registry, members_pages, registry_api
+from bench.run import _api_lines, _report, _with_database, main, median_run
 from members.models import Affiliation, Organization, Person
 
 
@@ -118,3 +118,34 @@ def test_the_bench_database_url_keeps_the_server():
     assert _with_database("postgres://u@db:5432/clac?sslmode=off", "clac_bench") == (
         "postgres://u@db:5432/clac_bench?sslmode=off"
     )
+
+
+@pytest.mark.django_db
+def test_api_benchmark_repeats_and_reports_the_median_ratio_with_its_spread():
+    measured = registry_api.run_repeated(organizations=120, runs=2, repeats=2)
+
+    assert measured["repeats"] == 2 and len(measured["ratios"]) == 2
+    assert measured["ratio_min"] <= measured["ratio"] <= measured["ratio_max"]
+    assert "Ratio of each repeat" in "\n".join(_api_lines(measured))
+
+
+@pytest.mark.django_db
+def test_members_pages_benchmark_runs_at_a_tiny_size(staff_user_factory):
+    from tests.factories import MembershipFactory, PersonFactory, YearlyReportFactory
+
+    staff_user_factory("admin", username="admin")
+    for _ in range(3):
+        membership = MembershipFactory()
+        YearlyReportFactory(organization=membership.organization, year=2024, status="submitted")
+    PersonFactory()
+
+    measured = members_pages.run(runs=1, repeats=1, load=False)
+
+    labels = {row["label"]: row for row in measured["pages"]}
+    assert labels["dashboard: home"]["first"]["status"] == 200
+    assert labels["people"]["last"]["status"] == 200
+    assert all(row["first"]["status"] == 200 for row in measured["pages"]), [
+        (row["label"], row["first"].get("status")) for row in measured["pages"]
+    ]
+    report = "\n".join(members_pages.report_lines(measured))
+    assert "## Registry pages" in report and "dashboard: home" in report

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from clac.roles import StaffRole
-from members.models import Certification, Membership, Organization, OrganizationChangeProposal, YearlyReport
+from members.models import Certification, Membership, Organization, OrganizationChangeProposal
 from members.selectors import (
     certifications_expiring,
     membership_review_queue,
@@ -13,14 +13,11 @@ from members.selectors import (
     organization_list,
     organization_membership_counts,
     pending_proposals,
-    registry_home_figures,
 )
 from tests.factories import (
     CertificationFactory,
     MembershipFactory,
     OrganizationFactory,
-    UserFactory,
-    YearlyReportFactory,
     country,
     product,
     staff_user,
@@ -136,65 +133,3 @@ def test_pending_proposals_leave_decided_ones_out(organization):
     )
 
     assert list(pending_proposals()) == [pending]
-
-
-def test_home_figures_count_active_members_and_each_organizations_latest_approved_report():
-    for code, kind in [("PE", "spo"), ("PE", "spo"), ("CO", "hl"), ("MX", "spo2")]:
-        MembershipFactory(organization=OrganizationFactory(country=country(code), kind=kind))
-    MembershipFactory(status=Membership.Status.SUSPENDED, review_requested_at=timezone.now())
-    orgs = OrganizationFactory.create_batch(3)
-    approved = YearlyReport.Status.APPROVED
-    YearlyReportFactory(organization=orgs[0], year=2024, status=approved, members_total=100, members_women=40)
-    YearlyReportFactory(
-        organization=orgs[1], year=2024, status=approved, members_total=50, members_women=10, members_youth=5
-    )
-    # Superseded approved years, drafts and submitted reports do not count in the figures.
-    YearlyReportFactory(organization=orgs[0], year=2023, status=approved, members_total=9000)
-    # An organization whose newest report is still in review counts with its last approved one.
-    late = OrganizationFactory()
-    YearlyReportFactory(
-        organization=late, year=2023, status=approved, members_total=30, members_women=3, members_youth=3
-    )
-    YearlyReportFactory(
-        organization=late,
-        year=2024,
-        status=YearlyReport.Status.SUBMITTED,
-        members_total=31,
-        members_women=3,
-        members_youth=3,
-    )
-    YearlyReportFactory(organization=orgs[2], year=2024, status=YearlyReport.Status.SUBMITTED, members_total=7000)
-    YearlyReportFactory(organization=orgs[2], year=2025, status=YearlyReport.Status.DRAFT, members_total=7000)
-    CertificationFactory(cycle_end=timezone.localdate() + datetime.timedelta(days=20))
-    OrganizationChangeProposal.objects.create(organization=orgs[0], field="kind", proposed_value="spo2")
-
-    figures = registry_home_figures()
-
-    assert figures.active_total == 4
-    assert [(code, total) for code, _name, total in figures.active_by_country] == [("PE", 2), ("CO", 1), ("MX", 1)]
-    assert [(kind, total) for kind, _label, total in figures.active_by_kind] == [("spo", 2), ("spo2", 1), ("hl", 1)]
-    assert (figures.report_year, figures.reports_counted) == (2024, 3)
-    assert (figures.producers, figures.women, figures.youth) == (180, 53, 68)
-    assert figures.certifications_expiring == 1
-    assert (figures.reviews_pending, figures.proposals_pending, figures.reports_submitted) == (1, 1, 2)
-
-
-def test_home_figures_without_approved_reports_say_so():
-    figures = registry_home_figures()
-
-    assert figures.report_year is None
-    assert (figures.active_total, figures.producers, figures.reports_counted) == (0, 0, 0)
-
-
-def test_home_figures_take_four_queries_whatever_the_registry_size(django_assert_num_queries):
-    for code in ("PE", "CO", "MX", "HN"):
-        for org in OrganizationFactory.create_batch(5, country=country(code)):
-            MembershipFactory(organization=org)
-            YearlyReportFactory(organization=org, year=2024, status=YearlyReport.Status.APPROVED)
-    UserFactory()
-
-    with django_assert_num_queries(4):
-        figures = registry_home_figures()
-
-    assert figures.active_total == 20
-    assert figures.producers == 20 * 420

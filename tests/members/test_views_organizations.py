@@ -4,7 +4,6 @@ certificate form."""
 import datetime
 
 import pytest
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -512,27 +511,3 @@ def test_portal_user_cannot_see_expiring_certificates(client, portal_editor):
     client.force_login(portal_editor)
 
     assert client.get(reverse("members:certification_expiring")).status_code == 403
-
-
-# --- Dashboard home -----------------------------------------------------------------------
-
-
-def test_dashboard_home_gets_the_registry_figures_and_the_partial_renders_them(client, viewer_user):
-    for code in ("PE", "PE", "CO"):
-        MembershipFactory(organization=OrganizationFactory(country=country(code)))
-    YearlyReportFactory(status=YearlyReport.Status.APPROVED, year=2024, members_total=300, members_women=120)
-    CertificationFactory(cycle_end=timezone.localdate() + datetime.timedelta(days=15))
-    client.force_login(viewer_user)
-
-    response = client.get(reverse("dashboard:home"))
-
-    assert response.status_code == 200
-    figures = response.context["registry_figures"]
-    assert figures.active_total == 3
-    html = render_to_string("members/organizations/_home_figures.html", {"registry_figures": figures})
-    assert "Peru" in html
-    assert "?country=PE&amp;membership_status=active" in html
-    assert "300" in html
-    assert "latest approved report (up to 2024)" in html
-    assert reverse("members:certification_expiring") in html
-    assert reverse("members:membership_review_queue") in html
