@@ -17,6 +17,7 @@ from django.db.models import (
     Sum,
     prefetch_related_objects,
 )
+from django.db.models.functions import Length
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -33,6 +34,7 @@ from members.models import (
     YearlyReport,
 )
 from members.selectors.access import access_scope, require_change
+from members.selectors.search import organization_search
 
 __all__ = [
     "EXPIRING_CERTIFICATION_DAYS",
@@ -59,7 +61,9 @@ ORGANIZATION_SORTS: dict[str, tuple[str, ...]] = {
     "country": ("country__name", "name", "id"),
     "kind": ("kind", "name", "id"),
     "membership": ("membership__status", "name", "id"),
-    "flo_id": ("flo_id", "id"),
+    # FLO IDs are 1 to 7 digits without leading zeros: by length, then text, is numeric order
+    # (127 before 12649) on both databases, and empty ones come first.
+    "flo_id": ("flo_id_length", "flo_id", "id"),
     "updated": ("updated_at", "id"),
 }
 
@@ -79,22 +83,15 @@ def organization_list(*, filters: dict[str, Any]) -> QuerySet[Organization]:
     """The registry rows matching the filters, sorted. The list page paginates this queryset
     and the export streams all of it, so both always show the same rows.
 
-    Filters (all optional): q (name, legal name, FLO ID or locality contains), country,
+    Filters (all optional): q (every word in the name, legal name, FLO ID or locality,
+    accents ignored: members.selectors.search), country,
     kind, product, membership_status, certification_status, subregion, sort (a key of
     ORGANIZATION_SORTS, "-" for descending)."""
     qs = Organization.objects.select_related("country", "membership").prefetch_related(
         Prefetch("products", queryset=Product.objects.order_by("name")),
         Prefetch("certifications", queryset=Certification.objects.order_by("standard")),
     )
-    query = (filters.get("q") or "").strip()
-    if query:
-        # icontains scans, which PostgreSQL does in a few ms at the registry's ~1,000 rows.
-        qs = qs.filter(
-            Q(name__icontains=query)
-            | Q(legal_name__icontains=query)
-            | Q(flo_id__icontains=query)
-            | Q(locality__icontains=query)
-        )
+    qs = organization_search(qs, filters.get("q") or "")
     if country := _code(filters.get("country")):
         qs = qs.filter(country_id=country)
     if subregion := filters.get("subregion"):
@@ -110,7 +107,7 @@ def organization_list(*, filters: dict[str, Any]) -> QuerySet[Organization]:
     if certification_status := filters.get("certification_status"):
         # An organization may hold certificates under two standards: Exists keeps one row each.
         qs = qs.filter(Exists(Certification.objects.filter(organization=OuterRef("pk"), status=certification_status)))
-    return qs.order_by(*_sort_fields(filters.get("sort") or "name"))
+    return qs.alias(flo_id_length=Length("flo_id")).order_by(*_sort_fields(filters.get("sort") or "name"))
 
 
 def organization_membership_counts(queryset: QuerySet[Organization]) -> dict[str, int]:
