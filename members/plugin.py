@@ -48,7 +48,7 @@ _EDITOR = (
     "organization_edit",
     "membership_transition",
     "certification_edit",
-    "membership_review_resolve",
+    "membership_review_close",
     "proposal_decide",
     "person_create",
     "person_edit",

@@ -188,7 +188,7 @@ DASHBOARD_ROUTES = [
     Route("members:membership_transition", EDITOR, ("GET", "POST"), _org),
     Route("members:certification_edit", EDITOR, ("GET", "POST"), lambda w: {"pk": w.org.pk, "standard": "spo"}),
     Route("members:membership_review_queue", STAFF_READ, ("GET",)),
-    Route("members:membership_review_resolve", EDITOR, ("POST",), _org),
+    Route("members:membership_review_close", EDITOR, ("POST",)),
     Route("members:certification_expiring", STAFF_READ, ("GET",)),
     Route("members:proposal_queue", STAFF_READ, ("GET",)),
     Route("members:proposal_decide", EDITOR, ("POST",), lambda w: {"pk": w.proposal.pk}),
