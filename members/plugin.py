@@ -66,6 +66,7 @@ _EDITOR = (
     "duplicate_compare",
     "duplicate_merge",
     "duplicate_dismiss",
+    "merge_record_detail",
 )
 _PORTAL_READ = (
     "profile",

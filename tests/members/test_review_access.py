@@ -35,6 +35,7 @@ from members.models import (
     Certification,
     Consent,
     Membership,
+    MergeRecord,
     OrganizationChangeProposal,
     PremiumUse,
     Product,
@@ -179,6 +180,11 @@ def _org_pair(w: World) -> dict:
     return {"kind": "organization", "a": w.org.pk, "b": w.twin.pk}
 
 
+def _merge_record(w: World) -> dict[str, int]:
+    record = MergeRecord.objects.create(kind="organization", survivor_id=w.org.pk, merged_id=w.twin.pk + 1000)
+    return {"pk": record.pk}
+
+
 DASHBOARD_ROUTES = [
     Route("members:organization_list", STAFF_READ, ("GET",)),
     Route("members:organization_export", STAFF_READ, ("GET",), query="format=csv"),
@@ -212,6 +218,7 @@ DASHBOARD_ROUTES = [
     Route("members:duplicate_compare", EDITOR, ("GET",), _org_pair),
     Route("members:duplicate_merge", EDITOR, ("POST",), _org_pair),
     Route("members:duplicate_dismiss", EDITOR, ("POST",), _org_pair),
+    Route("members:merge_record_detail", EDITOR, ("GET",), _merge_record),
 ]
 
 PORTAL_ROUTES = [
