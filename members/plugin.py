@@ -39,6 +39,7 @@ _STAFF_READ = (
     "certification_expiring",
     "proposal_queue",
     "person_list",
+    "person_export",
     "person_detail",
     "report_queue",
     "report_detail",

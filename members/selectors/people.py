@@ -52,8 +52,9 @@ def person_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Person]:
     return queryset.prefetch_related(
         Prefetch(
             "affiliations",
+            # The country too: the people export names it (a join, no extra query).
             queryset=Affiliation.objects.filter(end_date__isnull=True)
-            .select_related("organization")
+            .select_related("organization", "organization__country")
             .order_by("-is_primary", "organization__name", "role"),
             to_attr="current_affiliations",
         )

@@ -199,6 +199,7 @@ DASHBOARD_ROUTES = [
     Route("members:proposal_queue", STAFF_READ, ("GET",)),
     Route("members:proposal_decide", EDITOR, ("POST",), lambda w: {"pk": w.proposal.pk}),
     Route("members:person_list", STAFF_READ, ("GET",)),
+    Route("members:person_export", STAFF_READ, ("GET",), query="format=csv"),
     Route("members:person_create", EDITOR, ("GET", "POST")),
     Route("members:person_detail", STAFF_READ, ("GET",), _person),
     Route("members:person_edit", EDITOR, ("GET", "POST"), _person),
