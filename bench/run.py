@@ -51,7 +51,7 @@ BENCH_DATABASE = os.environ.get("CLAC_BENCH_DATABASE", "clac_bench")
 COPY_DATABASE = f"{BENCH_DATABASE}_import"
 # The networks pages' own database: the demo seeder needs one without the registry benchmarks' rows.
 NETWORKS_DATABASE = f"{BENCH_DATABASE}_networks"
-BENCHMARKS = ("registry_api", "import_registry", "duplicates", "networks_pages", "members_pages")
+BENCHMARKS = ("registry_api", "import_registry", "duplicates", "networks_pages", "members_pages", "review_queue")
 NETWORKS_HEADING = "## Networks pages"
 MEMBERS_HEADING = "## Registry pages"
 API_HEADING = "## Partner directory API"
@@ -267,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
     from django.db import connections
 
-    from bench import duplicates, import_registry, members_pages, networks_pages, registry_api
+    from bench import duplicates, import_registry, members_pages, networks_pages, registry_api, review_queue
 
     figures: dict = {}
     try:
@@ -304,6 +304,10 @@ def main(argv: list[str] | None = None) -> int:
 
             connections.close_all()
             connection.settings_dict["NAME"] = BENCH_DATABASE
+        if "review_queue" in selected:  # in the networks database, seeded there if networks_pages did not
+            figures["review_queue"] = review_queue.run_in_database(
+                NETWORKS_DATABASE, seeded="networks_pages" in selected
+            )
         call_command("migrate", verbosity=0)
         postgres = _postgres_version()
 
@@ -377,6 +381,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             report += "\n" + "\n".join(networks_pages.report_lines(figures["networks_pages"]))
             report += "\n" + "\n".join(members_pages.report_lines(figures["members_pages"]))
+            report += "\n\n" + "\n".join(review_queue.report_lines(figures["review_queue"]))
             args.output.write_text(report, encoding="utf-8")
             print(f"Wrote {args.output}", flush=True)
         else:
@@ -396,6 +401,8 @@ def main(argv: list[str] | None = None) -> int:
                 section[2:2] = [_run_line("registry_api", machine, postgres, started_at, finished_at), ""]
                 _replace_section(args.output, API_HEADING, section)
                 print(f"Rewrote the directory API section of {args.output}", flush=True)
+            if "review_queue" in figures:
+                _replace_section(args.output, review_queue.HEADING, review_queue.report_lines(figures["review_queue"]))
     finally:
         connections.close_all()
         if not args.keep_db:

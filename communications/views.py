@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from clac.access import request_user, staff_required
 from clac.api.scopes import SCOPES
@@ -88,10 +88,21 @@ def api_key_new(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "communications/partners/api_key_form.html", {"partner": partner, "form": form})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @staff_required(StaffRole.ADMIN)
 def api_key_revoke_view(request: HttpRequest, pk: int, key_pk: int) -> HttpResponse:
+    """GET: a confirmation page (which key, what stops working); POST: revoke it."""
     key = api_key_get_for_user(user=request.user, partner_pk=pk, pk=key_pk)
+    if request.method != "POST":
+        if key.revoked_at is not None:
+            messages.info(request, _("Key %(prefix)s… is already revoked.") % {"prefix": key.prefix})
+            return redirect("communications:partner_detail", pk=pk)
+        key.state_css, key.state_label = _key_state(key)
+        return render(
+            request,
+            "communications/partners/api_key_revoke.html",
+            {"partner": key.partner, "key": key, "scope_labels": [SCOPES.get(s, s) for s in key.scopes]},
+        )
     api_key_revoke(api_key=key, actor=request_user(request))
     messages.success(request, _("Key %(prefix)s… revoked. It stops working now.") % {"prefix": key.prefix})
     return redirect("communications:partner_detail", pk=pk)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -424,6 +425,9 @@ class Person(TimeStampedModel):
         indexes = [
             # Import upserts by email; duplicate finder groups on email and phone.
             models.Index(fields=["email"], name="person_email_idx"),
+            # Emails compare case-insensitively (the import's matching, the duplicate finder).
+            # Not unique: the registry may hold a pair the finder shows for merging.
+            models.Index(Lower("email"), name="person_email_lower_idx"),
             models.Index(fields=["phone"], name="person_phone_idx"),
             # The people directory's order: a page from either end is an index scan.
             models.Index(fields=["last_name", "first_name", "id"], name="person_sort_name_idx"),
@@ -753,6 +757,8 @@ class MergeRecord(models.Model):
     merged_id = models.BigIntegerField()
     merged_snapshot = models.JSONField(default=dict)
     moved = models.JSONField(default=dict, help_text="Relation name → number of rows moved.")
+    # Stored as codes and parameters, rendered in the reader's language (members.merge_notes).
+    notes = models.JSONField(default=list, help_text="What the merge did: codes and parameters (members.merge_notes).")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

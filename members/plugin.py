@@ -39,6 +39,7 @@ _STAFF_READ = (
     "certification_expiring",
     "proposal_queue",
     "person_list",
+    "person_export",
     "person_detail",
     "report_queue",
     "report_detail",
@@ -48,7 +49,7 @@ _EDITOR = (
     "organization_edit",
     "membership_transition",
     "certification_edit",
-    "membership_review_resolve",
+    "membership_review_close",
     "proposal_decide",
     "person_create",
     "person_edit",
@@ -66,6 +67,7 @@ _EDITOR = (
     "duplicate_compare",
     "duplicate_merge",
     "duplicate_dismiss",
+    "merge_record_detail",
 )
 # Finance, M&E and admins (clac.roles.RATE_KEEPERS).
 _RATE_KEEPER = (

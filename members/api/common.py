@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 import django_filters
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -16,7 +16,7 @@ from clac.api.permissions import StaffRoles
 from clac.api.views import ClacGenericViewSet
 from clac.roles import REGISTRY_EDITORS
 from members.models import Certification, Membership, Organization
-from members.normalize import normalize_organization_name
+from members.selectors.search import organization_search
 
 WRITE_ROLES = tuple(sorted(REGISTRY_EDITORS))
 
@@ -91,15 +91,8 @@ class OrganizationFilter(django_filters.FilterSet):
         return queryset.filter(Exists(Certification.objects.filter(organization_id=OuterRef("pk"), status=value)))
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
-        condition = Q(name__icontains=value) | Q(flo_id=value) | Q(locality__icontains=value)
-        # The normalized name makes "cafe" find "Café" and ignores legal words (Ltda., Coop.).
-        normalized = normalize_organization_name(value)
-        if normalized:
-            condition |= Q(normalized_name__contains=normalized)
-        return queryset.filter(condition)
+        # The same search as the staff registry list (members.selectors.search).
+        return organization_search(queryset, value)
 
 
 # --- Code fields ---------------------------------------------------------------------------

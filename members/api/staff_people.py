@@ -3,7 +3,7 @@ only."""
 
 import django_filters
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -15,7 +15,6 @@ from clac.access import request_user
 from members import services as member_services
 from members.api.common import OrganizationRefSerializer, StaffViewSet, validated
 from members.models import Affiliation, Organization, Person
-from members.normalize import normalize_person_name
 from members.selectors import (
     affiliation_get_for_user,
     affiliation_staff_list,
@@ -26,6 +25,7 @@ from members.selectors import (
     person_staff_list,
     person_staff_reload,
 )
+from members.selectors.search import person_search
 
 # --- People --------------------------------------------------------------------------------
 
@@ -79,21 +79,8 @@ class PersonFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
-        condition = Q(email__iexact=value) | Q(email_secondary__iexact=value) | Q(phone=value.replace(" ", ""))
-        # Every word must appear in the name; the accent-free normalized name lets "jose perez"
-        # find "José Pérez".
-        words = [(word, normalize_person_name(word, "")) for word in value.split()]
-        words = [(word, normalized) for word, normalized in words if normalized]
-        if words:
-            name_condition = Q()
-            for word, normalized in words:
-                in_name = Q(first_name__icontains=word) | Q(last_name__icontains=word)
-                name_condition &= in_name | Q(normalized_name__contains=normalized)
-            condition |= name_condition
-        return queryset.filter(condition)
+        # The same search as the staff people directory (members.selectors.search).
+        return person_search(queryset, value)
 
     def filter_organization(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
         return queryset.filter(

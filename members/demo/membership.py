@@ -202,3 +202,65 @@ def ensure_expiring(plans: list[OrgPlan], today: datetime.date) -> None:
         if cert.last_audit_date and cert.last_audit_date < cert.cycle_start - datetime.timedelta(days=90):
             cert.last_audit_date = cert.cycle_start - datetime.timedelta(days=30)
         soon.append(cert)
+
+
+# Reasons a planned review may show (members.selectors.ReviewReason), with the note a reviewer
+# would read; at least this many of each in every run, so the queue's filters all show rows.
+REVIEW_REASONS_SHOWN = 3
+_OTHER_REVIEW_NOTE = "Cuotas de membresía impagas desde hace más de seis meses; revisar la membresía."
+
+
+def _review_kind(plan: OrgPlan) -> str:
+    """The queue's reason for a planned membership, as members.selectors reads it."""
+    cert, membership = plan.planned_certification, plan.planned_membership
+    if cert.status == Certification.Status.DECERTIFIED:
+        return "withdrawn"
+    if cert.status == Certification.Status.SUSPENDED:
+        return "suspended"
+    if membership.status == Membership.Status.SUSPENDED and cert.status in Certification.CURRENT_STATUSES:
+        return "reinstated"
+    return "other"
+
+
+def ensure_review_reasons(plans: list[OrgPlan], today: datetime.date) -> None:
+    """Even a small run has a few memberships of each review reason in the queue (certificate
+    withdrawn, suspended, reinstated, another reason), chosen in plan order (no random draw,
+    so the rest of the demo stays the same)."""
+    flagged: dict[str, int] = {"withdrawn": 0, "suspended": 0, "reinstated": 0, "other": 0}
+    for plan in plans:
+        if plan.planned_membership.review_requested_at is not None:
+            flagged[_review_kind(plan)] += 1
+    unflagged = [
+        p
+        for p in plans
+        if p.planned_membership.review_requested_at is None
+        and p.planned_membership.status in (Membership.Status.ACTIVE, Membership.Status.SUSPENDED)
+        and p.planned_certification.status in Certification.CURRENT_STATUSES
+    ]
+    added = 0
+    for plan in unflagged:
+        missing = [kind for kind, count in flagged.items() if count < REVIEW_REASONS_SHOWN]
+        if not missing:
+            break
+        cert, membership = plan.planned_certification, plan.planned_membership
+        kind = missing[0]
+        if kind == "reinstated" and membership.status != Membership.Status.SUSPENDED:
+            kind = next((k for k in missing if k != "reinstated"), "")
+            if not kind:
+                continue
+        changed = today - datetime.timedelta(days=9 + 23 * added)
+        on = changed.strftime("%d/%m/%Y")
+        if kind == "withdrawn":
+            cert.status = Certification.Status.DECERTIFIED
+            note = f"Certificado Fairtrade retirado (descertificación) por FLOCERT el {on}. Revisar la membresía."
+        elif kind == "suspended":
+            cert.status = Certification.Status.SUSPENDED
+            note = f"Certificado Fairtrade suspendido por FLOCERT el {on}. Revisar la membresía."
+        elif kind == "reinstated":
+            note = f"Certificado reinstaurado por FLOCERT el {on}; evaluar la reactivación."
+        else:
+            note = _OTHER_REVIEW_NOTE
+        membership.review_requested_at = datetime.datetime.combine(changed, datetime.time(15, 0), tzinfo=datetime.UTC)
+        membership.review_reason = note
+        flagged[kind] += 1
+        added += 1

@@ -23,7 +23,7 @@ from members.demo.data.names import (
 )
 from members.demo.data.showcases import FLAGSHIP_KEY, SHOWCASES, Showcase
 from members.demo.identifiers import Registry, ascii_slug, name_style, organization_domain, phone_number, tax_id
-from members.demo.membership import ensure_expiring, plan_membership
+from members.demo.membership import ensure_expiring, ensure_review_reasons, plan_membership
 from members.demo.plans import OrgPlan
 from members.demo.random_tools import allocate, clamp, to_decimal, weighted_choice
 from members.languages import language_canonical
@@ -278,6 +278,7 @@ def plan_organizations(
     plans += _plan_duplicates(rng, plans, n_duplicates, countries, registry)
     for plan in plans:
         plan_membership(rng, plan, today=today, registry=registry)
+    ensure_review_reasons(plans, today)
     ensure_expiring(plans, today)
     return plans
 

@@ -21,7 +21,7 @@ from members.models import (
     Product,
     Subregion,
 )
-from members.selectors.organizations import EXPIRING_CERTIFICATION_DAYS
+from members.selectors.organizations import EXPIRING_CERTIFICATION_DAYS, ReviewReason
 
 __all__ = [
     "CertificationForm",
@@ -31,6 +31,8 @@ __all__ = [
     "OrganizationFilterForm",
     "OrganizationForm",
     "ProposalDecisionForm",
+    "ReviewCloseForm",
+    "ReviewQueueFilterForm",
 ]
 
 
@@ -280,6 +282,67 @@ class DecisionNoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
         help_text=_("E.g. the certificate was reinstated. It stays in the membership history."),
+    )
+
+
+class ReviewQueueFilterForm(forms.Form):
+    """The review queue's GET parameters (selectors.membership_review_queue filters)."""
+
+    reason = forms.ChoiceField(label=_("Reason"), choices=_blank(ReviewReason.choices), required=False)
+    country = forms.ModelChoiceField(
+        label=_("Country"), queryset=Country.objects.all(), to_field_name="code", required=False, empty_label=_("All")
+    )
+    older_than = forms.TypedChoiceField(
+        label=_("Waiting"),
+        choices=[
+            ("", _("Any time")),
+            (7, _("More than a week")),
+            (30, _("More than 30 days")),
+            (90, _("More than 90 days")),
+            (365, _("More than a year")),
+        ],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def filters(self) -> dict[str, Any]:
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+
+
+class _IdListField(forms.Field):
+    """The ids of the rows ticked in a list (checkboxes sharing one name)."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"invalid": _("The selection is not valid; reload the page and select again.")}
+
+    def to_python(self, value: Any) -> list[int]:
+        if not value:
+            return []
+        if not isinstance(value, list | tuple):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            ids = {int(item) for item in value}
+        except (TypeError, ValueError):
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if any(not 0 < pk < 2**31 for pk in ids):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return sorted(ids)
+
+
+class ReviewCloseForm(forms.Form):
+    """Closing the selected reviews of the queue with one decision note."""
+
+    organizations = _IdListField(label=_("Selected memberships"), required=False)
+    note = forms.CharField(
+        label=_("What was decided"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+        help_text=_(
+            "One note for every selected review, e.g. the certificate was reinstated. "
+            "It stays in each membership's history."
+        ),
     )
 
 

@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -183,7 +184,7 @@ class Planner:
         for person_state in plan.person_states:
             record = person_state.record
             if record["email"]:
-                keys.add(("email", record["email"]))
+                keys.add(("email", record["email"].lower()))
             if record["phone"]:
                 keys.add(("phone", record["phone"]))
             if record["id"] is not None:
@@ -276,8 +277,12 @@ class Planner:
         if emails:
             # The lowest id wins when the registry already holds the same email twice (the
             # duplicate finder shows those for merging).
-            for record in select_records(Person, PERSON_LOADED, {"email": emails}, order="-id"):
-                self.db_person_by_email[record["email"]] = record
+            # Matched case-insensitively (lower(email) has an index): a person stored as
+            # "Ana.Quispe@Coop.org" is the row's "ana.quispe@coop.org", not a new person.
+            matching = Person.objects.alias(email_key=Lower("email")).filter(email_key__in=emails)
+            ids = list(matching.values_list("id", flat=True))
+            for record in select_records(Person, PERSON_LOADED, {"id": ids}, order="-id") if ids else []:
+                self.db_person_by_email[record["email"].lower()] = record
         if phones:
             for record in select_records(Person, PERSON_LOADED, {"phone": phones}):
                 self.db_person_by_phone[record["phone"]].append(record)

@@ -22,10 +22,21 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from clac import plugins
-from clac.roles import REGISTRY_EDITORS, PortalRole, user_is_staff_member, user_staff_roles
+from clac.roles import REGISTRY_EDITORS, PortalRole, StaffRole, user_is_staff_member, user_staff_roles
 from members.models import Affiliation, Organization, Person, PortalAccess
 
-__all__ = ["organization_can_change", "person_can_change", "registry_can_change_everything"]
+__all__ = [
+    "PERSONAL_DATA_ROLES",
+    "organization_can_change",
+    "person_can_change",
+    "person_personal_data_visible",
+    "registry_can_change_everything",
+]
+
+# Staff roles whose work needs people's emails, phones and consents in bulk (an export): the
+# registry editors, who keep them, and communications, who write to them. Finance and the
+# read-only viewer export the directory without them (data minimization, DESIGN §5).
+PERSONAL_DATA_ROLES: frozenset[str] = REGISTRY_EDITORS | {StaffRole.COMMUNICATIONS}
 
 _PORTAL_EDITOR_ROLES = frozenset({PortalRole.ADMIN, PortalRole.EDITOR})
 
@@ -91,6 +102,11 @@ def organization_can_change(user, organization: Organization | None, *, portal: 
     if organization is None:
         return True
     return _in_editor_scope(user, {organization.pk})
+
+
+def person_personal_data_visible(user) -> bool:
+    """Whether a people export for `user` carries emails, phones and email consents."""
+    return bool(user_staff_roles(user) & PERSONAL_DATA_ROLES)
 
 
 def person_can_change(user, person: Person) -> bool:

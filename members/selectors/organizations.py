@@ -5,16 +5,23 @@ import datetime
 from typing import Any
 
 from django.db.models import (
+    Case,
+    CharField,
     Count,
     Exists,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    TextChoices,
+    Value,
+    When,
     prefetch_related_objects,
 )
+from django.db.models.functions import Length
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from members.models import (
     Affiliation,
@@ -27,13 +34,16 @@ from members.models import (
     Product,
 )
 from members.selectors.access import access_scope, require_change
+from members.selectors.search import organization_search
 
 __all__ = [
     "EXPIRING_CERTIFICATION_DAYS",
     "ORGANIZATION_SORTS",
+    "ReviewReason",
     "certifications_expiring",
     "change_proposal_get_for_user",
     "membership_review_queue",
+    "membership_reviews_for_change",
     "organization_detail_context",
     "organization_get_for_user",
     "organization_list",
@@ -51,7 +61,9 @@ ORGANIZATION_SORTS: dict[str, tuple[str, ...]] = {
     "country": ("country__name", "name", "id"),
     "kind": ("kind", "name", "id"),
     "membership": ("membership__status", "name", "id"),
-    "flo_id": ("flo_id", "id"),
+    # FLO IDs are 1 to 7 digits without leading zeros: by length, then text, is numeric order
+    # (127 before 12649) on both databases, and empty ones come first.
+    "flo_id": ("flo_id_length", "flo_id", "id"),
     "updated": ("updated_at", "id"),
 }
 
@@ -71,22 +83,15 @@ def organization_list(*, filters: dict[str, Any]) -> QuerySet[Organization]:
     """The registry rows matching the filters, sorted. The list page paginates this queryset
     and the export streams all of it, so both always show the same rows.
 
-    Filters (all optional): q (name, legal name, FLO ID or locality contains), country,
+    Filters (all optional): q (every word in the name, legal name, FLO ID or locality,
+    accents ignored: members.selectors.search), country,
     kind, product, membership_status, certification_status, subregion, sort (a key of
     ORGANIZATION_SORTS, "-" for descending)."""
     qs = Organization.objects.select_related("country", "membership").prefetch_related(
         Prefetch("products", queryset=Product.objects.order_by("name")),
         Prefetch("certifications", queryset=Certification.objects.order_by("standard")),
     )
-    query = (filters.get("q") or "").strip()
-    if query:
-        # icontains scans, which PostgreSQL does in a few ms at the registry's ~1,000 rows.
-        qs = qs.filter(
-            Q(name__icontains=query)
-            | Q(legal_name__icontains=query)
-            | Q(flo_id__icontains=query)
-            | Q(locality__icontains=query)
-        )
+    qs = organization_search(qs, filters.get("q") or "")
     if country := _code(filters.get("country")):
         qs = qs.filter(country_id=country)
     if subregion := filters.get("subregion"):
@@ -102,7 +107,7 @@ def organization_list(*, filters: dict[str, Any]) -> QuerySet[Organization]:
     if certification_status := filters.get("certification_status"):
         # An organization may hold certificates under two standards: Exists keeps one row each.
         qs = qs.filter(Exists(Certification.objects.filter(organization=OuterRef("pk"), status=certification_status)))
-    return qs.order_by(*_sort_fields(filters.get("sort") or "name"))
+    return qs.alias(flo_id_length=Length("flo_id")).order_by(*_sort_fields(filters.get("sort") or "name"))
 
 
 def organization_membership_counts(queryset: QuerySet[Organization]) -> dict[str, int]:
@@ -169,14 +174,70 @@ def organization_detail_context(*, organization: Organization) -> dict[str, Any]
     }
 
 
-def membership_review_queue() -> QuerySet[Membership]:
-    """Memberships flagged for a staff decision, the longest waiting first."""
+class ReviewReason(TextChoices):
+    """Why a membership waits in the review queue, read from the organization's certificates
+    now (the free-text review_reason keeps what flagged it and when): the certificate was
+    withdrawn or suspended by FLOCERT, or reinstated while the membership stays suspended."""
+
+    CERTIFICATE_WITHDRAWN = "withdrawn", _("Certificate withdrawn")
+    CERTIFICATE_SUSPENDED = "suspended", _("Certificate suspended")
+    CERTIFICATE_REINSTATED = "reinstated", _("Certificate reinstated")
+    OTHER = "other", _("Other reason")
+
+
+def _review_reason() -> Case:
+    certificates = Certification.objects.filter(organization_id=OuterRef("organization_id"))
+    return Case(
+        When(
+            Exists(certificates.filter(status=Certification.Status.DECERTIFIED)),
+            then=Value(ReviewReason.CERTIFICATE_WITHDRAWN.value),
+        ),
+        When(
+            Exists(certificates.filter(status=Certification.Status.SUSPENDED)),
+            then=Value(ReviewReason.CERTIFICATE_SUSPENDED.value),
+        ),
+        When(
+            Q(status=Membership.Status.SUSPENDED)
+            & Exists(certificates.filter(status__in=Certification.CURRENT_STATUSES)),
+            then=Value(ReviewReason.CERTIFICATE_REINSTATED.value),
+        ),
+        default=Value(ReviewReason.OTHER.value),
+        output_field=CharField(),
+    )
+
+
+def membership_review_queue(*, filters: dict[str, Any] | None = None) -> QuerySet[Membership]:
+    """Memberships flagged for a staff decision, the longest waiting first, each carrying
+    `review_kind` (a ReviewReason value). Filters (optional): reason (a ReviewReason value),
+    country (a Country or its code), older_than (days waiting, at least)."""
+    filters = filters or {}
+    queryset = Membership.objects.filter(review_requested_at__isnull=False).annotate(review_kind=_review_reason())
+    if reason := filters.get("reason"):
+        queryset = queryset.filter(review_kind=reason)
+    if country := _code(filters.get("country")):
+        queryset = queryset.filter(organization__country_id=country)
+    if older_than := filters.get("older_than"):
+        cutoff = timezone.now() - datetime.timedelta(days=int(older_than))
+        queryset = queryset.filter(review_requested_at__lte=cutoff)
     return (
-        Membership.objects.filter(review_requested_at__isnull=False)
-        .select_related("organization", "organization__country")
+        queryset.select_related("organization", "organization__country")
         .prefetch_related(Prefetch("organization__certifications", queryset=Certification.objects.order_by("standard")))
         .order_by("review_requested_at", "id")
     )
+
+
+def membership_reviews_for_change(*, user, organization_ids: list[int]) -> list[Organization]:
+    """The organizations whose open reviews `user` closes together: 403 when one of them is
+    outside the user's change rights (nothing is closed then); ids without an open review
+    are left out (closed meanwhile by someone else)."""
+    organizations = list(
+        Organization.objects.filter(pk__in=organization_ids, membership__review_requested_at__isnull=False).order_by(
+            "pk"
+        )
+    )
+    for organization in organizations:
+        require_change(user, scope=None, record_organization=organization)
+    return organizations
 
 
 def certifications_expiring(*, days: int = EXPIRING_CERTIFICATION_DAYS) -> QuerySet[Certification]:

@@ -1,16 +1,14 @@
 """Reads of people: the staff directory and the access helper for one person."""
 
 import datetime
-import re
 from typing import TYPE_CHECKING, Any, cast
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404
 
-from members import rules
 from members.models import Affiliation, Consent, Organization, Person
-from members.normalize import normalize_email, normalize_person_name
 from members.selectors.access import access_scope, require_change
+from members.selectors.search import person_search
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -23,30 +21,6 @@ __all__ = [
     "person_list",
 ]
 
-# "+51 987 654 321", "987-654-321", "(01) 555 1234": a phone search, not a name search.
-_PHONE_QUERY = re.compile(r"^\+?[\d\s().-]{4,}$")
-
-
-def _search(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
-    query = query.strip()
-    if not query:
-        return queryset
-    if "@" in query:
-        return queryset.filter(
-            Q(email__icontains=normalize_email(query)) | Q(email_secondary__icontains=normalize_email(query))
-        )
-    if _PHONE_QUERY.match(query):
-        # Phones are stored in E.164; search the digits so "987 654 321" finds "+51987654321".
-        digits = rules.phone_normalize(query).lstrip("+")
-        return queryset.filter(phone__contains=digits)
-    # normalized_name is "last first" without accents; match every word of the query in any
-    # order, so "José Pérez", "perez jose" and "Perez" all find the same person.
-    words = normalize_person_name(query, "").split()
-    condition = Q()
-    for word in words:
-        condition &= Q(normalized_name__icontains=word)
-    return queryset.filter(condition | Q(email__icontains=normalize_email(query)))
-
 
 def person_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Person]:
     """The staff people directory. Filters: q (name, email or phone), country (of a current
@@ -54,7 +28,7 @@ def person_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Person]:
     `current_affiliations` with their organization, in one extra query for the whole page."""
     filters = filters or {}
     queryset = Person.objects.all()
-    queryset = _search(queryset, filters.get("q") or "")
+    queryset = person_search(queryset, filters.get("q") or "")
 
     country = filters.get("country")
     role = filters.get("role")
@@ -78,8 +52,9 @@ def person_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Person]:
     return queryset.prefetch_related(
         Prefetch(
             "affiliations",
+            # The country too: the people export names it (a join, no extra query).
             queryset=Affiliation.objects.filter(end_date__isnull=True)
-            .select_related("organization")
+            .select_related("organization", "organization__country")
             .order_by("-is_primary", "organization__name", "role"),
             to_attr="current_affiliations",
         )

@@ -13,7 +13,16 @@ from members.models import Certification, Membership, MembershipEvent, Organizat
 from members.services._common import set_history_user
 from members.services.organizations import ORGANIZATION_CHANGED
 
-__all__ = ["membership_flag_for_review", "membership_review_resolve", "membership_transition"]
+__all__ = [
+    "REVIEW_CLOSE_LIMIT",
+    "membership_flag_for_review",
+    "membership_review_resolve",
+    "membership_reviews_close",
+    "membership_transition",
+]
+
+# Reviews one bulk close may answer: a page of the queue, with room to spare.
+REVIEW_CLOSE_LIMIT = 200
 
 
 def _lock_membership(organization: Organization, actor: User | None) -> Membership:
@@ -137,3 +146,47 @@ def membership_review_resolve(*, actor: User | None, organization: Organization,
         actor=actor,
     )
     return membership
+
+
+@transaction.atomic
+def membership_reviews_close(*, actor: User | None, organizations: list[Organization], note: str) -> list[Membership]:
+    """Close the open reviews of several memberships with one decision note, none of their
+    statuses changing; each gets its event and history row as a single close would. Reviews
+    closed meanwhile are skipped; the closed memberships are returned."""
+    errors: dict[str, list[str]] = {}
+    if not note.strip():
+        errors["note"] = [_("Write what was decided; it stays in the membership history.")]
+    if not organizations:
+        errors["organizations"] = [_("Select at least one membership to close its review.")]
+    elif len(organizations) > REVIEW_CLOSE_LIMIT:
+        errors["organizations"] = [
+            _("Close at most %(limit)d reviews at once.") % {"limit": REVIEW_CLOSE_LIMIT},
+        ]
+    if errors:
+        raise ValidationError(errors)
+    # Locked in id order, as every other writer locks memberships one by one.
+    memberships = list(
+        Membership.objects.select_for_update()
+        .filter(organization__in=organizations, review_requested_at__isnull=False)
+        .order_by("pk")
+    )
+    today = timezone.localdate()
+    reason = _("Review closed: %(note)s") % {"note": note.strip()}
+    for membership in memberships:
+        membership.review_requested_at = None
+        membership.review_reason = ""
+        set_history_user(membership, actor)
+        # One save per row: django-simple-history writes the history row of each.
+        membership.save(update_fields=["review_requested_at", "review_reason", "updated_at"])
+    MembershipEvent.objects.bulk_create(
+        MembershipEvent(
+            membership=membership,
+            from_status=membership.status,
+            to_status=membership.status,
+            occurred_on=today,
+            reason=reason,
+            actor=actor,
+        )
+        for membership in memberships
+    )
+    return memberships

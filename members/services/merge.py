@@ -12,6 +12,7 @@ survivor are filled from the merged record. Everything happens in one transactio
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django.core import serializers
@@ -25,13 +26,16 @@ from simple_history.utils import bulk_update_with_history
 
 from clac import plugins
 from clac.models import User
-from members.models import DuplicateDismissal, DuplicateKind, MergeRecord, Organization, Person
+from members.merge_notes import MergeNote, merge_note
+from members.models import Affiliation, DuplicateDismissal, DuplicateKind, MergeRecord, Organization, Person
 from members.normalize import normalize_organization_name, normalize_person_name
 from members.services._common import set_history_actor_and_reason
 from members.services.organizations import ORGANIZATION_CHANGED
 
 __all__ = [
+    "MergePreview",
     "duplicate_dismiss",
+    "merge_preview",
     "merge_relations",
     "organization_merge",
     "person_merge",
@@ -177,7 +181,7 @@ def _would_cycle(model: type[models.Model], field: models.Field, start: models.M
 
 
 def _merge(
-    *, actor: User | None, survivor: models.Model, merged: models.Model, kind: str, fill_extra=None
+    *, actor: User | None, survivor: models.Model, merged: models.Model, kind: str, fill_extra=None, after=None
 ) -> MergeRecord:
     model = type(survivor)
     if type(merged) is not model:
@@ -194,6 +198,7 @@ def _merge(
     snapshot: dict[str, Any] = {"record": _serialize([merged])[0], "dropped": {}}
 
     moved: dict[str, int] = {}
+    notes: list[MergeNote] = []
     for related_model, fk in merge_relations(model):
         count, dropped = _move_relation(
             related_model=related_model, field=fk, survivor=survivor, merged=merged, actor=actor, reason=reason
@@ -201,8 +206,10 @@ def _merge(
         label = f"{related_model._meta.label}.{fk.name}"
         if count:
             moved[label] = count
+            notes.append(merge_note("moved", relation=label, count=count))
         if dropped:
             snapshot["dropped"][label] = dropped
+            notes.append(merge_note("dropped", relation=label, count=len(dropped)))
 
     # The survivor's own references to the merged record (it was a member of the union it is
     # merged with): take over the merged record's reference instead, unless that loops back.
@@ -213,6 +220,7 @@ def _merge(
             setattr(survivor, field.attname, None if replacement == survivor.pk else replacement)
             changed.append(field.name)
 
+    repointed = set(changed)
     for field in model._meta.concrete_fields:
         if field.primary_key or field.name in _NOT_FILLED or field.name in changed:
             continue
@@ -222,8 +230,13 @@ def _merge(
                 continue
             setattr(survivor, field.attname, theirs)
             changed.append(field.name)
+    filled = [name for name in changed if name not in repointed]
     if fill_extra is not None:
-        changed.extend(fill_extra(survivor, merged))
+        extra, extra_notes = fill_extra(survivor, merged)
+        changed.extend(extra)
+        notes.extend(extra_notes)
+    if filled:
+        notes.append(merge_note("filled", model=model._meta.label, fields=sorted(set(filled))))
     for field in model._meta.concrete_fields:
         # A parent taken over from the merged record must not make the survivor its own ancestor.
         if field.is_relation and field.related_model is model and _would_cycle(model, field, survivor):
@@ -244,6 +257,8 @@ def _merge(
         update_fields.append("updated_at")
     # Always saved, even with nothing filled: the survivor's history then shows the merge.
     survivor.save(update_fields=update_fields)
+    if after is not None:
+        notes.extend(after(survivor, reason))
 
     return MergeRecord.objects.create(
         kind=kind,
@@ -251,19 +266,75 @@ def _merge(
         merged_id=merged_pk,
         merged_snapshot=snapshot,
         moved=moved,
+        notes=notes,
         actor=actor if getattr(actor, "pk", None) is not None else None,
     )
+
+
+def _one_primary_per_organization(
+    *, organization_ids: set[int], preferred: set[int], actor: User | None, reason: str
+) -> list[MergeNote]:
+    """After a merge an organization may have two primary contacts (each record had its own,
+    or the same person was there twice as two records): one stays primary — one the record
+    that stays had before the merge (`preferred` affiliation ids), else the oldest — and the
+    others are demoted, each change in the history and in the merge notes."""
+    primaries = (
+        Affiliation.objects.select_for_update()
+        .filter(organization_id__in=organization_ids, is_primary=True, end_date__isnull=True)
+        .select_related("person", "organization")
+        .order_by("organization_id", "pk")
+    )
+    by_organization: dict[int, list[Affiliation]] = {}
+    for affiliation in primaries:
+        by_organization.setdefault(affiliation.organization_id, []).append(affiliation)
+    notes: list[MergeNote] = []
+    for affiliations in by_organization.values():
+        if len(affiliations) < 2:
+            continue
+        kept = min(affiliations, key=lambda a: (a.pk not in preferred, a.pk))
+        for other in affiliations:
+            if other is kept:
+                continue
+            other.is_primary = False
+            set_history_actor_and_reason(other, actor=actor, reason=reason)
+            other.save(update_fields=["is_primary", "updated_at"])
+            notes.append(
+                merge_note(
+                    "primary_demoted",
+                    organization=other.organization.name,
+                    kept=str(kept.person),
+                    kept_role=kept.role,
+                    person=str(other.person),
+                    role=other.role,
+                )
+            )
+    return notes
 
 
 @transaction.atomic
 def organization_merge(*, actor: User | None, survivor: Organization, merged: Organization) -> MergeRecord:
     """Fold `merged` into `survivor` (see the module docstring)."""
 
-    def fill(survivor: Organization, merged: Organization) -> list[str]:
+    def fill(survivor: Organization, merged: Organization) -> tuple[list[str], list[MergeNote]]:
         survivor.normalized_name = normalize_organization_name(survivor.name)
-        return []
+        return [], []
 
-    record = _merge(actor=actor, survivor=survivor, merged=merged, kind=DuplicateKind.ORGANIZATION, fill_extra=fill)
+    # The survivor's own primary contact stays primary (read before its rows change).
+    preferred = set(Affiliation.objects.filter(organization_id=survivor.pk).values_list("pk", flat=True))
+
+    def after(survivor: Organization, reason: str) -> list[MergeNote]:
+        return _one_primary_per_organization(
+            organization_ids={survivor.pk}, preferred=preferred, actor=actor, reason=reason
+        )
+
+    record = _merge(
+        actor=actor,
+        survivor=survivor,
+        merged=merged,
+        kind=DuplicateKind.ORGANIZATION,
+        fill_extra=fill,
+        after=after,
+    )
     # The survivor took over the merged record's products and relations (network memberships
     # among them): the listening apps bring what depends on them up to date.
     plugins.emit(ORGANIZATION_CHANGED, organization_id=record.survivor_id)
@@ -275,7 +346,7 @@ def person_merge(*, actor: User | None, survivor: Person, merged: Person) -> Mer
     """Fold `merged` into `survivor`; the merged person's email is kept as the survivor's
     second email when they differ."""
 
-    def fill(survivor: Person, merged: Person) -> list[str]:
+    def fill(survivor: Person, merged: Person) -> tuple[list[str], list[MergeNote]]:
         survivor.normalized_name = normalize_person_name(survivor.first_name, survivor.last_name)
         if (
             merged.email
@@ -283,11 +354,57 @@ def person_merge(*, actor: User | None, survivor: Person, merged: Person) -> Mer
             and merged.email.lower() != survivor.email.lower()
             and not survivor.email_secondary
         ):
-            survivor.email_secondary = merged.email
-            return ["email_secondary"]
-        return []
+            survivor.email_secondary = merged.email.lower()
+            return ["email_secondary"], [merge_note("secondary_email", email=survivor.email_secondary)]
+        return [], []
 
-    return _merge(actor=actor, survivor=survivor, merged=merged, kind=DuplicateKind.PERSON, fill_extra=fill)
+    # The survivor's own affiliations keep their primary flag over the merged person's.
+    preferred = set(Affiliation.objects.filter(person_id=survivor.pk).values_list("pk", flat=True))
+
+    def after(survivor: Person, reason: str) -> list[MergeNote]:
+        organizations = set(
+            Affiliation.objects.filter(person_id=survivor.pk, end_date__isnull=True).values_list(
+                "organization_id", flat=True
+            )
+        )
+        return _one_primary_per_organization(
+            organization_ids=organizations, preferred=preferred, actor=actor, reason=reason
+        )
+
+    return _merge(
+        actor=actor, survivor=survivor, merged=merged, kind=DuplicateKind.PERSON, fill_extra=fill, after=after
+    )
+
+
+class _DryRun(Exception):
+    """Raised inside merge_preview's transaction to roll the merge back."""
+
+
+@dataclass
+class MergePreview:
+    """What a merge would do, found by doing it and rolling it back: the confirmation page
+    shows exactly what the merge will do, not an estimate."""
+
+    notes: list[MergeNote]
+    moved: dict[str, int]
+    dropped: dict[str, int]
+
+
+def merge_preview(*, actor: User | None, survivor: models.Model, merged: models.Model) -> MergePreview:
+    """Run the merge in a savepoint and roll it back. Refusals (ValidationError) come out as
+    from the merge itself."""
+    merge = organization_merge if isinstance(survivor, Organization) else person_merge
+    preview: MergePreview | None = None
+    try:
+        with transaction.atomic():
+            record = merge(actor=actor, survivor=survivor, merged=merged)  # type: ignore[arg-type]
+            dropped = {label: len(rows) for label, rows in record.merged_snapshot.get("dropped", {}).items()}
+            preview = MergePreview(notes=record.notes, moved=dict(record.moved), dropped=dropped)
+            raise _DryRun
+    except _DryRun:
+        pass
+    assert preview is not None
+    return preview
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -23,9 +23,11 @@ from django.views.decorators.http import require_GET, require_POST
 from clac.access import request_user, staff_required
 from clac.roles import REGISTRY_EDITORS
 from members.duplicates import duplicate_groups, duplicate_groups_fill, duplicate_pair_get, relation_counts
-from members.models import DuplicateKind
+from members.merge_notes import merge_note_text
+from members.models import DuplicateKind, MergeRecord
 from members.selectors.access import organization_can_change, person_can_change
-from members.services.merge import duplicate_dismiss, organization_merge, person_merge
+from members.selectors.merges import merge_record_merged_name, merge_record_survivor_exists
+from members.services.merge import duplicate_dismiss, merge_preview, organization_merge, person_merge
 
 GROUPS_PER_PAGE = 25
 ORGANIZATION_FIELDS = (
@@ -39,6 +41,8 @@ PERSON_FIELDS = (
 
 
 class MergeForm(forms.Form):
+    # Set by the confirmation page: a merge happens only after its preview was shown.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
     survivor = forms.TypedChoiceField(
         label=gettext_lazy("Which record stays"),
         help_text=gettext_lazy(
@@ -168,25 +172,70 @@ def _require_change_both(request: HttpRequest, kind: str, first: models.Model, s
 @staff_required(*REGISTRY_EDITORS)
 @require_POST
 def duplicate_merge(request: HttpRequest, kind: str, a: int, b: int) -> HttpResponse:
+    """First POST (from the comparison): the confirmation page, showing what the merge will do
+    (moved rows, rows not moved, fields filled, primary contacts demoted), from a rolled-back
+    run of the merge. Second POST (confirmed): the merge, then the record of what it did."""
     first, second = duplicate_pair_get(kind=_kind_or_404(kind), first_id=a, second_id=b)
     _require_change_both(request, kind, first, second)
     form = MergeForm(request.POST, pair=(first, second))
     if not form.is_valid():
         return _render_compare(request, kind, first, second, form, status=400)
     survivor, merged = (first, second) if form.cleaned_data["survivor"] == first.pk else (second, first)
+    list_url = f"{reverse('members:duplicate_list')}?kind={kind}"
+    if not form.cleaned_data["confirmed"]:
+        try:
+            preview = merge_preview(actor=request_user(request), survivor=survivor, merged=merged)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(list_url)
+        return render(
+            request,
+            "members/duplicates/confirm.html",
+            {
+                "kind": kind,
+                "first": first,
+                "second": second,
+                "survivor": survivor,
+                "merged": merged,
+                "notes": [merge_note_text(note) for note in preview.notes],
+                "form": MergeForm(pair=(first, second), initial={"survivor": survivor.pk, "confirmed": True}),
+                "detail_url_name": _detail_url_name(kind),
+            },
+        )
     merge = organization_merge if kind == DuplicateKind.ORGANIZATION else person_merge
     try:
         record = merge(actor=request_user(request), survivor=survivor, merged=merged)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect(f"{reverse('members:duplicate_list')}?kind={kind}")
+        return redirect(list_url)
     messages.success(
         request,
         _("#%(merged)d was merged into %(survivor)s: %(moved)d related records moved.")
         % {"merged": record.merged_id, "survivor": survivor, "moved": sum(record.moved.values())},
     )
-    detail = "members:organization_detail" if kind == DuplicateKind.ORGANIZATION else "members:person_detail"
-    return redirect(reverse(detail, kwargs={"pk": survivor.pk}))
+    return redirect("members:merge_record_detail", pk=record.pk)
+
+
+@staff_required(*REGISTRY_EDITORS)
+@require_GET
+def merge_record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """What a merge did, in the reader's language (the notes are stored as codes)."""
+    record = get_object_or_404(MergeRecord.objects.select_related("actor"), pk=pk)
+    return render(
+        request,
+        "members/duplicates/merge_record.html",
+        {
+            "record": record,
+            "notes": [merge_note_text(note) for note in record.notes],
+            "merged_name": merge_record_merged_name(record),
+            "survivor_exists": merge_record_survivor_exists(record),
+            "detail_url_name": _detail_url_name(record.kind),
+        },
+    )
+
+
+def _detail_url_name(kind: str) -> str:
+    return "members:organization_detail" if kind == DuplicateKind.ORGANIZATION else "members:person_detail"
 
 
 @staff_required(*REGISTRY_EDITORS)
@@ -207,4 +256,5 @@ urlpatterns = [
     path("duplicates/<str:kind>/<int:a>/<int:b>/", duplicate_compare, name="duplicate_compare"),
     path("duplicates/<str:kind>/<int:a>/<int:b>/merge/", duplicate_merge, name="duplicate_merge"),
     path("duplicates/<str:kind>/<int:a>/<int:b>/dismiss/", duplicate_dismiss_view, name="duplicate_dismiss"),
+    path("duplicates/merges/<int:pk>/", merge_record_detail, name="merge_record_detail"),
 ]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -16,7 +17,7 @@ from clac.access import request_user, staff_required
 from clac.forms import add_service_errors
 from clac.pagination import ReversiblePaginator
 from clac.roles import REGISTRY_EDITORS
-from members import selectors, services
+from members import exports, selectors, services
 from members.forms.people import (
     AffiliationEndForm,
     AffiliationForm,
@@ -45,8 +46,31 @@ def person_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "members/people/list.html",
-        {"filter_form": form, "page_obj": page_obj, "can_edit": _can_edit(request)},
+        {"filter_form": form, "page_obj": page_obj, "can_edit": _can_edit(request), "export_formats": EXPORT_FORMATS},
     )
+
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+@staff_required()
+def person_export(request: HttpRequest) -> HttpResponseBase:
+    """Every person the directory lists with the same filters, in its order, all pages;
+    emails, phones and consents only for the roles that may have them in bulk."""
+    form = PersonFilterForm(request.GET)
+    export_format = request.GET.get("format", "csv")
+    if form.is_valid() and export_format not in EXPORT_FORMATS:
+        form.add_error(None, _("Choose CSV or XLSX for the export."))
+    if not form.is_valid():
+        page_obj = Paginator(selectors.person_list(filters={}).none(), PAGE_SIZE).get_page(1)
+        context = {"filter_form": form, "page_obj": page_obj, "can_edit": _can_edit(request)}
+        context["export_formats"] = EXPORT_FORMATS
+        return render(request, "members/people/list.html", context, status=400)
+    people = selectors.person_list(filters=form.filters())
+    personal_data = selectors.person_personal_data_visible(request.user)
+    if export_format == "xlsx":
+        return exports.person_export_xlsx(people, personal_data=personal_data)
+    return exports.person_export_csv(people, personal_data=personal_data)
 
 
 @staff_required()
@@ -248,6 +272,7 @@ def consent_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("people/", person_list, name="person_list"),
+    path("people/export/", person_export, name="person_export"),
     path("people/new/", person_create, name="person_create"),
     path("people/<int:pk>/", person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", person_edit, name="person_edit"),

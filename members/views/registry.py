@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from clac.access import request_user, staff_required
@@ -21,12 +22,13 @@ from clac.roles import REGISTRY_EDITORS
 from members import exports, rules, selectors, services
 from members.forms.organizations import (
     CertificationForm,
-    DecisionNoteForm,
     ExpiringDaysForm,
     MembershipTransitionForm,
     OrganizationFilterForm,
     OrganizationForm,
     ProposalDecisionForm,
+    ReviewCloseForm,
+    ReviewQueueFilterForm,
 )
 from members.languages import language_names
 from members.models import Certification, Country, Membership, Organization, OrganizationChangeProposal
@@ -260,24 +262,40 @@ def certification_edit(request: HttpRequest, pk: int, standard: str) -> HttpResp
 # --- Review queue and expiring certificates -----------------------------------------------
 
 
+REVIEW_PAGE_SIZE = 50
+# The queue page shows the soonest-ending certificates; the full list is paginated on its page.
+REVIEW_PAGE_EXPIRING = 10
+
+
 def _render_review_queue(
-    request: HttpRequest, bound_forms: dict[int, DecisionNoteForm] | None = None, *, status: int = 200
+    request: HttpRequest, close_form: ReviewCloseForm | None = None, *, status: int = 200
 ) -> HttpResponse:
-    bound_forms = bound_forms or {}
-    rows = [
-        {
-            "membership": membership,
-            "form": bound_forms.get(membership.organization_id)
-            or DecisionNoteForm(prefix=f"resolve-{membership.organization_id}"),
-        }
-        for membership in selectors.membership_review_queue()
-    ]
+    """One page of the queue (filtered, paginated) with one form closing the selected reviews:
+    a checkbox per row, one decision note, one button."""
+    filter_form = ReviewQueueFilterForm(request.GET or None)
+    filters = filter_form.filters() if filter_form.is_valid() else {}
+    queue = selectors.membership_review_queue(filters=filters)
+    if filter_form.errors:
+        # An unknown filter value shows its error and no rows, never the whole queue unfiltered.
+        queue = queue.none()
+    page_obj = Paginator(queue, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    reason_labels = dict(selectors.ReviewReason.choices)
+    for membership in page_obj:
+        membership.review_kind_label = reason_labels.get(membership.review_kind, "")  # type: ignore[attr-defined]
+    expiring = selectors.certifications_expiring()
     return render(
         request,
         "members/membership/review_queue.html",
         {
-            "rows": rows,
-            "expiring": list(selectors.certifications_expiring()),
+            "filter_form": filter_form,
+            "page_obj": page_obj,
+            "total": page_obj.paginator.count,
+            "close_form": close_form or ReviewCloseForm(),
+            # Ticks survive an error, so the editor does not select the rows again.
+            "selected": set(getattr(close_form, "cleaned_data", {}).get("organizations", [])),
+            "query": request.GET.urlencode(),
+            "expiring": list(expiring[:REVIEW_PAGE_EXPIRING]),
+            "expiring_total": expiring.count(),
             "expiring_days": selectors.EXPIRING_CERTIFICATION_DAYS,
             "can_edit": _can_edit(request),
         },
@@ -292,37 +310,53 @@ def membership_review_queue(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @staff_required(*REGISTRY_EDITORS)
-def membership_review_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    """Close the review of organization `pk`'s membership without changing its status."""
-    organization = selectors.organization_get_for_user(user=request.user, pk=pk, for_change=True)
-    if not Membership.objects.filter(organization=organization, review_requested_at__isnull=False).exists():
-        messages.info(request, _("The review of %(name)s was already closed.") % {"name": organization.name})
-        return redirect("members:membership_review_queue")
-    form = DecisionNoteForm(request.POST, prefix=f"resolve-{organization.pk}")
+def membership_review_close(request: HttpRequest) -> HttpResponse:
+    """Close the reviews ticked on the queue page with one note, none of the statuses changing.
+    The filters and page of the queue travel in the query string and are kept."""
+    form = ReviewCloseForm(request.POST)
     if form.is_valid():
+        organizations = selectors.membership_reviews_for_change(
+            user=request.user, organization_ids=form.cleaned_data["organizations"]
+        )
+        if form.cleaned_data["organizations"] and not organizations:
+            messages.info(request, _("The selected reviews were already closed."))
+            return redirect(f"{reverse('members:membership_review_queue')}?{request.GET.urlencode()}")
         try:
-            services.membership_review_resolve(
-                actor=request_user(request), organization=organization, note=form.cleaned_data["note"]
+            closed = services.membership_reviews_close(
+                actor=request_user(request), organizations=organizations, note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("The review of %(name)s was closed.") % {"name": organization.name})
-            return redirect("members:membership_review_queue")
-    return _render_review_queue(request, {organization.pk: form})
+            messages.success(
+                request,
+                ngettext("%(count)d review was closed.", "%(count)d reviews were closed.", len(closed))
+                % {"count": len(closed)},
+            )
+            return redirect(f"{reverse('members:membership_review_queue')}?{request.GET.urlencode()}")
+    return _render_review_queue(request, form, status=400)
 
 
 @staff_required()
 def certification_expiring(request: HttpRequest) -> HttpResponse:
-    form = ExpiringDaysForm(request.GET or None)
+    # Bound only when days is given: a pagination link alone keeps the default period.
+    form = ExpiringDaysForm(request.GET if "days" in request.GET else None)
     days: int | None = selectors.EXPIRING_CERTIFICATION_DAYS
     if form.is_bound:
         days = form.cleaned_data["days"] if form.is_valid() else None
-    certifications = list(selectors.certifications_expiring(days=days)) if days else []
+    page_obj = Paginator(
+        selectors.certifications_expiring(days=days) if days else Certification.objects.none(), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "members/organizations/certifications_expiring.html",
-        {"form": form, "days": days, "certifications": certifications},
+        {
+            "form": form,
+            "days": days,
+            "certifications": list(page_obj),
+            "page_obj": page_obj,
+            "total": page_obj.paginator.count,
+        },
     )
 
 
@@ -398,7 +432,7 @@ urlpatterns = [
     path("<int:pk>/membership/", membership_transition, name="membership_transition"),
     path("<int:pk>/certification/<str:standard>/", certification_edit, name="certification_edit"),
     path("reviews/", membership_review_queue, name="membership_review_queue"),
-    path("reviews/<int:pk>/resolve/", membership_review_resolve, name="membership_review_resolve"),
+    path("reviews/close/", membership_review_close, name="membership_review_close"),
     path("certifications/expiring/", certification_expiring, name="certification_expiring"),
     path("proposals/", proposal_queue, name="proposal_queue"),
     path("proposals/<int:pk>/decide/", proposal_decide, name="proposal_decide"),

@@ -112,7 +112,7 @@ ROUTES = [
     Route("communications:partner_create", ADMIN, ("GET", "POST")),
     Route("communications:partner_detail", ADMIN, ("GET",), lambda w: {"pk": w.partner.pk}),
     Route("communications:api_key_create", ADMIN, ("GET", "POST"), lambda w: {"pk": w.partner.pk}),
-    Route("communications:api_key_revoke", ADMIN, ("POST",), lambda w: {"pk": w.partner.pk, "key_pk": w.key.pk}),
+    Route("communications:api_key_revoke", ADMIN, ("GET", "POST"), lambda w: {"pk": w.partner.pk, "key_pk": w.key.pk}),
     Route("portal:home", PORTAL, ("GET",)),
     Route("portal:organization_switch", PORTAL, ("POST",)),
 ]

@@ -181,19 +181,34 @@ def test_portal_users_and_anonymous_users_are_refused(client, portal_editor, org
 
 
 @pytest.mark.django_db
-def test_merging_from_the_comparison_page_keeps_the_chosen_record(client, admin_user, org_pair):
+def test_merging_from_the_comparison_page_asks_for_confirmation_first(client, admin_user, org_pair):
     a, b = org_pair
     AffiliationFactory(organization=b)
     client.force_login(admin_user)
+    url = reverse("members:duplicate_merge", args=["organization", a.pk, b.pk])
 
-    response = client.post(reverse("members:duplicate_merge", args=["organization", a.pk, b.pk]), {"survivor": a.pk})
+    preview = client.post(url, {"survivor": a.pk})
 
+    # The first POST only shows what will happen; nothing is merged yet.
+    assert preview.status_code == 200
+    assert Organization.objects.filter(pk=b.pk).exists()
+    assert not MergeRecord.objects.exists()
+    assert Affiliation.objects.get().organization_id == b.pk
+    html = preview.content.decode()
+    assert "1 row of affiliations moved to the record that stays." in html
+    assert 'name="confirmed"' in html
+
+    response = client.post(url, {"survivor": a.pk, "confirmed": "True"})
+
+    record = MergeRecord.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("members:organization_detail", kwargs={"pk": a.pk})
+    assert response["Location"] == reverse("members:merge_record_detail", kwargs={"pk": record.pk})
     assert not Organization.objects.filter(pk=b.pk).exists()
     assert Affiliation.objects.get().organization_id == a.pk
-    record = MergeRecord.objects.get()
     assert (record.survivor_id, record.merged_id, record.actor) == (a.pk, b.pk, admin_user)
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "1 row of affiliations moved to the record that stays." in page.content.decode()
 
 
 @pytest.mark.django_db
@@ -201,10 +216,13 @@ def test_merging_people_from_the_page(client, admin_user):
     a = person(email="ana@coop.org")
     b = person(email="ANA@coop.org")
     client.force_login(admin_user)
+    url = reverse("members:duplicate_merge", args=["person", a.pk, b.pk])
 
-    response = client.post(reverse("members:duplicate_merge", args=["person", a.pk, b.pk]), {"survivor": b.pk})
+    assert client.post(url, {"survivor": b.pk}).status_code == 200
+    assert Person.objects.count() == 2
+    response = client.post(url, {"survivor": b.pk, "confirmed": "True"})
 
-    assert response["Location"] == reverse("members:person_detail", kwargs={"pk": b.pk})
+    assert response["Location"] == reverse("members:merge_record_detail", kwargs={"pk": MergeRecord.objects.get().pk})
     assert list(Person.objects.values_list("pk", flat=True)) == [b.pk]
 
 

@@ -35,6 +35,7 @@ from members.models import (
     Certification,
     Consent,
     Membership,
+    MergeRecord,
     OrganizationChangeProposal,
     PremiumUse,
     Product,
@@ -179,6 +180,11 @@ def _org_pair(w: World) -> dict:
     return {"kind": "organization", "a": w.org.pk, "b": w.twin.pk}
 
 
+def _merge_record(w: World) -> dict[str, int]:
+    record = MergeRecord.objects.create(kind="organization", survivor_id=w.org.pk, merged_id=w.twin.pk + 1000)
+    return {"pk": record.pk}
+
+
 DASHBOARD_ROUTES = [
     Route("members:organization_list", STAFF_READ, ("GET",)),
     Route("members:organization_export", STAFF_READ, ("GET",), query="format=csv"),
@@ -188,11 +194,12 @@ DASHBOARD_ROUTES = [
     Route("members:membership_transition", EDITOR, ("GET", "POST"), _org),
     Route("members:certification_edit", EDITOR, ("GET", "POST"), lambda w: {"pk": w.org.pk, "standard": "spo"}),
     Route("members:membership_review_queue", STAFF_READ, ("GET",)),
-    Route("members:membership_review_resolve", EDITOR, ("POST",), _org),
+    Route("members:membership_review_close", EDITOR, ("POST",)),
     Route("members:certification_expiring", STAFF_READ, ("GET",)),
     Route("members:proposal_queue", STAFF_READ, ("GET",)),
     Route("members:proposal_decide", EDITOR, ("POST",), lambda w: {"pk": w.proposal.pk}),
     Route("members:person_list", STAFF_READ, ("GET",)),
+    Route("members:person_export", STAFF_READ, ("GET",), query="format=csv"),
     Route("members:person_create", EDITOR, ("GET", "POST")),
     Route("members:person_detail", STAFF_READ, ("GET",), _person),
     Route("members:person_edit", EDITOR, ("GET", "POST"), _person),
@@ -212,6 +219,7 @@ DASHBOARD_ROUTES = [
     Route("members:duplicate_compare", EDITOR, ("GET",), _org_pair),
     Route("members:duplicate_merge", EDITOR, ("POST",), _org_pair),
     Route("members:duplicate_dismiss", EDITOR, ("POST",), _org_pair),
+    Route("members:merge_record_detail", EDITOR, ("GET",), _merge_record),
 ]
 
 PORTAL_ROUTES = [

@@ -270,3 +270,15 @@ def test_seeder_leaves_its_users_and_organizations_for_later_seeders():
     # Partners and their keys are the communications seeder's, which runs after this one.
     assert not any("Api-Key" in line for line in report.logins)
     assert ApiKey.objects.count() == keys_before
+
+
+@pytest.mark.django_db
+def test_the_review_queue_shows_each_reason_and_a_pair_differs_only_in_email_case(seeded):
+    from collections import Counter
+
+    from members.selectors import ReviewReason, membership_review_queue
+
+    reasons = Counter(membership_review_queue().values_list("review_kind", flat=True))
+    assert {kind: reasons[kind] >= 3 for kind in ReviewReason.values} == dict.fromkeys(ReviewReason.values, True)
+    emails = list(Person.objects.exclude(email="").values_list("email", flat=True))
+    assert any(a != b and a.lower() == b.lower() for a in emails for b in emails if a[0].lower() == b[0].lower())

@@ -222,15 +222,16 @@ def test_review_queue_lists_flagged_memberships_and_expiring_certificates(client
     response = client.get(reverse("members:membership_review_queue"))
 
     assert response.status_code == 200
-    assert [row["membership"] for row in response.context["rows"]] == [flagged, newer]
+    assert list(response.context["page_obj"]) == [flagged, newer]
     assert [cert.organization.name for cert in response.context["expiring"]] == ["Ending soon"]
     content = response.content.decode()
     assert "Certificate (SPO) is now Suspended." in content
     # A viewer gets no action that would end in a 403.
-    assert reverse("members:membership_review_resolve", args=[flagged.organization_id]) not in content
+    assert reverse("members:membership_review_close") not in content
+    assert 'name="organizations"' not in content
 
 
-def test_review_queue_query_count_does_not_grow_with_rows(client, viewer_user, django_assert_max_num_queries):
+def test_review_queue_query_count_does_not_grow_with_rows(client, admin_user, django_assert_max_num_queries):
     for index in range(15):
         org = OrganizationFactory(country=country(["PE", "CO", "MX"][index % 3]))
         MembershipFactory(organization=org, review_requested_at=timezone.now(), review_reason="Suspended")
@@ -238,22 +239,23 @@ def test_review_queue_query_count_does_not_grow_with_rows(client, viewer_user, d
         CertificationFactory(
             organization__name=f"Expiring {index}", cycle_end=timezone.localdate() + datetime.timedelta(days=index)
         )
-    client.force_login(viewer_user)
+    client.force_login(admin_user)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("members:membership_review_queue"))
 
-    assert len(response.context["rows"]) == 15
+    assert len(response.context["page_obj"]) == 15
+
+
+def _close(client, organizations, note="FLOCERT lifted the suspension", query=""):
+    url = reverse("members:membership_review_close") + (f"?{query}" if query else "")
+    return client.post(url, {"organizations": [org.pk for org in organizations], "note": note})
 
 
 def test_editor_closes_a_review_with_a_note(client, admin_user, organization, flagged):
     client.force_login(admin_user)
-    prefix = f"resolve-{organization.pk}"
 
-    response = client.post(
-        reverse("members:membership_review_resolve", args=[organization.pk]),
-        {f"{prefix}-note": "FLOCERT lifted the suspension"},
-    )
+    response = _close(client, [organization])
 
     assert response.status_code == 302
     flagged.refresh_from_db()
@@ -265,26 +267,44 @@ def test_editor_closes_a_review_with_a_note(client, admin_user, organization, fl
 def test_closing_a_review_without_a_note_changes_nothing(client, admin_user, organization, flagged):
     client.force_login(admin_user)
 
-    response = client.post(
-        reverse("members:membership_review_resolve", args=[organization.pk]), {f"resolve-{organization.pk}-note": ""}
-    )
+    response = _close(client, [organization], note="  ")
 
-    assert response.status_code == 200
-    row = next(row for row in response.context["rows"] if row["membership"] == flagged)
-    assert "note" in row["form"].errors
+    assert response.status_code == 400
+    assert "note" in response.context["close_form"].errors
+    # The selection survives the error.
+    assert organization.pk in response.context["selected"]
     flagged.refresh_from_db()
     assert flagged.review_requested_at is not None
     assert not flagged.events.exists()
 
 
+def test_closing_nothing_selected_says_so_and_changes_nothing(client, admin_user, flagged):
+    client.force_login(admin_user)
+
+    response = _close(client, [])
+
+    assert response.status_code == 400
+    assert "organizations" in response.context["close_form"].errors
+    flagged.refresh_from_db()
+    assert flagged.review_requested_at is not None
+
+
+@pytest.mark.parametrize("value", ["abc", "-3", "99999999999999999999"])
+def test_a_forged_selection_is_refused(client, admin_user, flagged, value):
+    client.force_login(admin_user)
+
+    response = client.post(reverse("members:membership_review_close"), {"organizations": [value], "note": "x"})
+
+    assert response.status_code == 400
+    flagged.refresh_from_db()
+    assert flagged.review_requested_at is not None
+
+
 def test_closing_an_already_closed_review_says_so(client, admin_user, organization, active):
     client.force_login(admin_user)
 
-    response = client.post(
-        reverse("members:membership_review_resolve", args=[organization.pk]),
-        {f"resolve-{organization.pk}-note": "done"},
-        follow=True,
-    )
+    response = _close(client, [organization], note="done")
+    response = client.get(response["Location"])
 
     assert response.status_code == 200
     assert b"already closed" in response.content
@@ -292,22 +312,19 @@ def test_closing_an_already_closed_review_says_so(client, admin_user, organizati
 
 
 def test_viewer_and_portal_user_cannot_close_a_review(client, viewer_user, portal_editor, organization, flagged):
-    url = reverse("members:membership_review_resolve", args=[organization.pk])
-    data = {f"resolve-{organization.pk}-note": "x"}
-
     client.force_login(viewer_user)
-    assert client.post(url, data).status_code == 403
+    assert _close(client, [organization], note="x").status_code == 403
     client.force_login(portal_editor)
-    assert client.post(url, data).status_code == 403
+    assert _close(client, [organization], note="x").status_code == 403
     assert client.get(reverse("members:membership_review_queue")).status_code == 403
     flagged.refresh_from_db()
     assert flagged.review_requested_at is not None
 
 
-def test_review_resolve_only_accepts_post(client, admin_user, organization, flagged):
+def test_review_close_only_accepts_post(client, admin_user):
     client.force_login(admin_user)
 
-    assert client.get(reverse("members:membership_review_resolve", args=[organization.pk])).status_code == 405
+    assert client.get(reverse("members:membership_review_close")).status_code == 405
 
 
 # --- Change proposals ---------------------------------------------------------------------

@@ -1,0 +1,15 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("members", "0003_regfind_unaccent")]
+
+    operations = [
+        migrations.AddField(
+            model_name="mergerecord",
+            name="notes",
+            field=models.JSONField(
+                default=list, help_text="What the merge did: codes and parameters (members.merge_notes)."
+            ),
+        ),
+    ]
