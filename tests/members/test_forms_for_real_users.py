@@ -1,14 +1,15 @@
 """Forms for real users (issue #12, item 8): the parent union list after an error, decimal
 commas and local phone numbers in the portal, re-admitting a withdrawn member."""
 
+import datetime
 import re
 
 import pytest
 from django.urls import reverse
 
 from clac.roles import StaffRole
-from members.models import Organization
-from tests.factories import OrganizationFactory, country, staff_user
+from members.models import Membership, MembershipEvent, Organization
+from tests.factories import CertificationFactory, MembershipFactory, OrganizationFactory, country, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +58,51 @@ def test_a_union_of_another_country_stays_shown_with_the_mismatch_error(client):
     assert re.search(rf'value="{union_co.pk}"[^>]*selected', options)
     assert "Union Bolivia" not in options
     assert "the parent union must be in the same country" in html
+
+
+# --- 8e: a withdrawn member can be re-admitted -----------------------------------------------
+
+
+def test_a_withdrawn_member_applies_again_and_is_readmitted_with_its_history_kept(client, organization):
+
+    CertificationFactory(organization=organization)
+    MembershipFactory(
+        organization=organization,
+        status=Membership.Status.WITHDRAWN,
+        joined_on=datetime.date(2015, 3, 1),
+        status_changed_on=datetime.date(2021, 6, 1),
+    )
+    client.force_login(staff_user(StaffRole.ADMIN))
+    url = reverse("members:membership_transition", args=[organization.pk])
+
+    page = client.get(url)
+    assert b'value="applicant"' in page.content
+
+    response = client.post(url, {"to_status": "applicant", "occurred_on": "2025-02-01", "reason": "New application"})
+    assert response.status_code == 302
+    response = client.post(url, {"to_status": "active", "occurred_on": "2025-04-01", "reason": "Board approval"})
+    assert response.status_code == 302
+
+    membership = Membership.objects.get(organization=organization)
+    assert membership.status == Membership.Status.ACTIVE
+    assert membership.joined_on == datetime.date(2025, 4, 1)
+    events = list(MembershipEvent.objects.filter(membership=membership).order_by("occurred_on"))
+    assert [(e.from_status, e.to_status) for e in events] == [("withdrawn", "applicant"), ("applicant", "active")]
+    # The earlier membership stays in the record's history.
+    assert membership.history.filter(joined_on=datetime.date(2015, 3, 1)).exists()
+
+
+def test_an_expelled_member_cannot_apply_again(client, organization):
+
+    MembershipFactory(organization=organization, status=Membership.Status.EXPELLED)
+    client.force_login(staff_user(StaffRole.ADMIN))
+
+    response = client.post(
+        reverse("members:membership_transition", args=[organization.pk]),
+        {"to_status": "applicant", "occurred_on": "2025-02-01", "reason": "New application"},
+    )
+
+    assert response.status_code == 200
+    assert "cannot go from" in str(response.context["form"].errors["to_status"])
+    assert Membership.objects.get(organization=organization).status == Membership.Status.EXPELLED
+    assert not MembershipEvent.objects.exists()
