@@ -263,25 +263,11 @@ class PersonForm(forms.Form):
     def optional_section_open(self) -> bool:
         return any(field.errors or field.value() not in (None, "") for field in self.optional_fields())
 
-    def _clean_unique_email(self, name: str) -> str:
-        # The service refuses an email that belongs to someone else, naming that person; the
-        # portal must not reveal who that is (they may serve another organization).
-        email = normalize_email(self.cleaned_data.get(name) or "")
-        if email:
-            others = Person.objects.filter(email__iexact=email)
-            if self.person is not None:
-                others = others.exclude(pk=self.person.pk)
-            if others.exists():
-                raise ValidationError(
-                    _(
-                        "This email already belongs to another person in the CLAC registry. "
-                        "If it is the same person, ask CLAC staff to link them to your organization."
-                    )
-                )
-        return email
-
     def clean_email(self) -> str:
-        return self._clean_unique_email("email")
+        # Uniqueness is the service's (members.services.people): it refuses only an email of
+        # someone in this organization, so the portal never tells whether an email is known
+        # elsewhere in CLAC.
+        return normalize_email(self.cleaned_data.get("email") or "")
 
     def clean_birth_year(self) -> int | None:
         year = self.cleaned_data.get("birth_year")

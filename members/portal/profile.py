@@ -218,6 +218,7 @@ def person_add(request: MemberPortalRequest) -> HttpResponse:
                     is_primary=form.cleaned_data["is_primary"],
                     person_fields=form.person_fields(),
                     consents=_consent_answers(form),
+                    email_scope=organization,
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -244,6 +245,7 @@ def person_edit(request: MemberPortalRequest, pk: int) -> HttpResponse:
                     person=person,
                     fields=form.person_fields(),
                     consents=_consent_answers(form),
+                    email_scope=organization,
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
