@@ -207,7 +207,7 @@ def _consent_answers(form: PersonForm) -> list[ConsentAnswer]:
 def person_add(request: MemberPortalRequest) -> HttpResponse:
     organization = request.organization
     if request.method == "POST":
-        form = PersonAddForm(request.POST)
+        form = PersonAddForm(request.POST, country_code=organization.country_id)
         if form.is_valid():
             try:
                 person = person_add_to_organization(
@@ -226,7 +226,7 @@ def person_add(request: MemberPortalRequest) -> HttpResponse:
                 messages.success(request, _("%(name)s was added.") % {"name": person})
                 return redirect("members_portal:people")
     else:
-        form = PersonAddForm(initial={"start_date": timezone.localdate()})
+        form = PersonAddForm(initial={"start_date": timezone.localdate()}, country_code=organization.country_id)
     return render(request, "portal/members/person_form.html", {"form": form, "person": None})
 
 
@@ -237,7 +237,7 @@ def person_edit(request: MemberPortalRequest, pk: int) -> HttpResponse:
     person = person_get_for_user(user=request.user, pk=pk, organization=organization, for_change=True)
     consents = portal_person_consents(person=person)
     if request.method == "POST":
-        form = PersonForm(request.POST, person=person, consents=consents)
+        form = PersonForm(request.POST, person=person, consents=consents, country_code=organization.country_id)
         if form.is_valid():
             try:
                 person_update_with_consents(
@@ -253,7 +253,7 @@ def person_edit(request: MemberPortalRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The changes to %(name)s were saved.") % {"name": person})
                 return redirect("members_portal:people")
     else:
-        form = PersonForm(person=person, consents=consents)
+        form = PersonForm(person=person, consents=consents, country_code=organization.country_id)
     today = timezone.localdate()
     return render(
         request,

@@ -3,6 +3,7 @@ commas and local phone numbers in the portal, re-admitting a withdrawn member.""
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -106,3 +107,103 @@ def test_an_expelled_member_cannot_apply_again(client, organization):
     assert "cannot go from" in str(response.context["form"].errors["to_status"])
     assert Membership.objects.get(organization=organization).status == Membership.Status.EXPELLED
     assert not MembershipEvent.objects.exists()
+
+
+# --- 8b: decimal commas and local phone numbers in the portal --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "number"),
+    [
+        ("es", "1.234,5", "1234.5"),
+        ("es", "1234,5", "1234.5"),
+        ("pt-br", "1.234,50", "1234.50"),
+        ("fr", "1\u202f234,5", "1234.5"),
+        ("fr", "1 234,5", "1234.5"),
+        ("es", "12.5", "12.5"),
+        ("en", "1,234.5", "1234.5"),
+        ("en", "1234.5", "1234.5"),
+    ],
+)
+def test_numbers_are_read_as_people_write_them_in_their_language(language, typed, number):
+    from django.utils import translation
+
+    from clac.forms import parse_localized_number
+
+    with translation.override(language):
+        assert Decimal(parse_localized_number(typed)) == Decimal(number)
+
+
+def _spanish_portal_editor(organization):
+    from clac.roles import PortalRole
+    from tests.factories import PortalAccessFactory, UserFactory
+
+    user = UserFactory(username="editora", language="es")
+    PortalAccessFactory(user=user, organization=organization, role=PortalRole.EDITOR)
+    return user
+
+
+def test_the_portal_profile_takes_decimal_commas_and_a_local_phone(client, organization):
+    from tests.members.test_portal_profile import PROFILE_EDIT, contact_data
+
+    client.force_login(_spanish_portal_editor(organization))
+
+    response = client.post(PROFILE_EDIT, contact_data(phone="987 654 321", latitude="-11,4312", longitude="-74,4898"))
+
+    assert response.status_code == 302
+    organization.refresh_from_db()
+    assert organization.phone == "+51987654321"
+    assert (organization.latitude, organization.longitude) == (Decimal("-11.4312"), Decimal("-74.4898"))
+
+
+def test_a_local_phone_that_is_not_a_number_of_the_country_is_refused_and_kept(client, organization):
+    from tests.members.test_portal_profile import PROFILE_EDIT, contact_data
+
+    client.force_login(_spanish_portal_editor(organization))
+
+    response = client.post(PROFILE_EDIT, contact_data(phone="12 34", name="Otro Nombre"))
+
+    assert response.status_code == 200
+    assert "phone" in response.context["form"].errors
+    assert 'value="12 34"' in response.content.decode()
+    organization.refresh_from_db()
+    assert organization.name != "Otro Nombre"
+
+
+def test_a_person_added_in_the_portal_gets_the_local_mobile_in_e164(client, organization):
+    from members.models import Person
+    from tests.members.test_portal_people import PERSON_ADD, new_person_data
+
+    client.force_login(_spanish_portal_editor(organization))
+
+    response = client.post(PERSON_ADD, new_person_data(phone="964 111 222"))
+
+    assert response.status_code == 302
+    assert Person.objects.get().phone == "+51964111222"
+
+
+def test_the_yearly_report_takes_decimal_commas_and_grouped_thousands(client, organization):
+    from members.models import YearlyReport
+    from tests.members.test_portal_reports import LAST_YEAR, edit_url, report_data
+
+    client.force_login(_spanish_portal_editor(organization))
+
+    response = client.post(
+        edit_url(),
+        report_data(
+            members_total="1.200",
+            members_women="300",
+            hectares="1.234,5",
+            premium_amount="95.000,50",
+            lines=[("coffee", "120.000", "90.000", "30.000")],
+        ),
+    )
+
+    assert response.status_code == 302, response.context and response.context.get("form").errors
+    report = YearlyReport.objects.get(organization=organization, year=LAST_YEAR)
+    assert (report.members_total, report.hectares, report.premium_amount) == (
+        1200,
+        Decimal("1234.50"),
+        Decimal("95000.50"),
+    )
+    assert report.product_lines.get().volume_produced == Decimal(120000)
