@@ -1,16 +1,25 @@
 """Form helpers every app's dashboard and portal pages share. The platform imports no app."""
 
 import re
+from collections.abc import Callable
 from decimal import Decimal, DecimalException
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.forms.utils import flatatt
 from django.utils import formats, translation
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 __all__ = [
     "LocalizedDecimalField",
     "LocalizedIntegerField",
+    "SearchPickerField",
+    "SearchPickerInput",
     "add_service_errors",
     "parse_localized_number",
 ]
@@ -111,3 +120,149 @@ class LocalizedIntegerField(forms.IntegerField):
                     text = text.replace(separator, "")
             value = text
         return super().to_python(value)
+
+
+# --- Search picker: choosing one of a thousand rows ---------------------------------------
+
+PICK_SUFFIX = "_pick"
+
+
+class SearchPickerInput(forms.Widget):
+    """A text field where the user types a name or a code, plus the id of the row chosen.
+
+    Without JavaScript the form is sent with the text; SearchPickerField finds the row, and
+    when several match the page comes back with them as radio buttons under the field. With
+    JavaScript (static/js/picker.js) the text field offers the matches as the user types,
+    from `source_url` (a small JSON endpoint answering {"results": [{"id", "label"}]}), and
+    fills the hidden id."""
+
+    def __init__(self, *, source_url: Any = "", attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs)
+        self.source_url = source_url
+        # Set by SearchPickerField when the text matched several rows: [(id, label), ...].
+        self.candidates: list[tuple[Any, str]] = []
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> dict[str, str]:
+        picks = [value for value in data.getlist(name + PICK_SUFFIX) if value] if hasattr(data, "getlist") else []
+        if not picks and data.get(name + PICK_SUFFIX):
+            picks = [data[name + PICK_SUFFIX]]
+        # The hidden id comes first and a ticked candidate after it: the last one given wins.
+        return {"text": str(data.get(name) or ""), "pick": str(picks[-1]) if picks else ""}
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data and (name + PICK_SUFFIX) not in data
+
+    def format_value(self, value: Any) -> dict[str, str]:
+        if isinstance(value, dict):
+            return {"text": str(value.get("text") or ""), "pick": str(value.get("pick") or "")}
+        return {"text": "", "pick": ""}
+
+    def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> SafeString:
+        current = self.format_value(value)
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        final_attrs.update(
+            {
+                "type": "text",
+                "name": name,
+                "value": current["text"],
+                "autocomplete": "off",
+                "data-picker-input": "",
+                "data-picker-source": str(self.source_url),
+                "data-picker-pick": name + PICK_SUFFIX,
+                "spellcheck": "false",
+                # Read out by the script's live region when suggestions arrive.
+                "data-picker-found": gettext("%(count)s suggestions, use the arrow keys to choose"),
+                "data-picker-none": gettext("No suggestions"),
+            }
+        )
+        parts = [
+            format_html("<input{}>", flatatt(final_attrs)),
+            format_html('<input type="hidden" name="{}" value="{}">', name + PICK_SUFFIX, current["pick"]),
+        ]
+        if self.candidates:
+            base_id = final_attrs.get("id") or name
+            options = format_html_join(
+                "",
+                '<label for="{0}_pick_{1}"><input type="radio" id="{0}_pick_{1}" name="{2}" value="{3}"> {4}</label>',
+                ((base_id, i, name + PICK_SUFFIX, pk, label) for i, (pk, label) in enumerate(self.candidates)),
+            )
+            parts.append(
+                format_html(
+                    '<fieldset class="picker-candidates"><legend>{}</legend>{}</fieldset>',
+                    gettext("Choose one"),
+                    options,
+                )
+            )
+        return format_html('<div class="picker" data-picker>{}</div>', mark_safe("".join(parts)))  # parts escaped
+
+
+class SearchPickerField(forms.Field):
+    """One row of a large queryset (e.g. the registry's thousand organizations), picked by
+    typing rather than scrolling a thousand-option list. The app gives the queryset (what
+    may be picked: a row outside it is refused however its id arrives), `search(queryset,
+    text)` (the rows the text matches, best first), `label_from_instance(row)`, and the JSON endpoint the
+    script asks for suggestions."""
+
+    widget = SearchPickerInput
+    default_error_messages = {
+        "not_found": _("Nothing matches “%(text)s”. Check the spelling or type the code."),
+        "ambiguous": _("%(count)s match “%(text)s”: choose one below, or type more of the name or the code."),
+        "invalid_pick": _("That choice is not available here. Type the name or the code again."),
+    }
+    MAX_CANDIDATES = 8
+
+    def __init__(
+        self,
+        *,
+        queryset: QuerySet,
+        search: Callable[[QuerySet, str], QuerySet],
+        label_from_instance: Callable[[Any], str],
+        source_url: Any = "",
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("widget", SearchPickerInput(source_url=source_url))
+        super().__init__(**kwargs)
+        self.queryset = queryset
+        self.search = search
+        self.label_from_instance = label_from_instance
+
+    def prepare_value(self, value: Any) -> dict[str, str]:
+        if isinstance(value, dict):
+            return value
+        if value in self.empty_values:
+            return {"text": "", "pick": ""}
+        row = value if hasattr(value, "pk") else self._row(value)
+        if row is None:
+            return {"text": "", "pick": ""}
+        return {"text": self.label_from_instance(row), "pick": str(row.pk)}
+
+    def _row(self, pk: Any) -> Any:
+        try:
+            return self.queryset.filter(pk=int(pk)).first()
+        except (TypeError, ValueError, OverflowError):
+            return None
+
+    def to_python(self, value: Any) -> Any:
+        if not isinstance(value, dict):
+            value = {"text": str(value or ""), "pick": ""}
+        text, pick = value.get("text", "").strip(), value.get("pick", "")
+        if pick:
+            row = self._row(pick) if str(pick).isascii() and str(pick).isdigit() and len(str(pick)) <= 18 else None
+            if row is None:
+                raise ValidationError(self.error_messages["invalid_pick"], code="invalid_pick")
+            return row
+        if not text:
+            return None
+        matches = list(self.search(self.queryset, text)[: self.MAX_CANDIDATES + 1])
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise ValidationError(self.error_messages["not_found"], code="not_found", params={"text": text})
+        assert isinstance(self.widget, SearchPickerInput)
+        self.widget.candidates = [(row.pk, self.label_from_instance(row)) for row in matches[: self.MAX_CANDIDATES]]
+        count = str(len(matches)) if len(matches) <= self.MAX_CANDIDATES else f"{self.MAX_CANDIDATES}+"
+        raise ValidationError(self.error_messages["ambiguous"], code="ambiguous", params={"text": text, "count": count})
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        initial_pk = str(getattr(initial, "pk", initial) or "")
+        return initial_pk != str((data or {}).get("pick") or "")

@@ -42,6 +42,7 @@ _STAFF_READ = (
     "person_detail",
     "report_queue",
     "report_detail",
+    "organization_pick",
 )
 _EDITOR = (
     "organization_create",

@@ -1,6 +1,6 @@
 """Dashboard pages of the registry, mounted at /dashboard/registry/."""
 
-from members.views import duplicates, imports, people, registry, reports
+from members.views import duplicates, imports, people, pickers, registry, reports
 
 app_name = "members"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     *reports.urlpatterns,
     *imports.urlpatterns,
     *duplicates.urlpatterns,
+    *pickers.urlpatterns,
 ]
