@@ -95,7 +95,7 @@ class LocalizedDecimalField(forms.DecimalField):
         kwargs.setdefault("localize", True)
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # DecimalField is an IntegerField
         if value in self.empty_values:
             return None
         text = parse_localized_number(str(value), grouping=self.grouping)
