@@ -126,3 +126,32 @@ def test_the_staff_registry_list_fits_the_screen_without_sideways_scrolling(open
     if viewport == LAPTOP:
         # On a laptop every column shows without scrolling the table either.
         assert hidden == 0, f"the table hides {hidden} px of its columns at 1366 px"
+
+
+def test_the_organization_picker_suggests_as_you_type_and_saves_the_choice(open_as):
+    from members.models import Affiliation
+    from tests.factories import PersonFactory
+
+    person = PersonFactory(first_name="Rosa", last_name="Quispe")
+    chosen = OrganizationFactory(name="Cooperativa Agraria Cafetalera Pangoa", flo_id="2145")
+    OrganizationFactory(name="Asociación Pangoa Norte", flo_id="2146")
+    OrganizationFactory(name="Cooperativa Norandino")
+    page = open_as(
+        staff_user(StaffRole.ADMIN, username="picker-admin", language="en"),
+        f"/dashboard/registry/people/{person.pk}/affiliations/new/",
+        LAPTOP,
+    )
+
+    field = page.get_by_role("combobox", name="Organization")
+    field.press_sequentially("cafe pang", delay=20)
+    options = page.get_by_role("listbox").get_by_role("option")
+    options.first.wait_for()
+    assert options.count() == 1
+    field.press("ArrowDown")
+    field.press("Enter")
+    assert field.input_value() == "Cooperativa Agraria Cafetalera Pangoa (PE) · FLO 2145"
+    page.get_by_label("Role").select_option("delegate")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+
+    assert Affiliation.objects.get(person=person).organization == chosen
