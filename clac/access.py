@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from rest_framework.request import Request
 
@@ -75,6 +75,18 @@ def portal_accesses_for_user(user) -> QuerySet | None:
     return gate.accesses(user)
 
 
+def portal_accesses_strongest_first(accesses: QuerySet) -> QuerySet:
+    """The accesses with the strongest role first (admin, editor, then viewer), then by
+    organization name: after sign-in the portal opens where the user can do the most."""
+    strength = Case(
+        When(role=PortalRole.ADMIN, then=Value(0)),
+        When(role=PortalRole.EDITOR, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return accesses.order_by(strength, "organization__name", "organization_id")
+
+
 def user_has_portal_access(user) -> bool:
     accesses = portal_accesses_for_user(user)
     return accesses is not None and accesses.exists()
@@ -105,7 +117,7 @@ def portal_required(*, edit: bool = False, admin: bool = False) -> Callable:
             organization_id = request.session.get(PORTAL_SESSION_KEY)
             if organization_id is None:
                 accesses = portal_accesses_for_user(request.user)
-                first = accesses.order_by("organization__name").first() if accesses is not None else None
+                first = portal_accesses_strongest_first(accesses).first() if accesses is not None else None
                 if first is None:
                     raise PermissionDenied
                 organization_id = first.organization_id

@@ -279,11 +279,15 @@ class Membership(TimeStampedModel):
         EXPELLED = "expelled", _("Expelled")
 
     # applicant → active ⇄ suspended → withdrawn | expelled (an applicant may also withdraw).
+    # A withdrawn organization may apply again: it becomes an applicant, its earlier events
+    # stay in the history, and activation follows the usual rules (a current certificate).
+    # Expulsion is final here: under the statutes only the General Assembly can readmit an
+    # expelled organization, which staff record by creating it anew (docs/user-guide.md).
     ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
         Status.APPLICANT: (Status.ACTIVE, Status.WITHDRAWN),
         Status.ACTIVE: (Status.SUSPENDED, Status.WITHDRAWN, Status.EXPELLED),
         Status.SUSPENDED: (Status.ACTIVE, Status.WITHDRAWN, Status.EXPELLED),
-        Status.WITHDRAWN: (),
+        Status.WITHDRAWN: (Status.APPLICANT,),
         Status.EXPELLED: (),
     }
 

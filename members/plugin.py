@@ -43,6 +43,7 @@ _STAFF_READ = (
     "person_detail",
     "report_queue",
     "report_detail",
+    "organization_pick",
 )
 _EDITOR = (
     "organization_create",

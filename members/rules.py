@@ -11,6 +11,7 @@ import re
 from decimal import Decimal
 from typing import Protocol
 
+import phonenumbers
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,7 @@ __all__ = [
     "flo_id_is_valid",
     "founding_year_problem",
     "phone_is_valid",
+    "phone_local_to_e164",
     "phone_normalize",
     "premium_uses_problem",
     "product_line_problems",
@@ -79,6 +81,26 @@ def phone_normalize(raw: str) -> str:
     if raw.startswith("00") and len(digits) > 2:
         return f"+{digits[2:]}"  # the international call prefix
     return digits
+
+
+def phone_local_to_e164(raw: str, *, country_code: str) -> str | None:
+    """A phone as a member typed it, in E.164. A number in international format (+ or 00)
+    keeps its own country code (phone_normalize); a local one ('987 654 321', '(064) 555-123')
+    takes the organization's country (ISO code, e.g. 'PE'), and is accepted only if it is a
+    valid number of that country there, so a typo is not turned into someone else's number.
+    '' for an empty input, None when the local number is not valid."""
+    raw = raw.strip()
+    if not raw:
+        return ""
+    if raw.startswith("+") or raw.startswith("00"):
+        return phone_normalize(raw)
+    try:
+        number = phonenumbers.parse(raw, country_code.upper())
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def phone_is_valid(e164: str) -> bool:

@@ -1,6 +1,6 @@
 """Dashboard pages of the registry, mounted at /dashboard/registry/."""
 
-from members.views import duplicates, imports, people, rates, registry, reports
+from members.views import duplicates, imports, people, pickers, rates, registry, reports
 
 app_name = "members"
 urlpatterns = [
@@ -10,4 +10,5 @@ urlpatterns = [
     *imports.urlpatterns,
     *duplicates.urlpatterns,
     *rates.urlpatterns,
+    *pickers.urlpatterns,
 ]

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -166,15 +167,21 @@ class OrganizationForm(forms.ModelForm):
         unions = Organization.objects.filter(kind=Organization.Kind.SPO2).select_related("country").order_by("name")
         if organization is not None:
             unions = unions.exclude(pk=organization.pk)
-        if not self.is_bound:
-            # Offer the unions of the organization's country only; a submitted form accepts
-            # any union and clean() explains a country mismatch.
-            country = self.initial.get("country")
-            if country:
-                unions = unions.filter(country=country)
         parent = self.fields["parent"]
         assert isinstance(parent, forms.ModelChoiceField)
+        # A submitted form accepts any union and clean() explains a country mismatch; the list
+        # shown offers the unions of the organization's country only, the one typed in the
+        # form when it comes back with an error (plus the union chosen, so the error reads
+        # against what the user picked).
         parent.queryset = unions
+        if self.is_bound:
+            country = self.data.get(self.add_prefix("country")) or ""
+            chosen = self.data.get(self.add_prefix("parent")) or ""
+        else:
+            country, chosen = self.initial.get("country") or "", self.initial.get("parent") or ""
+        if country:
+            shown = unions.filter(Q(country=country) | Q(pk=chosen if str(chosen).isdigit() else None))
+            parent.widget.choices = [("", parent.empty_label), *((u.pk, parent.label_from_instance(u)) for u in shown)]
 
     def clean_phone(self) -> str:
         phone = rules.phone_normalize(self.cleaned_data.get("phone") or "")

@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members import rules
-from members.models import Affiliation, Consent, Country, Organization, Person
+from members.forms.pickers import OrganizationPickerField
+from members.models import Affiliation, Consent, Country, Person
 
 __all__ = [
     "PERSON_FORM_FIELDS",
@@ -89,17 +90,9 @@ class PersonForm(forms.Form):
         return {name: getattr(person, name) for name in PERSON_FORM_FIELDS}
 
 
-class OrganizationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Organization) -> str:
-        # The country code tells apart the many cooperatives with similar names; country_id
-        # is the code itself, so no query per option.
-        return f"{obj.name} ({obj.country_id})"
-
-
 class AffiliationForm(forms.Form):
-    organization = OrganizationChoiceField(
-        label=_("Organization"), queryset=Organization.objects.only("id", "name", "country_id").order_by("name", "id")
-    )
+    # A search picker, not a list of the registry's thousand organizations.
+    organization = OrganizationPickerField()
     role = forms.ChoiceField(label=_("Role"), choices=[("", "---------"), *Affiliation.Role.choices])
     start_date = forms.DateField(label=_("Start"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(label=_("End"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

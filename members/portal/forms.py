@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clac.forms import LocalizedDecimalField, LocalizedIntegerField
 from members import rules
 from members.languages import WORKING_LANGUAGES, language_choices, languages_canonical
 from members.models import (
@@ -44,6 +45,21 @@ LOCAL_CURRENCIES = {
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
+PHONE_HELP = _("The local number, e.g. 987 654 321, or + then country code and number for another country.")
+
+
+def clean_local_phone(raw: str, *, country_code: str) -> str:
+    """A phone typed the local way or in international format, in E.164 with the
+    organization's country code (members.rules.phone_local_to_e164); the service then checks
+    the E.164 form."""
+    phone = rules.phone_local_to_e164(raw or "", country_code=country_code)
+    if phone is None:
+        raise ValidationError(
+            _("%(phone)s is not a phone number of %(country)s. Check it, or write + then country code and number.")
+            % {"phone": raw.strip(), "country": country_code}
+        )
+    return phone
+
 
 class OrganizationContactForm(forms.Form):
     """What a portal editor changes directly. Legal name, FLO ID, country and kind are not
@@ -55,28 +71,28 @@ class OrganizationContactForm(forms.Form):
         label=_("Phone"),
         max_length=24,
         required=False,
-        help_text=_("International format: + then country code and number, e.g. +51987654321."),
+        help_text=PHONE_HELP,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     region = forms.CharField(label=_("Region, department or state"), max_length=100, required=False)
     locality = forms.CharField(label=_("Locality"), max_length=100, required=False)
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
-    latitude = forms.DecimalField(
+    latitude = LocalizedDecimalField(
         label=_("Latitude"),
         required=False,
         min_value=-90,
         max_value=90,
         help_text=_("Decimal degrees, e.g. -10.93 (south of the Equator is negative)."),
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        grouping=False,
     )
-    longitude = forms.DecimalField(
+    longitude = LocalizedDecimalField(
         label=_("Longitude"),
         required=False,
         min_value=-180,
         max_value=180,
         help_text=_("Decimal degrees, e.g. -74.81 (all of Latin America is negative)."),
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        grouping=False,
     )
     products = forms.ModelMultipleChoiceField(
         label=_("Products"),
@@ -105,6 +121,7 @@ class OrganizationContactForm(forms.Form):
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         kwargs.setdefault("initial", self.initial_for(organization))
         super().__init__(*args, **kwargs)
+        self.country_code = organization.country_id or ""
         # The staff form offers the same list; a code stored before the list was shared and
         # missing from it is still offered, so saving without touching the field keeps it.
         languages = self.fields["languages"]
@@ -124,6 +141,9 @@ class OrganizationContactForm(forms.Form):
         if value is None:
             return None
         return value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+
+    def clean_phone(self) -> str:
+        return clean_local_phone(self.cleaned_data.get("phone") or "", country_code=self.country_code)
 
     def clean_latitude(self) -> Decimal | None:
         return self._coordinate("latitude")
@@ -196,7 +216,7 @@ class PersonForm(forms.Form):
         label=_("Mobile phone"),
         max_length=24,
         required=False,
-        help_text=_("International format: + then country code and number, e.g. +51987654321."),
+        help_text=PHONE_HELP,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES, initial="es")
@@ -216,9 +236,18 @@ class PersonForm(forms.Form):
     PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "preferred_language", "gender", "email_secondary",
                      "birth_year")  # fmt: skip
 
-    def __init__(self, *args: Any, person: Person | None = None, consents: dict[str, Consent] | None = None, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        person: Person | None = None,
+        consents: dict[str, Consent] | None = None,
+        country_code: str = "",
+        **kwargs: Any,
+    ):
         self.person = person
         self.consents = consents or {}
+        # The organization's country: a local phone number takes its country code.
+        self.country_code = country_code
         if person is not None:
             initial = {name: getattr(person, name) for name in self.PERSON_FIELDS}
             for channel, consent in self.consents.items():
@@ -243,25 +272,17 @@ class PersonForm(forms.Form):
     def optional_section_open(self) -> bool:
         return any(field.errors or field.value() not in (None, "") for field in self.optional_fields())
 
-    def _clean_unique_email(self, name: str) -> str:
-        # The service refuses an email that belongs to someone else, naming that person; the
-        # portal must not reveal who that is (they may serve another organization).
-        email = normalize_email(self.cleaned_data.get(name) or "")
-        if email:
-            others = Person.objects.filter(email__iexact=email)
-            if self.person is not None:
-                others = others.exclude(pk=self.person.pk)
-            if others.exists():
-                raise ValidationError(
-                    _(
-                        "This email already belongs to another person in the CLAC registry. "
-                        "If it is the same person, ask CLAC staff to link them to your organization."
-                    )
-                )
-        return email
-
     def clean_email(self) -> str:
-        return self._clean_unique_email("email")
+        # Uniqueness is the service's (members.services.people): it refuses only an email of
+        # someone in this organization, so the portal never tells whether an email is known
+        # elsewhere in CLAC.
+        return normalize_email(self.cleaned_data.get("email") or "")
+
+    def clean_phone(self) -> str:
+        raw = self.cleaned_data.get("phone") or ""
+        if not self.country_code:
+            return raw
+        return clean_local_phone(raw, country_code=self.country_code)
 
     def clean_birth_year(self) -> int | None:
         year = self.cleaned_data.get("birth_year")
@@ -323,20 +344,19 @@ class AffiliationEndForm(forms.Form):
 # --- Yearly reports -----------------------------------------------------------------------
 
 
+# Text inputs with a numeric keypad, not number inputs: members type "1.234,5" or "1 234" as
+# they write numbers (clac.forms.parse_localized_number), which number inputs refuse.
 def _count_field(label: "StrOrPromise") -> forms.IntegerField:
-    return forms.IntegerField(
-        label=label, required=False, min_value=0, widget=forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"})
-    )
+    return LocalizedIntegerField(label=label, required=False, min_value=0)
 
 
 def _amount_field(label: "StrOrPromise", max_digits: int = 14) -> forms.DecimalField:
-    return forms.DecimalField(
+    return LocalizedDecimalField(
         label=label,
         required=False,
         min_value=0,
         max_digits=max_digits,
         decimal_places=2,
-        widget=forms.NumberInput(attrs={"min": 0, "step": "0.01", "inputmode": "decimal"}),
     )
 
 

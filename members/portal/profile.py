@@ -206,7 +206,7 @@ def _consent_answers(form: PersonForm) -> list[ConsentAnswer]:
 def person_add(request: MemberPortalRequest) -> HttpResponse:
     organization = request.organization
     if request.method == "POST":
-        form = PersonAddForm(request.POST)
+        form = PersonAddForm(request.POST, country_code=organization.country_id)
         if form.is_valid():
             try:
                 person = person_add_to_organization(
@@ -217,6 +217,7 @@ def person_add(request: MemberPortalRequest) -> HttpResponse:
                     is_primary=form.cleaned_data["is_primary"],
                     person_fields=form.person_fields(),
                     consents=_consent_answers(form),
+                    email_scope=organization,
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -224,7 +225,7 @@ def person_add(request: MemberPortalRequest) -> HttpResponse:
                 messages.success(request, _("%(name)s was added.") % {"name": person})
                 return redirect("members_portal:people")
     else:
-        form = PersonAddForm(initial={"start_date": timezone.localdate()})
+        form = PersonAddForm(initial={"start_date": timezone.localdate()}, country_code=organization.country_id)
     return render(request, "portal/members/person_form.html", {"form": form, "person": None})
 
 
@@ -235,7 +236,7 @@ def person_edit(request: MemberPortalRequest, pk: int) -> HttpResponse:
     person = person_get_for_user(user=request.user, pk=pk, organization=organization, for_change=True)
     consents = portal_person_consents(person=person)
     if request.method == "POST":
-        form = PersonForm(request.POST, person=person, consents=consents)
+        form = PersonForm(request.POST, person=person, consents=consents, country_code=organization.country_id)
         if form.is_valid():
             try:
                 person_update_with_consents(
@@ -243,6 +244,7 @@ def person_edit(request: MemberPortalRequest, pk: int) -> HttpResponse:
                     person=person,
                     fields=form.person_fields(),
                     consents=_consent_answers(form),
+                    email_scope=organization,
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -250,7 +252,7 @@ def person_edit(request: MemberPortalRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The changes to %(name)s were saved.") % {"name": person})
                 return redirect("members_portal:people")
     else:
-        form = PersonForm(person=person, consents=consents)
+        form = PersonForm(person=person, consents=consents, country_code=organization.country_id)
     today = timezone.localdate()
     return render(
         request,

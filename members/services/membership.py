@@ -83,6 +83,11 @@ def membership_transition(
     membership.status = to_status
     membership.status_changed_on = occurred_on
     update_fields = ["status", "status_changed_on", "updated_at"]
+    if from_status == Membership.Status.WITHDRAWN and to_status == Membership.Status.APPLICANT:
+        # A new application: "member since" will be the new activation's date; the earlier
+        # membership stays in the events and in the record's history.
+        membership.joined_on = None
+        update_fields.append("joined_on")
     if to_status == Membership.Status.ACTIVE and membership.joined_on is None:
         membership.joined_on = occurred_on
         update_fields.append("joined_on")

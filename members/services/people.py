@@ -48,15 +48,28 @@ def _clean_person_fields(fields: dict[str, Any]) -> None:
         fields["phone"] = rules.phone_normalize(fields["phone"])
 
 
-def _validate_person(person: Person) -> None:
+def _validate_person(person: Person, *, check_email: bool = True, email_scope: Organization | None = None) -> None:
+    """`email_scope`: the organization a portal user works for. Only a clash with a person
+    who serves that organization is refused (and named); a clash elsewhere in the registry is
+    saved, so the portal never reveals that an email exists in another organization, and the
+    duplicate finder shows the two people to CLAC staff, who merge them."""
     errors: dict[str, list[str]] = {}
     try:
         full_clean_fields(person)
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    if person.email and "email" not in errors:
-        clash = Person.objects.filter(email__iexact=person.email).exclude(pk=person.pk).first()
-        if clash is not None:
+    if person.email and check_email and "email" not in errors:
+        others = Person.objects.filter(email__iexact=person.email).exclude(pk=person.pk)
+        if email_scope is not None:
+            others = others.filter(
+                affiliations__organization=email_scope, affiliations__end_date__isnull=True
+            ).distinct()
+        clash = others.order_by("pk").first()
+        if clash is not None and email_scope is not None:
+            errors["email"] = [
+                _("%(name)s, in your organization, already has this email. Edit that person instead.") % {"name": clash}
+            ]
+        elif clash is not None:
             errors["email"] = [
                 _("%(email)s already belongs to %(name)s. Edit that person instead, or merge the two.")
                 % {"email": person.email, "name": clash}
@@ -80,6 +93,7 @@ def person_create(
     gender: str = "",
     birth_year: int | None = None,
     notes: str = "",
+    email_scope: Organization | None = None,
 ) -> Person:
     fields: dict[str, Any] = {
         "first_name": first_name, "last_name": last_name, "email": email, "email_secondary": email_secondary,
@@ -89,14 +103,18 @@ def person_create(
     _clean_person_fields(fields)
     person = Person(**fields)
     person.normalized_name = normalize_person_name(person.first_name, person.last_name)
-    _validate_person(person)
+    _validate_person(person, email_scope=email_scope)
     set_history_user(person, actor)
     person.save()
     return person
 
 
 @transaction.atomic
-def person_update(*, actor: User | None, person: Person, **fields: Any) -> Person:
+def person_update(
+    *, actor: User | None, person: Person, email_scope: Organization | None = None, **fields: Any
+) -> Person:
+    """Change a person's data. The email is checked against the registry only when it changes:
+    a person whose email is also on a suspected duplicate can still be edited."""
     locked = Person.objects.select_for_update().get(pk=person.pk)
     _clean_person_fields(fields)
     changed = apply_fields(locked, fields, PERSON_EDITABLE_FIELDS)
@@ -105,7 +123,7 @@ def person_update(*, actor: User | None, person: Person, **fields: Any) -> Perso
     if {"first_name", "last_name"} & set(changed):
         locked.normalized_name = normalize_person_name(locked.first_name, locked.last_name)
         changed.append("normalized_name")
-    _validate_person(locked)
+    _validate_person(locked, check_email="email" in changed, email_scope=email_scope)
     set_history_user(locked, actor)
     locked.save(update_fields=[*changed, "updated_at"])
     return locked
@@ -277,12 +295,13 @@ def person_add_to_organization(
     start_date: datetime.date | None = None,
     is_primary: bool = False,
     consents: Iterable[ConsentAnswer] = (),
+    email_scope: Organization | None = None,
 ) -> Person:
     """A new person who serves the organization in a role, with their consents: saved together
     or not at all (a half-saved person would be a duplicate on the next try). `person_fields`
     are person_create's arguments. Errors keep the keys of the step that raised them: person
     fields, then affiliation fields (role, start_date, is_primary), then consent fields."""
-    person = person_create(actor=actor, **person_fields)
+    person = person_create(actor=actor, email_scope=email_scope, **person_fields)
     affiliation_create(
         actor=actor, person=person, organization=organization, role=role, start_date=start_date, is_primary=is_primary
     )
@@ -292,9 +311,14 @@ def person_add_to_organization(
 
 @transaction.atomic
 def person_update_with_consents(
-    *, actor: User | None, person: Person, fields: dict[str, Any], consents: Iterable[ConsentAnswer] = ()
+    *,
+    actor: User | None,
+    person: Person,
+    fields: dict[str, Any],
+    consents: Iterable[ConsentAnswer] = (),
+    email_scope: Organization | None = None,
 ) -> Person:
     """Change a person's data and their consents together, or nothing."""
-    updated = person_update(actor=actor, person=person, **fields)
+    updated = person_update(actor=actor, person=person, email_scope=email_scope, **fields)
     consents_record(actor=actor, person=updated, answers=consents)
     return updated

@@ -62,7 +62,7 @@ def person_export(request: HttpRequest) -> HttpResponseBase:
     if form.is_valid() and export_format not in EXPORT_FORMATS:
         form.add_error(None, _("Choose CSV or XLSX for the export."))
     if not form.is_valid():
-        page_obj = Paginator(selectors.person_list(filters={}).none(), PAGE_SIZE).get_page(1)
+        page_obj = ReversiblePaginator(selectors.person_list(filters={}).none(), PAGE_SIZE).get_page(1)
         context = {"filter_form": form, "page_obj": page_obj, "can_edit": _can_edit(request)}
         context["export_formats"] = EXPORT_FORMATS
         return render(request, "members/people/list.html", context, status=400)

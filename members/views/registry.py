@@ -278,7 +278,7 @@ def _render_review_queue(
     if filter_form.errors:
         # An unknown filter value shows its error and no rows, never the whole queue unfiltered.
         queue = queue.none()
-    page_obj = Paginator(queue, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = ReversiblePaginator(queue, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     reason_labels = dict(selectors.ReviewReason.choices)
     for membership in page_obj:
         membership.review_kind_label = reason_labels.get(membership.review_kind, "")  # type: ignore[attr-defined]
@@ -344,7 +344,7 @@ def certification_expiring(request: HttpRequest) -> HttpResponse:
     days: int | None = selectors.EXPIRING_CERTIFICATION_DAYS
     if form.is_bound:
         days = form.cleaned_data["days"] if form.is_valid() else None
-    page_obj = Paginator(
+    page_obj = ReversiblePaginator(
         selectors.certifications_expiring(days=days) if days else Certification.objects.none(), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     return render(

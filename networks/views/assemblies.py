@@ -234,7 +234,8 @@ def delegate_add(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session(request, pk, for_change=True)
     organizations = selectors.assembly_eligible_organizations(session=session)
     data = request.POST if request.method == "POST" else request.GET
-    pick = OrganizationPickForm(data if "organization" in data else None, organizations=organizations)
+    picked = "organization" in data or "organization_pick" in data
+    pick = OrganizationPickForm(data if picked else None, organizations=organizations)
     form = None
     if pick.is_bound and pick.is_valid():
         organization = pick.cleaned_data["organization"]

@@ -4,10 +4,10 @@ services' (networks.services.assemblies), whose errors land on these forms."""
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from members.forms.pickers import OrganizationPickerField
 from members.models import Country, Organization, Person, ProductNetwork
 from networks.models import AssemblySession, Body, Delegate
 
@@ -104,33 +104,23 @@ class DelegateFilterForm(forms.Form):
 
 
 class OrganizationPickForm(forms.Form):
-    """Adding a delegate, step one: which organization sends them, by its FLO ID or its number
-    in the registry (as adding a network member): a list of the eligible organizations would be
-    thousands of options (every active member for CLAC's General Assembly)."""
+    """Adding a delegate, step one: which organization sends them, picked by name, FLO ID or
+    registry number (a list of the eligible organizations would be thousands of options for
+    CLAC's General Assembly). Only the eligible ones are accepted."""
 
-    organization = forms.CharField(
-        label=_("Organization"),
-        max_length=20,
-        help_text=_("Its FLO ID, or its number in the registry (shown in its page's address)."),
+    organization = OrganizationPickerField(
+        error_messages={
+            "not_found": _("No organization that may send delegates to this session matches “%(text)s”."),
+            "invalid_pick": _("This organization may not send delegates to this session."),
+        }
     )
 
     def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.organizations = organizations
-
-    def clean_organization(self) -> Organization:
-        value = self.cleaned_data["organization"].strip()
-        condition = Q(flo_id=value)
-        if value.isascii() and value.isdigit() and len(value) <= 12:
-            condition |= Q(pk=int(value))
-        found = list(self.organizations.filter(condition).order_by("pk")[:2])
-        if not found:
-            raise ValidationError(
-                _("No organization that may send delegates to this session has this FLO ID or number.")
-            )
-        if len(found) > 1:
-            raise ValidationError(_("This matches two organizations; give the FLO ID."))
-        return found[0]
+        field = self.fields["organization"]
+        assert isinstance(field, OrganizationPickerField)
+        field.queryset = organizations
 
 
 class PersonChoiceField(forms.ModelChoiceField):

@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -23,7 +22,8 @@ from clac.forms import add_service_errors
 from clac.models import User
 from clac.plugins import ACCESS_STAFF, ACCESS_STAFF_ROLES, NavEntry
 from clac.roles import StaffRole, user_has_any_role
-from members.models import Country, Organization, ProductNetwork
+from members.forms.pickers import OrganizationPickerField
+from members.models import Country, ProductNetwork
 from networks.models import Network
 from networks.selectors.networks import (
     NETWORK_ADMIN_ROLES,
@@ -101,25 +101,9 @@ class NetworkDescriptionForm(forms.Form):
 
 
 class MembershipAddForm(forms.Form):
-    organization = forms.CharField(
-        label=gettext_lazy("Organization"),
-        max_length=20,
-        help_text=gettext_lazy("Its FLO ID, or its number in the registry (shown in its page's address)."),
-    )
+    organization = OrganizationPickerField(label=gettext_lazy("Organization"))
     since = forms.DateField(label=gettext_lazy("Member since"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
-
-    def clean_organization(self) -> Organization:
-        value = self.cleaned_data["organization"].strip()
-        condition = Q(flo_id=value)
-        if value.isascii() and value.isdigit() and len(value) <= 12:
-            condition |= Q(pk=int(value))
-        found = list(Organization.objects.filter(condition).order_by("pk")[:2])
-        if not found:
-            raise ValidationError(_("No organization has this FLO ID or number."))
-        if len(found) > 1:
-            raise ValidationError(_("This matches two organizations; give the FLO ID."))
-        return found[0]
 
 
 class MembershipEndForm(forms.Form):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clac.access import PORTAL_SESSION_KEY
+from members.duplicates import person_duplicate_groups
 from members.models import Affiliation, Consent, Person
 from tests.factories import AffiliationFactory, OrganizationFactory, PersonFactory
 
@@ -185,14 +186,38 @@ def test_adding_a_person_with_a_bad_phone_keeps_input_and_saves_nothing(client, 
 
 
 def test_adding_a_person_whose_email_is_taken_does_not_reveal_who_has_it(client, portal_editor, foreign_affiliation):
+    # Refusing would tell the editor that the email exists elsewhere in CLAC: the person is
+    # saved and the duplicate finder shows the two people to CLAC staff (issue #12, item 9).
     taken = foreign_affiliation.person
     client.force_login(portal_editor)
-    response = client.post(PERSON_ADD, new_person_data(email=taken.email.upper()))
+    response = client.post(PERSON_ADD, new_person_data(email=taken.email.upper()), follow=True)
     assert response.status_code == 200
-    assert "email" in response.context["form"].errors
     html = response.content.decode()
     assert taken.last_name not in html
+    assert "another person" not in html
+    assert "already" not in html
+    assert Person.objects.count() == 2
+    assert any({taken.pk} < set(group.ids) for group in person_duplicate_groups())
+
+
+def test_an_email_of_someone_in_the_same_organization_is_refused_and_named(client, portal_editor, member):
+    client.force_login(portal_editor)
+    response = client.post(PERSON_ADD, new_person_data(email=member.email.upper()))
+    assert response.status_code == 200
+    assert "in your organization, already has this email" in str(response.context["form"].errors["email"])
     assert Person.objects.count() == 1
+
+
+def test_an_editor_saves_a_person_whose_email_is_also_on_a_suspected_duplicate(
+    client, portal_editor, member, foreign_affiliation
+):
+    # Two records of one person, not merged yet by staff: editing one of them must work.
+    Person.objects.filter(pk=foreign_affiliation.person_id).update(email=member.email)
+    client.force_login(portal_editor)
+    response = client.post(person_edit_url(member), person_data(member, first_name="Juana"))
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.first_name == "Juana"
 
 
 def test_affiliation_error_rolls_back_the_new_person(client, portal_editor):
