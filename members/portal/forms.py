@@ -32,9 +32,6 @@ if TYPE_CHECKING:
 # The portal records consent on these channels (phone calls are agreed with CLAC staff).
 PORTAL_CONSENT_CHANNELS = (Consent.Channel.EMAIL, Consent.Channel.SMS, Consent.Channel.WHATSAPP)
 
-# Kept for imports elsewhere: the one list of working languages (members/languages.py).
-ORGANIZATION_LANGUAGES = WORKING_LANGUAGES
-
 # Local currency of each CLAC country, offered next to USD and EUR for the premium received.
 # Ecuador, El Salvador and Panama trade in US dollars.
 LOCAL_CURRENCIES = {

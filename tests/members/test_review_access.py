@@ -28,7 +28,7 @@ from clac.plugins import (
     ACCESS_STAFF_ROLES,
     access_catalogue,
 )
-from clac.roles import REGISTRY_EDITORS, PortalRole, StaffRole
+from clac.roles import RATE_KEEPERS, REGISTRY_EDITORS, PortalRole, StaffRole
 from communications.services import api_key_create
 from members.models import (
     Affiliation,
@@ -147,6 +147,7 @@ def db_fingerprint() -> dict[str, int]:
 
 STAFF_READ = "staff_read"  # every staff role reads
 EDITOR = "editor"  # registry editors only (admin, coordinator, M&E officer)
+RATE_KEEPER = "rate_keeper"  # exchange rates: admin, finance, M&E officer (tests/members/test_exchange_rates.py)
 PORTAL_READ = "portal_read"  # any user of the organization
 PORTAL_EDIT = "portal_edit"  # portal editors and admins
 
@@ -220,6 +221,9 @@ DASHBOARD_ROUTES = [
     Route("members:duplicate_merge", EDITOR, ("POST",), _org_pair),
     Route("members:duplicate_dismiss", EDITOR, ("POST",), _org_pair),
     Route("members:merge_record_detail", EDITOR, ("GET",), _merge_record),
+    Route("members:exchange_rate_list", RATE_KEEPER, ("GET",)),
+    Route("members:exchange_rate_create", RATE_KEEPER, ("GET", "POST")),
+    Route("members:exchange_rate_import", RATE_KEEPER, ("GET", "POST")),
 ]
 
 PORTAL_ROUTES = [
@@ -270,6 +274,7 @@ def _call(client, method: str, url: str, data: dict | None = None):
 CATALOGUE_LEVELS = {
     STAFF_READ: ACCESS_STAFF,
     EDITOR: ACCESS_STAFF_ROLES,
+    RATE_KEEPER: ACCESS_STAFF_ROLES,
     PORTAL_READ: ACCESS_PORTAL,
     PORTAL_EDIT: ACCESS_PORTAL_EDIT,
 }
@@ -297,7 +302,7 @@ def test_the_reviewed_access_is_the_one_the_registry_declares():
 def test_anonymous_visitor_is_sent_to_the_login_page(client, world):
     before = db_fingerprint()
 
-    for route, method in _each(DASHBOARD_ROUTES, {STAFF_READ, EDITOR}):
+    for route, method in _each(DASHBOARD_ROUTES, {STAFF_READ, EDITOR, RATE_KEEPER}):
         response = _call(client, method, route.url(world))
 
         assert response.status_code == 302, (method, route.name)
@@ -310,7 +315,7 @@ def test_portal_user_and_user_without_role_are_refused_on_the_dashboard(client, 
     client.force_login(world.users[username])
     before = db_fingerprint()
 
-    for route, method in _each(DASHBOARD_ROUTES, {STAFF_READ, EDITOR}):
+    for route, method in _each(DASHBOARD_ROUTES, {STAFF_READ, EDITOR, RATE_KEEPER}):
         assert _call(client, method, route.url(world)).status_code == 403, (method, route.name)
     assert db_fingerprint() == before
 
@@ -1032,3 +1037,16 @@ def test_portal_profile_query_count_does_not_grow_with_proposals_and_certificate
 
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("role", StaffRole.values)
+def test_exchange_rate_pages_open_to_rate_keepers_only(client, world, role):
+    client.force_login(world.users[role])
+    before = db_fingerprint()
+
+    for route, method in _each(DASHBOARD_ROUTES, {RATE_KEEPER}):
+        response = _call(client, method, route.url(world))
+
+        expected = {200} if role in RATE_KEEPERS else {403}
+        assert response.status_code in expected, (method, route.name, role)
+    assert db_fingerprint() == before
