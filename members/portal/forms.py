@@ -45,7 +45,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PHONE_HELP = _("The local number, e.g. 987 654 321, or + then country code and number for another country.")
 
 
-def clean_local_phone(raw: str, *, country_code: str) -> str:
+def clean_local_phone(raw: str, *, country_code: str, country_name: str = "") -> str:
     """A phone typed the local way or in international format, in E.164 with the
     organization's country code (members.rules.phone_local_to_e164); the service then checks
     the E.164 form."""
@@ -53,7 +53,7 @@ def clean_local_phone(raw: str, *, country_code: str) -> str:
     if phone is None:
         raise ValidationError(
             _("%(phone)s is not a phone number of %(country)s. Check it, or write + then country code and number.")
-            % {"phone": raw.strip(), "country": country_code}
+            % {"phone": raw.strip(), "country": country_name or country_code}
         )
     return phone
 
@@ -119,6 +119,7 @@ class OrganizationContactForm(forms.Form):
         kwargs.setdefault("initial", self.initial_for(organization))
         super().__init__(*args, **kwargs)
         self.country_code = organization.country_id or ""
+        self.country_name = str(organization.country) if organization.country_id else ""
         # The staff form offers the same list; a code stored before the list was shared and
         # missing from it is still offered, so saving without touching the field keeps it.
         languages = self.fields["languages"]
@@ -140,7 +141,9 @@ class OrganizationContactForm(forms.Form):
         return value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
 
     def clean_phone(self) -> str:
-        return clean_local_phone(self.cleaned_data.get("phone") or "", country_code=self.country_code)
+        return clean_local_phone(
+            self.cleaned_data.get("phone") or "", country_code=self.country_code, country_name=self.country_name
+        )
 
     def clean_latitude(self) -> Decimal | None:
         return self._coordinate("latitude")
@@ -239,12 +242,14 @@ class PersonForm(forms.Form):
         person: Person | None = None,
         consents: dict[str, Consent] | None = None,
         country_code: str = "",
+        country_name: str = "",
         **kwargs: Any,
     ):
         self.person = person
         self.consents = consents or {}
         # The organization's country: a local phone number takes its country code.
         self.country_code = country_code
+        self.country_name = country_name
         if person is not None:
             initial = {name: getattr(person, name) for name in self.PERSON_FIELDS}
             for channel, consent in self.consents.items():
@@ -279,7 +284,7 @@ class PersonForm(forms.Form):
         raw = self.cleaned_data.get("phone") or ""
         if not self.country_code:
             return raw
-        return clean_local_phone(raw, country_code=self.country_code)
+        return clean_local_phone(raw, country_code=self.country_code, country_name=self.country_name)
 
     def clean_birth_year(self) -> int | None:
         year = self.cleaned_data.get("birth_year")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from clac.roles import PortalRole, StaffRole
 from members.models import Membership
@@ -21,6 +22,8 @@ from tests.factories import (
     OrganizationFactory,
     PortalAccessFactory,
     UserFactory,
+    country,
+    product,
     staff_user,
 )
 
@@ -99,7 +102,9 @@ def test_the_portal_header_takes_less_than_a_fifth_of_a_phone_screen(open_as, la
     assert header["height"] < PHONE["height"] / 5, f"header is {header['height']:.0f} px tall"
     assert _page_overflow(page) == 0
     # The switch is a button that opens the other organization's button.
-    page.get_by_text("Switch organization").click()
+    switch = page.locator("header details.switch > summary")
+    assert "Switch organization" in (switch.text_content() or "")
+    switch.click()
     target = page.get_by_role("button", name="Work for Asociación de Productores")
     assert target.is_visible()
     target.click()
@@ -109,15 +114,25 @@ def test_the_portal_header_takes_less_than_a_fifth_of_a_phone_screen(open_as, la
 
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1366px", "phone"])
 def test_the_staff_registry_list_fits_the_screen_without_sideways_scrolling(open_as, viewport):
-    for n in range(8):
+    # Rows like the registry's: two products, a certificate with its cycle end, Spanish labels.
+    for n in range(6):
         organization = OrganizationFactory(
-            name=f"Cooperativa Agraria Cafetalera de Servicios Múltiples Número {n} del Valle",
-            locality="San Martín de Pangoa",
+            name=f"Asociación de Desarrollo Integral Frontera Sur {n}",
+            locality="Santiago Atitlán",
+            country=country("DO"),
         )
-        CertificationFactory(organization=organization)
-        MembershipFactory(organization=organization, status=Membership.Status.ACTIVE)
+        organization.products.set([product("coffee"), product("cocoa"), product("honey")])
+        CertificationFactory(organization=organization, status="permission_to_trade")
+        MembershipFactory(
+            organization=organization,
+            status=Membership.Status.APPLICANT,
+            review_requested_at=timezone.now(),
+            review_reason="Certificate suspended",
+        )
 
-    page = open_as(staff_user(StaffRole.ADMIN, username="registry-viewer"), "/dashboard/registry/", viewport)
+    page = open_as(
+        staff_user(StaffRole.ADMIN, username="registry-viewer", language="es"), "/dashboard/registry/", viewport
+    )
 
     assert _page_overflow(page) == 0, f"the page scrolls {_page_overflow(page)} px sideways"
     wrap = page.locator(".table-wrap").first
