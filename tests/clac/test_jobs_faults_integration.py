@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -58,9 +59,9 @@ WORKER_ENV = {
     "JOBS_HEARTBEAT_SECONDS": str(HEARTBEAT_SECONDS),
     "JOBS_STALE_AFTER_SECONDS": str(STALE_AFTER_SECONDS),
     "IMPORT_BATCH_SIZE": str(BATCH_SIZE),
-    "CLAC_TEST_SLOW_WRITES": "0.3",
+    "CLAC_TEST_SLOW_WRITES": "0.25",
 }
-ROWS = 60
+ROWS = 40
 TIMEOUT = 40
 
 
@@ -133,7 +134,9 @@ def worker_setup(workers: Workers, settings, celery_over_redis, monkeypatch) -> 
         purge_queue(workers.redis_url)
 
 
-def wait_until(condition: Callable[[], bool], workers: Workers, *, timeout: float = TIMEOUT, beat: bool = False) -> None:
+def wait_until(
+    condition: Callable[[], bool], workers: Workers, *, timeout: float = TIMEOUT, beat: bool = False
+) -> None:
     """Poll `condition`; with `beat`, run the sweep and the relay between polls as the beat
     would (every minute in production; here at once)."""
     deadline = time.monotonic() + timeout
@@ -302,7 +305,10 @@ def test_same_file_uploaded_twice_at_once_makes_one_job_and_no_duplicates(worker
         client = Client()
         client.force_login(admin_user)
         barrier.wait()
-        responses.append(upload(client, content))
+        try:
+            responses.append(upload(client, content))
+        finally:
+            connection.close()  # this thread's own connection
 
     clicks = [threading.Thread(target=double_click) for _ in range(2)]
     for click in clicks:
