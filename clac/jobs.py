@@ -394,7 +394,7 @@ def job_send(job: Job) -> bool:
 
     def send() -> None:
         # Looked up by name in Celery's registry (clac.tasks imports this module, not the reverse).
-        celery_app.tasks[JOB_RUN_TASK].apply_async(args=[job.pk], retry=True, retry_policy=SEND_RETRY_POLICY)
+        celery_app.tasks[JOB_RUN_TASK].apply_async(args=(job.pk,), retry=True, retry_policy=SEND_RETRY_POLICY)
 
     return outbox_send(instance=job, send=send)
 
@@ -405,7 +405,7 @@ def jobs_relay(*, now: datetime | None = None) -> int:
     return outbox_relay(
         Job.objects.filter(status=Job.Status.QUEUED),
         send=lambda job: celery_app.tasks[JOB_RUN_TASK].apply_async(
-            args=[job.pk], retry=True, retry_policy=SEND_RETRY_POLICY
+            args=(job.pk,), retry=True, retry_policy=SEND_RETRY_POLICY
         ),
         resend_after=timedelta(seconds=settings.JOBS_RESEND_AFTER_SECONDS),
         now=now,

@@ -7,6 +7,7 @@ A model takes part by having a nullable "sent" timestamp (empty: not sent yet) a
 does: clac.jobs.job_execute). Tracked jobs use it (clac.jobs.job_send, jobs_relay); campaign
 messages can use the same two functions with their own model and send function."""
 
+import functools
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -65,7 +66,7 @@ def outbox_relay(
     sent. Stops at the first failure: the broker is still down, the next run goes on."""
     sent = 0
     for instance in outbox_pending(queryset, resend_after=resend_after, sent_field=sent_field, now=now)[:limit]:
-        if not outbox_send(instance=instance, send=lambda instance=instance: send(instance), sent_field=sent_field):
+        if not outbox_send(instance=instance, send=functools.partial(send, instance), sent_field=sent_field):
             break
         sent += 1
     if sent:
