@@ -288,8 +288,13 @@ class Heartbeat:
                 try:
                     now = timezone.now()
                     if not self.progress._ours().update(heartbeat_at=now):
-                        self.progress.lost = True
-                        return
+                        # Re-queued, failed or started again elsewhere. (A row this thread
+                        # cannot see at all — deleted, or not committed yet — is left to the
+                        # runner's own next write.)
+                        if Job.objects.filter(pk=self.progress.job.pk).exists():
+                            self.progress.lost = True
+                            return
+                        continue
                     worker_seen(self.worker, now=now)
                 except Exception:
                     # The database restarting: try again at the next beat.

@@ -10,6 +10,7 @@ module takes well under a minute. The test plays the beat: it calls the sweep an
 that the beat schedule runs every minute in production."""
 
 import io
+import itertools
 import os
 import signal
 import socket
@@ -59,7 +60,7 @@ WORKER_ENV = {
     "JOBS_HEARTBEAT_SECONDS": str(HEARTBEAT_SECONDS),
     "JOBS_STALE_AFTER_SECONDS": str(STALE_AFTER_SECONDS),
     "IMPORT_BATCH_SIZE": str(BATCH_SIZE),
-    "CLAC_TEST_SLOW_WRITES": "0.25",
+    "CLAC_TEST_SLOW_WRITES": "0.4",
 }
 ROWS = 40
 TIMEOUT = 40
@@ -68,12 +69,13 @@ TIMEOUT = 40
 class Workers:
     """Starts workers sharing one database, broker, media directory and log."""
 
-    def __init__(self, *, database_url: str, redis_url: str, media_root: Path, log_path: Path) -> None:
+    def __init__(self, *, database_url: str, redis_url: str, media_root: Path, log_dir: Path) -> None:
         self.database_url = database_url
         self.redis_url = redis_url
         self.media_root = media_root
-        self.log_path = log_path
+        self.log_dir = log_dir
         self.running: list[subprocess.Popen] = []
+        self._numbers = itertools.count(1)
 
     def start(self) -> subprocess.Popen:
         worker = start_celery_worker(
@@ -81,11 +83,25 @@ class Workers:
             database_url=self.database_url,
             redis_url=self.redis_url,
             media_root=self.media_root,
-            log_path=self.log_path,
+            log_path=self.log_dir / f"worker-{next(self._numbers)}.log",
             extra_env=WORKER_ENV,
         )
         self.running.append(worker)
         return worker
+
+    def ensure(self, count: int) -> list[subprocess.Popen]:
+        """At least `count` live workers (those of an earlier test are kept), the missing
+        ones started side by side."""
+        self.running = [worker for worker in self.running if worker.poll() is None]
+        missing = count - len(self.running)
+        if missing > 0:
+            starters = [threading.Thread(target=self.start) for _ in range(missing)]
+            for starter in starters:
+                starter.start()
+            for starter in starters:
+                starter.join()
+        assert len(self.running) >= count, self.log()
+        return self.running[:count]
 
     def stop_all(self) -> None:
         for worker in self.running:
@@ -93,7 +109,7 @@ class Workers:
         self.running.clear()
 
     def log(self) -> str:
-        return self.log_path.read_text()[-6000:] if self.log_path.exists() else ""
+        return "\n".join(f"--- {path.name}\n{path.read_text()[-3000:]}" for path in sorted(self.log_dir.glob("*.log")))
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +119,7 @@ def workers(worker_database_url: str, redis_url: str, tmp_path_factory) -> Itera
         database_url=worker_database_url,
         redis_url=redis_url,
         media_root=tmp_path_factory.mktemp("media"),
-        log_path=tmp_path_factory.mktemp("celery") / "workers.log",
+        log_dir=tmp_path_factory.mktemp("celery"),
     )
     try:
         yield pool
@@ -130,7 +146,6 @@ def worker_setup(workers: Workers, settings, celery_over_redis, monkeypatch) -> 
     try:
         yield workers
     finally:
-        workers.stop_all()
         purge_queue(workers.redis_url)
 
 
@@ -146,7 +161,7 @@ def wait_until(
         if beat:
             jobs_sweep()
             jobs_relay()
-        time.sleep(0.2)
+        time.sleep(0.2 if beat else 0.05)
     pytest.fail(f"Condition not met within {timeout}s. Jobs: {list(Job.objects.values())}\nLog:\n{workers.log()}")
 
 
@@ -199,6 +214,8 @@ def _kill_mid_import(worker_setup: Workers, admin_user, kill: Callable[[subproce
     job must finish by itself and the registry equal a clean import of the same rows."""
     expected = clean_import_delta(registry_file("A"))
     content = registry_file("B")
+    # One worker only, so the job runs on the one killed.
+    worker_setup.stop_all()
     worker = worker_setup.start()
     client = Client()
     client.force_login(admin_user)
@@ -240,7 +257,7 @@ def test_worker_stopped_with_sigterm_then_sigkill_mid_import_resumes(worker_setu
     def kill(worker: subprocess.Popen) -> None:
         os.kill(worker.pid, signal.SIGTERM)
         try:
-            worker.wait(timeout=0.5)
+            worker.wait(timeout=0.2)
         except subprocess.TimeoutExpired:
             os.kill(worker.pid, signal.SIGKILL)
             worker.wait()
@@ -257,7 +274,7 @@ def _closed_port() -> int:
 def test_job_enqueued_while_the_broker_is_down_runs_once_it_is_back(worker_setup, admin_user):
     expected = clean_import_delta(registry_file("A", rows=20))
     content = registry_file("B", rows=20)
-    worker_setup.start()
+    worker_setup.ensure(1)
     client = Client()
     client.force_login(admin_user)
     before = registry_counts()
@@ -295,8 +312,7 @@ def test_job_enqueued_while_the_broker_is_down_runs_once_it_is_back(worker_setup
 def test_same_file_uploaded_twice_at_once_makes_one_job_and_no_duplicates(worker_setup, admin_user, flo_ids):
     expected = clean_import_delta(registry_file("A", flo_ids=flo_ids, rows=30))
     content = registry_file("B", flo_ids=flo_ids, rows=30)
-    worker_setup.start()
-    worker_setup.start()  # two workers: two jobs would run at the same time
+    worker_setup.ensure(2)  # two workers: two jobs would run at the same time
     before = registry_counts()
     barrier = threading.Barrier(2)
     responses: list = []
@@ -334,8 +350,7 @@ def test_two_imports_of_the_same_records_never_interleave(worker_setup, admin_us
     content = registry_file("B", flo_ids=False, rows=30)
     # The same rows with the line breaks of another spreadsheet program: another content.
     other = content.replace(b"\n", b"\r\n")
-    worker_setup.start()
-    worker_setup.start()
+    worker_setup.ensure(2)
     client = Client()
     client.force_login(admin_user)
     before = registry_counts()
