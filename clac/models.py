@@ -65,6 +65,20 @@ class Job(TimeStampedModel):
     )
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The outbox (clac.outbox): when the job's message was last handed to the broker; empty
+    # while it has not been (the broker was down), so the relay sends it later.
+    sent_at = models.DateTimeField(_("sent to the worker"), null=True, blank=True)
+    # Written every few seconds by the worker running the job (clac.jobs.Heartbeat),
+    # independently of progress; a running job whose heartbeat stops lost its worker.
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    # "host:pid" of the worker process that runs (or last ran) the job.
+    worker = models.CharField(_("worker"), max_length=255, blank=True)
+    # How many times a worker has started the job (a resumable job is started again after
+    # its worker died, up to settings.JOBS_MAX_ATTEMPTS).
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Two requests for the same work (the same file uploaded twice) while one is queued or
+    # running share one job: unique among the unfinished jobs of a kind (empty: no check).
+    dedupe_key = models.CharField(_("duplicate check"), max_length=128, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -73,6 +87,13 @@ class Job(TimeStampedModel):
         indexes = [
             # The jobs page lists the newest first, often filtered by status.
             models.Index(fields=["status", "-created_at"], name="job_status_created_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "dedupe_key"],
+                condition=models.Q(status__in=["queued", "running"]) & ~models.Q(dedupe_key=""),
+                name="job_unfinished_dedupe_key_uniq",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -87,6 +108,21 @@ class Job(TimeStampedModel):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+class WorkerBeat(models.Model):
+    """When a background worker last showed it was alive (it ran the periodic sweep, ran a
+    job, or started): what /healthz?deep=1 and the jobs page read. One row per worker."""
+
+    name = models.CharField(_("worker"), max_length=255, unique=True)
+    seen_at = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class KeyBase(TimeStampedModel):

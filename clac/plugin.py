@@ -1,6 +1,7 @@
 """The platform's own entries in the registries it offers apps: its menu entries (home, jobs,
 Django's admin), the job sweep, and who may use its routes."""
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from clac.plugins import (
@@ -25,8 +26,10 @@ plugin = AppPlugin(
     ),
     portal_nav=(NavEntry(_("Home"), "portal:home", order=0),),
     beat_schedule={
-        # A job whose worker died is failed, so its page stops saying "running".
-        "jobs-mark-stale": {"task": "clac.tasks.jobs_mark_stale", "schedule": 60 * 15},
+        # A job whose worker died is re-queued (resumable) or failed, within minutes.
+        "jobs-mark-stale": {"task": "clac.tasks.jobs_mark_stale", "schedule": settings.JOBS_SWEEP_SECONDS},
+        # The outbox relay: jobs created while the broker was down are sent once it is back.
+        "jobs-relay": {"task": "clac.tasks.jobs_relay_unsent", "schedule": settings.JOBS_SWEEP_SECONDS},
     },
     access_catalogue={
         "home": ACCESS_PUBLIC,
@@ -49,6 +52,7 @@ plugin = AppPlugin(
         # Administrators and whoever started the job.
         "dashboard:job_detail": ACCESS_STAFF_ROLES,
         "dashboard:job_result_file": ACCESS_STAFF_ROLES,
+        "dashboard:job_run_again": ACCESS_STAFF_ROLES,
         "portal:home": ACCESS_PORTAL,
         "portal:organization_switch": ACCESS_PORTAL,
     },

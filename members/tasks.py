@@ -3,6 +3,7 @@ the job's input and call a service."""
 
 import os
 
+from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -37,7 +38,9 @@ IMPORT_RESULT_LABELS = {
 }
 
 
-@job_runner(IMPORT_JOB_KIND, label=_("Registry import"), result_labels=IMPORT_RESULT_LABELS)
+# Resumable: a re-run of the same file lands exactly once (rows already committed are found
+# and left unchanged), so a job whose worker died is simply run again from the start.
+@job_runner(IMPORT_JOB_KIND, label=_("Registry import"), result_labels=IMPORT_RESULT_LABELS, resumable=True)
 def import_registry_job(job: Job, progress) -> dict:
     """Import (or dry-run) the uploaded registry file. Errors go to the job row by row, and
     all of them to a CSV result file; the file is streamed from storage, never read whole."""
@@ -57,6 +60,7 @@ def import_registry_job(job: Job, progress) -> dict:
             dry_run=bool(params.get("dry_run")),
             actor=job.requested_by,
             progress=progress,
+            batch_size=settings.IMPORT_BATCH_SIZE,
         )
     try:
         if result.error_count:

@@ -26,6 +26,7 @@ from clac.db.bulk import (
     server_side_cursor,
     table_info,
 )
+from clac.db.locks import advisory_lock
 
 __all__ = [
     "HISTORY_OWN_COLUMNS",
@@ -36,6 +37,7 @@ __all__ = [
     "PostgresBulkStore",
     "TableInfo",
     "Where",
+    "advisory_lock",
     "history_layout",
     "select_records",
     "server_side_cursor",

@@ -173,7 +173,42 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# --- Background jobs: every timing in one place (docs/operations.md "Background jobs") --------
+# A job's task may run this long (soft: SoftTimeLimitExceeded, recorded on the job; hard: the
+# pool child is killed). The worker's compose stop_grace_period (docker-compose.yml) is longer
+# than the hard limit, so `docker compose stop` lets a running job finish.
+JOBS_SOFT_TIME_LIMIT = env.int("JOBS_SOFT_TIME_LIMIT", default=50 * 60)
+JOBS_TIME_LIMIT = env.int("JOBS_TIME_LIMIT", default=55 * 60)
+# Redis hands an unacknowledged message to another worker after this long; longer than the
+# hard limit so a job still running is never delivered twice (the claim would drop it anyway).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # A broker that swallows packets must not hang a web request that sends a job.
+    "socket_connect_timeout": 5,
+}
+# A running job writes its heartbeat this often (seconds), in a thread of its own.
+JOBS_HEARTBEAT_SECONDS = env.int("JOBS_HEARTBEAT_SECONDS", default=30)
+# A running job whose heartbeat is older than this lost its worker (kill -9, out of memory,
+# the machine stopped): the sweep re-queues it (resumable kinds) or fails it (the others).
+JOBS_STALE_AFTER_SECONDS = env.int("JOBS_STALE_AFTER_SECONDS", default=180)
+# How many times a resumable job is started before it is failed for good.
+JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=3)
+# The beat runs the sweep and the outbox relay this often (seconds).
+JOBS_SWEEP_SECONDS = env.int("JOBS_SWEEP_SECONDS", default=60)
+# A job sent this long ago that no worker has claimed is sent again (its message may have
+# been lost with a broker that restarted without persistence); the claim ignores the extra.
+JOBS_RESEND_AFTER_SECONDS = env.int("JOBS_RESEND_AFTER_SECONDS", default=15 * 60)
+# A job never started for this long is failed (no worker for a day).
+JOBS_QUEUED_EXPIRE_SECONDS = env.int("JOBS_QUEUED_EXPIRE_SECONDS", default=24 * 3600)
+# /healthz?deep=1 and the jobs page say "no worker" when none was seen for this long.
+JOBS_WORKER_SILENT_AFTER_SECONDS = env.int("JOBS_WORKER_SILENT_AFTER_SECONDS", default=5 * 60)
+# Deliberately False (Celery 6 will default to True): when the broker connection drops, a
+# running job keeps running; its work is in PostgreSQL, not in the broker. Its late
+# acknowledgement may then be lost and the message delivered again: the claim ignores it.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# A worker that loses the broker keeps trying to reconnect (forever) instead of exiting.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = TIME_ZONE
 # Periodic work: each app declares its entries in its plugin (`beat_schedule`), merged into
@@ -235,6 +270,8 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # Write each batch on a second thread while the next is planned (PostgreSQL, real runs only);
 # false writes on the importing thread (slower, same result).
 IMPORT_PIPELINE = env.bool("IMPORT_PIPELINE", default=True)
+# Rows per batch of the import job (each batch is one transaction); small only in tests.
+IMPORT_BATCH_SIZE = env.int("IMPORT_BATCH_SIZE", default=5000)
 # Largest upload accepted, in bytes: the whole registry with its contacts several times over
 # (100,000 rows of CSV are about 40 MB); the file is streamed by the job, never read whole.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=100 * 1024 * 1024)

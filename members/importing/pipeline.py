@@ -25,7 +25,7 @@ import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
@@ -36,6 +36,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from clac import plugins
+from clac.db import advisory_lock
 from members.importing.cleaning import ParsedRow, References, RowCleaner
 from members.importing.formats import FileFormatError, ImportFormat, RowError, check_header, detect_format
 from members.importing.plan import BatchPlan, Timings
@@ -47,6 +48,10 @@ __all__ = ["IMPORT_BATCH_SIZE", "ImportProgress", "ImportResult", "registry_impo
 
 # Told to the apps listening (clac.plugins.emit) once an import has written rows.
 REGISTRY_IMPORTED = "members.registry_imported"
+# Held by every real import from start to end (clac.db.advisory_lock): two imports never
+# interleave, so matching organizations by name and country and people by email (keys the
+# database does not make unique) cannot create the same record twice.
+IMPORT_LOCK = "members.registry_import"
 
 logger = logging.getLogger(__name__)
 
@@ -151,11 +156,40 @@ def registry_import(
 
     `pipeline` None writes on a second thread when that is possible (PostgreSQL, a real run,
     not inside a transaction — the batches must commit for the next to see them) unless the
-    IMPORT_PIPELINE setting is False; False always writes here."""
+    IMPORT_PIPELINE setting is False; False always writes here.
+
+    A real run holds IMPORT_LOCK throughout: a second import waits for the first to end."""
     if import_format is not None and import_format not in ImportFormat.VALUES:
         raise ValueError(f"Unknown import format {import_format!r}")
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
+    arguments = {
+        "file": file,
+        "filename": filename,
+        "import_format": import_format,
+        "dry_run": dry_run,
+        "actor": actor,
+        "progress": progress,
+        "batch_size": batch_size,
+        "pipeline": pipeline,
+    }
+    if dry_run:
+        return _registry_import(**arguments)
+    with advisory_lock(IMPORT_LOCK):
+        return _registry_import(**arguments)
+
+
+def _registry_import(
+    *,
+    file: IO[bytes],
+    filename: str,
+    import_format: str | None,
+    dry_run: bool,
+    actor,
+    progress: ImportProgress | None,
+    batch_size: int,
+    pipeline: bool | None,
+) -> ImportResult:
     result = ImportResult(dry_run=dry_run)
 
     def report(error: RowError) -> None:
@@ -193,6 +227,10 @@ def registry_import(
     result.pipelined = threaded
     writer = RegistryWriter(actor=actor, reason=reason)
     pipe: Pipeline = ThreadedPipeline(writer) if threaded else Pipeline(writer)
+    if threaded and progress is not None:
+        # The progress counts a batch as soon as it is committed, from the writing thread
+        # (not when the next batch is planned): it shows what is saved, no more, no less.
+        pipe.on_written = lambda plan: progress.advance(plan.rows_read) if plan.rows_read else None
     planner = Planner(
         import_format=result.import_format,
         references=references,
@@ -219,7 +257,7 @@ def registry_import(
                     "probably because the registry changed meanwhile. Import the file again."
                 ) % {"first": first, "last": last, "error": error.__class__.__name__}
                 report(RowError(first, None, message))
-            if progress is not None and plan.rows_read:
+            if progress is not None and plan.rows_read and pipe.on_written is None:
                 progress.advance(plan.rows_read)
 
     batch: list[ParsedRow] = []
@@ -346,6 +384,9 @@ class Pipeline:
 
     def __init__(self, writer: RegistryWriter) -> None:
         self.writer = writer
+        # Called with each batch once it is written (committed or refused), on the thread
+        # that wrote it; None: the caller counts the batches when it collects them.
+        self.on_written: Callable[[BatchPlan], object] | None = None
         self._finished: list[tuple[BatchPlan, Exception | None]] = []
         # Seconds the caller spent waiting for the writes.
         self.waited = 0.0
@@ -449,6 +490,8 @@ class ThreadedPipeline(Pipeline):
         try:
             while (plan := self._inbox.get()) is not None:
                 error = self.writer.write(plan)
+                if self.on_written is not None:
+                    self.on_written(plan)
                 with self._lock:
                     self._finished.append((plan, error))
                     self._in_flight = None

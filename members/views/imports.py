@@ -3,20 +3,22 @@ and the downloadable templates. The import itself runs as a background job (clac
 page shows its progress, errors and error file. Registry editors only (admin, coordinator,
 M&E officer)."""
 
+import hashlib
 import os
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from clac.access import request_user, staff_required
-from clac.jobs import job_enqueue, jobs_visible_to
+from clac.jobs import job_enqueue_once, jobs_visible_to
 from clac.roles import REGISTRY_EDITORS
 from members.importing import ImportFormat, import_template_csv, import_template_xlsx
 from members.selectors.access import registry_can_change_everything
@@ -100,17 +102,32 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _render_list(request, form, status=400)
     upload = form.cleaned_data["file"]
-    job = job_enqueue(
+    import_format = form.cleaned_data["format"] or None
+    dry_run = form.cleaned_data["dry_run"]
+    job, created = job_enqueue_once(
         kind=IMPORT_JOB_KIND,
         requested_by=request_user(request),
-        params={
-            "format": form.cleaned_data["format"] or None,
-            "dry_run": form.cleaned_data["dry_run"],
-            "filename": os.path.basename(upload.name),
-        },
+        params={"format": import_format, "dry_run": dry_run, "filename": os.path.basename(upload.name)},
         input_file=upload,
+        # The same content, format and mode while that import is queued or running: one job
+        # (a double click, a second tab), whoever uploaded it.
+        dedupe_key=import_dedupe_key(upload, import_format=import_format, dry_run=dry_run),
     )
+    if not created:
+        messages.info(request, gettext("This file is already being imported: here is that import."))
+    elif job.sent_at is None:
+        messages.warning(request, gettext("Queued; it starts when the background service is available."))
     return redirect(reverse("dashboard:job_detail", kwargs={"pk": job.pk}))
+
+
+def import_dedupe_key(upload, *, import_format: str | None, dry_run: bool) -> str:
+    """sha256 of the file's content (read in chunks, the file rewound after), with the format
+    and whether it is a dry run: a dry run and a real run of the same file are two jobs."""
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return f"{digest.hexdigest()}:{import_format or 'auto'}:{'dry' if dry_run else 'write'}"
 
 
 @staff_required(*REGISTRY_EDITORS)

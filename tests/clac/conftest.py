@@ -52,22 +52,18 @@ def _database_url() -> str:
     return f"postgres://{quote(db['USER'])}{password}@{host}{port}/{quote(db['NAME'])}"
 
 
-@pytest.fixture(scope="module")
-def celery_worker(
-    request: pytest.FixtureRequest, django_db_setup, django_db_blocker, redis_url: str, tmp_path_factory
-) -> Iterator[subprocess.Popen]:
-    """`celery -A clac worker --pool=solo` in a subprocess, importing the test module that uses
-    it (so its job runners exist in the worker). Yields once the worker is ready."""
-    with django_db_blocker.unblock():
-        vendor = connection.vendor
-        database_url = _database_url() if vendor == "postgresql" else ""
-    _require(vendor == "postgresql", "The worker process needs the PostgreSQL test database (set DATABASE_URL)")
-
-    # Messages left by an earlier, interrupted run would name jobs of another database.
-    with Connection(redis_url) as broker:
-        broker.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
-
-    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
+def start_celery_worker(
+    *,
+    module: str,
+    database_url: str,
+    redis_url: str,
+    media_root: Path,
+    log_path: Path,
+    extra_env: dict[str, str] | None = None,
+) -> subprocess.Popen:
+    """`celery -A clac worker --pool=solo` in a subprocess importing `module` (so its job
+    runners exist in the worker); returns once the worker is ready. Its log is at
+    worker.log_path (appended to, so a restarted worker's log follows the first's)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "clac.settings.local",
@@ -75,8 +71,9 @@ def celery_worker(
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": redis_url,
         "REDIS_URL": redis_url,
-        "MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),
+        "MEDIA_ROOT": str(media_root),
         "PYTHONPATH": str(settings.BASE_DIR),
+        **(extra_env or {}),
     }
     command = [
         sys.executable,
@@ -90,27 +87,67 @@ def celery_worker(
         "--without-gossip",
         "--without-mingle",
         f"--hostname=test-{uuid.uuid4().hex[:8]}@%h",
-        f"--include={request.module.__name__}",
+        f"--include={module}",
     ]
-    with open(log_path, "w") as log:
+    offset = log_path.stat().st_size if log_path.exists() else 0
+    with open(log_path, "a") as log:
         worker = subprocess.Popen(  # noqa: S603 - a fixed command line
             command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
         )
     worker.log_path = log_path  # type: ignore[attr-defined]
+    deadline = time.monotonic() + WORKER_START_TIMEOUT
+    while " ready." not in log_path.read_text()[offset:]:
+        if worker.poll() is not None or time.monotonic() > deadline:
+            stop_celery_worker(worker)
+            pytest.fail(f"The Celery worker did not start. Its log:\n{log_path.read_text()[-5000:]}")
+        time.sleep(0.1)
+    return worker
+
+
+def stop_celery_worker(worker: subprocess.Popen) -> None:
+    if worker.poll() is not None:
+        return
+    worker.terminate()
     try:
-        deadline = time.monotonic() + WORKER_START_TIMEOUT
-        while " ready." not in log_path.read_text():
-            if worker.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"The Celery worker did not start. Its log:\n{log_path.read_text()[-5000:]}")
-            time.sleep(0.1)
+        worker.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
+def purge_queue(redis_url: str) -> None:
+    """Messages left by an earlier, interrupted run would name jobs of another database."""
+    with Connection(redis_url) as broker:
+        broker.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
+
+
+@pytest.fixture(scope="module")
+def worker_database_url(django_db_setup, django_db_blocker) -> str:
+    with django_db_blocker.unblock():
+        vendor = connection.vendor
+        database_url = _database_url() if vendor == "postgresql" else ""
+    _require(vendor == "postgresql", "The worker process needs the PostgreSQL test database (set DATABASE_URL)")
+    return database_url
+
+
+@pytest.fixture(scope="module")
+def celery_worker(
+    request: pytest.FixtureRequest, worker_database_url: str, redis_url: str, tmp_path_factory
+) -> Iterator[subprocess.Popen]:
+    """`celery -A clac worker --pool=solo` in a subprocess, importing the test module that uses
+    it (so its job runners exist in the worker). Yields once the worker is ready."""
+    purge_queue(redis_url)
+    worker = start_celery_worker(
+        module=request.module.__name__,
+        database_url=worker_database_url,
+        redis_url=redis_url,
+        media_root=tmp_path_factory.mktemp("media"),
+        log_path=tmp_path_factory.mktemp("celery") / "worker.log",
+    )
+    try:
         yield worker
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        stop_celery_worker(worker)
 
 
 @pytest.fixture

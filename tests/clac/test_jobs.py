@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from clac import jobs
-from clac.jobs import JobError, JobProgress, job_enqueue, job_execute, job_runner, jobs_fail_stale
+from clac.jobs import JobError, JobProgress, job_enqueue, job_execute, job_runner, jobs_sweep
 from clac.models import Job
 from clac.roles import StaffRole
 from clac.tasks import job_run, jobs_mark_stale
@@ -269,7 +269,7 @@ def test_errors_are_capped_with_a_count_of_the_rest(db, monkeypatch):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_task_enqueued_inside_a_transaction_that_rolls_back_is_never_run(monkeypatch):
     sent: list[int] = []
-    monkeypatch.setattr(job_run, "delay", lambda job_id: sent.append(job_id))
+    monkeypatch.setattr(job_run, "apply_async", lambda args, **options: sent.append(args[0]))
 
     with pytest.raises(RuntimeError), transaction.atomic():
         job_enqueue(kind="tests.count_rows")
@@ -325,18 +325,20 @@ def test_job_run_has_time_limits_and_late_acknowledgement():
     assert 0 < job_run.soft_time_limit < job_run.time_limit
 
 
-def test_stale_running_and_queued_jobs_are_marked_failed(db):
+def test_stale_running_and_queued_jobs_are_marked_failed(db, settings):
+    settings.JOBS_STALE_AFTER_SECONDS = 180
     now = timezone.now()
     silent = _queued_job(status=Job.Status.RUNNING, requested_by=staff_user(StaffRole.ADMIN, language="en"))
-    busy = _queued_job(status=Job.Status.RUNNING)
+    busy = _queued_job(status=Job.Status.RUNNING, heartbeat_at=now - datetime.timedelta(seconds=30))
     lost = _queued_job()
     waiting = _queued_job()
     done = _queued_job(status=Job.Status.SUCCEEDED)
-    Job.objects.filter(pk__in=[silent.pk, done.pk]).update(updated_at=now - datetime.timedelta(hours=3))
+    Job.objects.filter(pk=silent.pk).update(heartbeat_at=now - datetime.timedelta(minutes=4))
+    Job.objects.filter(pk=done.pk).update(updated_at=now - datetime.timedelta(hours=3))
     Job.objects.filter(pk=lost.pk).update(updated_at=now - datetime.timedelta(days=2))
     Job.objects.filter(pk=waiting.pk).update(updated_at=now - datetime.timedelta(hours=3))
 
-    assert jobs_mark_stale.apply().get() == 2
+    assert jobs_mark_stale.apply().get() == {"requeued": 0, "failed": 2}
 
     statuses = dict(Job.objects.values_list("pk", "status"))
     assert statuses == {
@@ -347,9 +349,10 @@ def test_stale_running_and_queued_jobs_are_marked_failed(db):
         done.pk: Job.Status.SUCCEEDED,
     }
     silent.refresh_from_db()
-    assert "stopped reporting progress" in silent.errors[-1]["message"]
+    assert "its worker stopped while running it" in silent.errors[-1]["message"]
+    assert "Run again" in silent.errors[-1]["message"]
     assert silent.finished_at is not None
-    assert jobs_fail_stale() == 0, "marking is idempotent"
+    assert jobs_sweep() == {"requeued": 0, "failed": 0}, "marking is idempotent"
 
 
 # --- dashboard pages ------------------------------------------------------------------------

@@ -108,6 +108,7 @@ ROUTES = [
     # Jobs are visible to administrators and to whoever started them.
     Route("dashboard:job_detail", ADMIN, ("GET",), lambda w: {"pk": w.job.pk}),
     Route("dashboard:job_result_file", ADMIN, ("GET",), lambda w: {"pk": w.job.pk}),
+    Route("dashboard:job_run_again", ADMIN, ("POST",), lambda w: {"pk": w.job.pk}),
     Route("communications:partner_list", ADMIN, ("GET",)),
     Route("communications:partner_create", ADMIN, ("GET", "POST")),
     Route("communications:partner_detail", ADMIN, ("GET",), lambda w: {"pk": w.partner.pk}),
