@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from clac.access import request_user, staff_required
+from clac.auth.reauth import reauth_required
 from clac.roles import REGISTRY_EDITORS
 from members.duplicates import duplicate_groups, duplicate_groups_fill, duplicate_pair_get, relation_counts
 from members.models import DuplicateKind
@@ -165,6 +166,7 @@ def _require_change_both(request: HttpRequest, kind: str, first: models.Model, s
 
 @staff_required(*REGISTRY_EDITORS)
 @require_POST
+@reauth_required
 def duplicate_merge(request: HttpRequest, kind: str, a: int, b: int) -> HttpResponse:
     first, second = duplicate_pair_get(kind=_kind_or_404(kind), first_id=a, second_id=b)
     _require_change_both(request, kind, first, second)

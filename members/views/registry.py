@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clac.access import request_user, staff_required
+from clac.auth.security_log import Kind, security_event
 from clac.forms import add_service_errors
 from clac.roles import REGISTRY_EDITORS
 from members import exports, rules, selectors, services
@@ -102,6 +103,8 @@ def organization_export(request: HttpRequest) -> HttpResponseBase:
     if not form.is_valid():
         return _render_list(request, form, status=400)
     organizations = selectors.organization_list(filters=form.filters())
+    # The export holds contact data (emails, phones): who took it, when, with which filters.
+    security_event(Kind.PERSONAL_DATA_EXPORTED, detail=f"organizations.{export_format} {request.GET.urlencode()}")
     if export_format == "xlsx":
         return exports.organization_export_xlsx(organizations)
     return exports.organization_export_csv(organizations)
