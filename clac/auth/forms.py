@@ -46,7 +46,7 @@ class ReauthForm(forms.Form):
             del self.fields["code"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("password") and not data.get("code"):
             raise forms.ValidationError(_("Type your password or a code to continue."))
         return data
@@ -63,7 +63,7 @@ class SecurityEventFilterForm(forms.Form):
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", _("The end date is before the start date."))

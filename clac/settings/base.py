@@ -271,7 +271,7 @@ AXES_LOCKOUT_CALLABLE = "clac.auth.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+AXES_IPWARE_META_PRECEDENCE_ORDER: tuple[str, ...] = ("REMOTE_ADDR",)
 # Password-reset requests and failed API keys/tokens, per client address, within the window.
 PASSWORD_RESET_RATE = env.int("PASSWORD_RESET_RATE", default=5)
 API_AUTH_FAILURE_LIMIT = env.int("API_AUTH_FAILURE_LIMIT", default=20)

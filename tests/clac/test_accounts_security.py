@@ -523,3 +523,23 @@ def test_the_security_log_page_costs_the_same_queries_for_many_events(
         response = client.get(reverse("dashboard:security_event_list"))
     assert response.status_code == 200
     assert "ev29" in response.content.decode()
+
+
+def test_an_operator_resets_a_lost_device_and_the_staff_member_enrols_again(client):
+    from django.core.management import call_command
+
+    user = UserFactory(username="lostphone", roles=[StaffRole.VIEWER], language="en")
+    admin = UserFactory(username="opsadmin", roles=[StaffRole.ADMIN])
+    client.force_login(user)
+    enrol(client, user)
+
+    call_command("mfa_reset", user="lostphone", by="opsadmin")
+
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    assert not StaticToken.objects.filter(device__user=user).exists()
+    event = SecurityEvent.objects.get(kind=Kind.MFA_DISABLED, user=user)
+    assert f"by={admin.username}" in event.detail
+    with override_settings(MFA_REQUIRED_FOR_STAFF=True):
+        fresh = client.__class__()
+        sign_in(fresh, "lostphone")
+        assert fresh.get(reverse("dashboard:home"))["Location"].startswith(reverse("mfa_enrol"))

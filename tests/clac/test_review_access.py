@@ -76,7 +76,8 @@ def db_fingerprint() -> dict[str, int]:
     tables = sorted(
         model._meta.db_table
         for model in apps.get_models()
-        if model._meta.app_label in {"members", "clac", "communications"} and model._meta.managed
+        if model._meta.app_label in {"members", "clac", "communications"}
+        and model._meta.managed
         # A refusal is written to the security log on purpose; nothing else may change.
         and model._meta.label != "clac.SecurityEvent"
     )
