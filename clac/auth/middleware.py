@@ -1,4 +1,4 @@
-"""SecurityMiddleware (after django-otp's OTPMiddleware): keeps the current request for the
+"""AccountSecurityMiddleware (after django-otp's OTPMiddleware): keeps the current request for the
 security log, and holds a signed-in session at the second step until it is done:
 
 - a user with a second factor who signed in with the password only is sent to enter a code;
@@ -41,7 +41,7 @@ def mfa_state_set(request: HttpRequest, state: str) -> None:
     request.session[MFA_STATE_KEY] = state
 
 
-class SecurityMiddleware:
+class AccountSecurityMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         self._open_paths: frozenset[str] | None = None

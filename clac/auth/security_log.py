@@ -1,7 +1,7 @@
 """The security log: `security_event(...)` writes one SecurityEvent row (who, what, when, from
 where) and one log line. Any app calls it for what touches accounts, access or personal data;
 inside a web request the address, path and user come from the request by themselves (the
-SecurityMiddleware keeps the current request), so services can call it without a request.
+AccountSecurityMiddleware keeps the current request), so services can call it without a request.
 
     from clac.auth.security_log import security_event
     security_event(SecurityEvent.Kind.PERSONAL_DATA_EXPORTED, user=actor, detail="organizations.csv")
