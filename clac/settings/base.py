@@ -270,6 +270,8 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOCKOUT_COOLOFF_MINUTES"
 AXES_LOCKOUT_CALLABLE = "clac.auth.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False
+# Sign-ins are in our security log; axes keeps only the failures it counts.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER: tuple[str, ...] = ("REMOTE_ADDR",)
 # Password-reset requests and failed API keys/tokens, per client address, within the window.

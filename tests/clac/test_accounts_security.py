@@ -543,3 +543,48 @@ def test_an_operator_resets_a_lost_device_and_the_staff_member_enrols_again(clie
         fresh = client.__class__()
         sign_in(fresh, "lostphone")
         assert fresh.get(reverse("dashboard:home"))["Location"].startswith(reverse("mfa_enrol"))
+
+
+def test_an_api_refusal_is_logged_once_too(caplog):
+    from communications.services import api_key_create
+
+    _key, raw = api_key_create(partner=ExternalPartnerFactory(), name="narrow", scopes=["directory:read"])
+
+    with caplog.at_level(logging.INFO):
+        response = APIClient().get("/api/v1/statistics/", HTTP_AUTHORIZATION=f"Api-Key {raw}")
+
+    assert response.status_code == 403
+    assert SecurityEvent.objects.filter(kind=Kind.PERMISSION_DENIED, path="/api/v1/statistics/").count() == 1
+    assert [r for r in caplog.records if getattr(r, "status_code", None) == 403] == []
+
+
+def test_changing_roles_in_the_admin_after_confirming_is_logged(client):
+    from django.contrib.auth.models import Group
+
+    superuser = UserFactory(username="root2", is_superuser=True, is_staff=True, language="en")
+    other = UserFactory(username="promoted")
+    client.force_login(superuser)
+    url = reverse("admin:clac_user_change", args=[other.pk])
+    form = client.get(url)
+    assert form.status_code == 200
+    finance = Group.objects.get(name=StaffRole.FINANCE)
+
+    response = client.post(
+        url,
+        {
+            "username": "promoted",
+            "email": other.email,
+            "first_name": other.first_name,
+            "last_name": other.last_name,
+            "is_active": "on",
+            "groups": [finance.pk],
+            "language": "",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(other.groups.values_list("name", flat=True)) == [StaffRole.FINANCE]
+    event = SecurityEvent.objects.get(kind=Kind.ROLES_CHANGED)
+    assert event.user == superuser and "user=promoted" in event.detail and "finance" in event.detail
