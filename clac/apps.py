@@ -19,3 +19,5 @@ class ClacConfig(AppConfig):
         # a broker (the demo, tests) jobs run eagerly in the process that enqueues them, and
         # job_enqueue refuses kinds it does not know.
         autodiscover_modules("tasks")
+        # The security log's receivers (sign-in, failures, lockouts).
+        import clac.auth.signals  # noqa: F401

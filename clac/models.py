@@ -176,3 +176,60 @@ class StaffToken(KeyBase):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.prefix}…"
+
+
+class SecurityEvent(models.Model):
+    """One line of the security log (clac.auth.security_log.security_event): who did what
+    touching accounts, access or personal data, when, and from which address. Rows are only
+    ever added; staff administrators read them at /dashboard/security/."""
+
+    class Kind(models.TextChoices):
+        SIGN_IN = "sign_in", _("Signed in")
+        SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+        SIGN_OUT = "sign_out", _("Signed out")
+        LOCKOUT = "lockout", _("Locked out")
+        LOCKOUT_CLEARED = "lockout_cleared", _("Lockout cleared")
+        THROTTLED = "throttled", _("Throttled")
+        MFA_ENABLED = "mfa_enabled", _("Second factor enrolled")
+        MFA_DISABLED = "mfa_disabled", _("Second factor removed")
+        MFA_VERIFIED = "mfa_verified", _("Second factor verified")
+        MFA_FAILED = "mfa_failed", _("Second factor code refused")
+        MFA_CODES_REGENERATED = "mfa_codes_regenerated", _("Recovery codes regenerated")
+        MFA_RECOVERY_CODE_USED = "mfa_recovery_code_used", _("Recovery code used")
+        REAUTHENTICATED = "reauthenticated", _("Identity confirmed again")
+        REAUTH_FAILED = "reauth_failed", _("Identity confirmation failed")
+        PERMISSION_DENIED = "permission_denied", _("Access refused")
+        API_AUTH_FAILED = "api_auth_failed", _("API key or token refused")
+        KEY_CREATED = "key_created", _("Key or token created")
+        KEY_REVOKED = "key_revoked", _("Key or token revoked")
+        PERSONAL_DATA_EXPORTED = "personal_data_exported", _("Personal data exported")
+        PERSONAL_DATA_ERASED = "personal_data_erased", _("Personal data erased")
+        ROLES_CHANGED = "roles_changed", _("Roles changed")
+
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="security_events",
+    )
+    # The name typed at a failed sign-in (no user row then), kept as typed, truncated.
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    path = models.CharField(_("path"), max_length=255, blank=True)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        indexes = [
+            models.Index(fields=["kind", "-created_at"], name="securityevent_kind_idx"),
+            models.Index(fields=["user", "-created_at"], name="securityevent_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind} {self.username}"

@@ -22,6 +22,8 @@ plugin = AppPlugin(
     dashboard_nav=(
         NavEntry(_("Home"), "dashboard:home", icon="home", order=0),
         NavEntry(_("Jobs"), "dashboard:job_list", icon="jobs", order=900),
+        NavEntry(_("Security log"), "dashboard:security_event_list", ADMINS, icon="security", order=950),
+        NavEntry(_("Lockouts"), "dashboard:lockout_list", ADMINS, icon="security", order=951),
         NavEntry(_("Admin"), "admin:index", ADMINS, icon="admin", django_staff_only=True, order=1000),
     ),
     portal_nav=(NavEntry(_("Home"), "portal:home", order=0),),
@@ -53,6 +55,17 @@ plugin = AppPlugin(
         "dashboard:job_detail": ACCESS_STAFF_ROLES,
         "dashboard:job_result_file": ACCESS_STAFF_ROLES,
         "dashboard:job_run_again": ACCESS_STAFF_ROLES,
+        # Account security (clac.auth): each signed-in user's own two-step sign-in and
+        # re-authentication; the security log and lockouts for administrators.
+        "mfa_manage": ACCESS_SIGNED_IN,
+        "mfa_enrol": ACCESS_SIGNED_IN,
+        "mfa_verify": ACCESS_SIGNED_IN,
+        "mfa_recovery_codes": ACCESS_SIGNED_IN,
+        "mfa_disable": ACCESS_SIGNED_IN,
+        "reauth": ACCESS_SIGNED_IN,
+        "dashboard:security_event_list": ACCESS_STAFF_ROLES,
+        "dashboard:lockout_list": ACCESS_STAFF_ROLES,
+        "dashboard:lockout_clear": ACCESS_STAFF_ROLES,
         "portal:home": ACCESS_PORTAL,
         "portal:organization_switch": ACCESS_PORTAL,
     },

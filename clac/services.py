@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from clac.api.keys import key_generate
 from clac.api.scopes import SCOPES
+from clac.auth.security_log import Kind, security_event
 from clac.models import KeyBase, StaffToken, User
 from clac.roles import user_is_staff_member
 
@@ -82,6 +83,7 @@ def staff_token_create(*, user: User, name: str, expires_at: datetime.datetime |
         raise ValidationError({"user": _("Only active staff members can have API tokens.")})
     token, raw_key = key_insert(StaffToken, user=user, name=name, expires_at=expires_at)
     logger.info("Staff token %s… created for user %s", token.prefix, user.pk)
+    security_event(Kind.KEY_CREATED, user=user, detail=f"staff token {token.prefix}… {name}")
     return token, raw_key
 
 
@@ -90,4 +92,5 @@ def staff_token_revoke(*, token: StaffToken, actor: User | None) -> StaffToken:
     StaffToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token.refresh_from_db(fields=["revoked_at"])
     logger.info("Staff token %s… revoked by %s", token.prefix, actor)
+    security_event(Kind.KEY_REVOKED, user=actor, detail=f"staff token {token.prefix}… of user {token.user_id}")
     return token

@@ -19,6 +19,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# A refusal is logged once, on one line, and kept in the security log (clac.auth).
+handler403 = "clac.auth.views.permission_denied"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clac.auth.security_log import Kind, security_event
 from clac.models import User
 from clac.services import key_expiry_clean, key_insert, key_name_clean, scopes_validate
 from communications.models import ApiKey, ExternalPartner
@@ -56,6 +57,11 @@ def api_key_create(
         ApiKey, partner=partner, name=name, scopes=scopes, expires_at=expires_at, created_by=created_by
     )
     logger.info("API key %s… created for partner %s (scopes %s) by %s", key.prefix, partner.pk, scopes, created_by)
+    security_event(
+        Kind.KEY_CREATED,
+        user=created_by,
+        detail=f"partner key {key.prefix}… partner={partner.pk} scopes={','.join(scopes)}",
+    )
     return key, raw_key
 
 
@@ -66,4 +72,5 @@ def api_key_revoke(*, api_key: ApiKey, actor: User | None) -> ApiKey:
     ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     api_key.refresh_from_db(fields=["revoked_at"])
     logger.info("API key %s… revoked by %s", api_key.prefix, actor)
+    security_event(Kind.KEY_REVOKED, user=actor, detail=f"partner key {api_key.prefix}… partner={api_key.partner_id}")
     return api_key

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from clac.access import request_user, staff_required
 from clac.api.scopes import SCOPES
+from clac.auth.reauth import reauth_required
 from clac.forms import add_service_errors
 from clac.roles import StaffRole
 from communications.forms import ApiKeyForm, PartnerForm
@@ -63,6 +64,7 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @staff_required(StaffRole.ADMIN)
+@reauth_required
 def api_key_new(request: HttpRequest, pk: int) -> HttpResponse:
     partner = external_partner_get_for_user(user=request.user, pk=pk)
     form = ApiKeyForm(request.POST or None)
@@ -90,6 +92,7 @@ def api_key_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @staff_required(StaffRole.ADMIN)
+@reauth_required
 def api_key_revoke_view(request: HttpRequest, pk: int, key_pk: int) -> HttpResponse:
     """GET: a confirmation page (which key, what stops working); POST: revoke it."""
     key = api_key_get_for_user(user=request.user, partner_pk=pk, pk=key_pk)

@@ -7,6 +7,7 @@ import hmac
 from datetime import timedelta
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, QuerySet
@@ -17,6 +18,8 @@ from rest_framework.request import Request
 
 from clac import plugins
 from clac.api.keys import key_hash, key_prefix
+from clac.auth.lockout import throttle_hit, throttle_wait
+from clac.auth.security_log import Kind, client_ip, security_event
 from clac.models import KeyBase, PartnerKeyBase, StaffToken, User
 
 # last_used_at is written at most once a minute per key, not on every request.
@@ -78,8 +81,27 @@ def _find_key[K: KeyBase](queryset: QuerySet[K], raw: str) -> K:
     return key
 
 
+API_AUTH_THROTTLE_SCOPE = "api-auth"
+
+
 class _PrefixedHeaderAuthentication(authentication.BaseAuthentication):
+    """Refused keys and tokens count per client address: past API_AUTH_FAILURE_LIMIT in the
+    throttle window, the address gets 429 (with the seconds to wait) before any key lookup."""
+
     keyword = ""
+
+    def _find_guarded[K: KeyBase](self, request: Request, queryset: QuerySet[K], value: str) -> K:
+        ip_address = client_ip(request) or "-"
+        wait = throttle_wait(API_AUTH_THROTTLE_SCOPE, ip_address, int(settings.API_AUTH_FAILURE_LIMIT))
+        if wait:
+            raise exceptions.Throttled(wait=wait, detail=_("Too many refused keys or tokens from this address."))
+        try:
+            return _find_key(queryset, value)
+        except exceptions.AuthenticationFailed as exc:
+            throttle_hit(API_AUTH_THROTTLE_SCOPE, ip_address)
+            # The Django request: reading the DRF request's user here would authenticate again.
+            security_event(Kind.API_AUTH_FAILED, request=request._request, detail=f"{self.keyword}: {exc.detail}")
+            raise
 
     def _header_value(self, request: Request) -> str | None:
         header = authentication.get_authorization_header(request).decode("latin-1")
@@ -106,7 +128,7 @@ class PartnerKeyAuthentication(_PrefixedHeaderAuthentication):
         if value is None:
             return None
         # The concrete model (a plugin's) has the partner: the stubs only see the abstract base.
-        key = _find_key(partner_key_model()._default_manager.select_related("partner"), value)  # type: ignore[misc]
+        key = self._find_guarded(request, partner_key_model()._default_manager.select_related("partner"), value)  # type: ignore[misc]
         return PartnerPrincipal(key), key
 
 
@@ -119,7 +141,7 @@ class StaffTokenAuthentication(_PrefixedHeaderAuthentication):
         value = self._header_value(request)
         if value is None:
             return None
-        token = _find_key(StaffToken.objects.select_related("user"), value)
+        token = self._find_guarded(request, StaffToken.objects.select_related("user"), value)
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("This user account is disabled."))
         return token.user, token

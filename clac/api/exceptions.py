@@ -19,6 +19,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from clac.auth.security_log import Kind, security_event
+
 
 def _validation_details(exc: DjangoValidationError) -> dict[str, list[str]]:
     if not hasattr(exc, "error_dict"):
@@ -64,4 +66,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         if wait is not None:
             details = {"retry_after": math.ceil(wait)}
     response.data = error_body(code, message, details)
+    if response.status_code == 403:
+        # One line in the security log (Django's own 403 log line is dropped, see LOGGING).
+        request = context.get("request")
+        security_event(Kind.PERMISSION_DENIED, request=getattr(request, "_request", None), detail="api")
     return response

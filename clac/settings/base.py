@@ -1,6 +1,7 @@
 """Settings shared by every environment. Every behaviour is switched by an environment
 variable (see `.env.example`); nothing machine-specific or secret lives here."""
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -52,6 +53,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    # Accounts hardening (accauth): login lockout, second factor.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "clac",
     "members",
     "networks",
@@ -67,9 +73,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "clac.auth.middleware.AccountSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clac.urls"
@@ -112,6 +122,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -276,10 +291,51 @@ IMPORT_BATCH_SIZE = env.int("IMPORT_BATCH_SIZE", default=5000)
 # (100,000 rows of CSV are about 40 MB); the file is streamed by the job, never read whole.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=100 * 1024 * 1024)
 
+# --- Accounts hardening (clac.auth) -------------------------------------------------------
+# Lockout tiers (clac.auth.lockout.TieredAxesHandler): an account from one address is locked
+# after AXES_FAILURE_LIMIT failures; one address across accounts after LOCKOUT_IP_FAILURE_LIMIT;
+# one account across addresses after LOCKOUT_USER_FAILURE_LIMIT. Each lock lasts the cool-off
+# after the last failure. The client address is REMOTE_ADDR here; production settings trust
+# the proxy's X-Forwarded-For explicitly.
+AXES_HANDLER = "clac.auth.lockout.TieredAxesHandler"
+AXES_FAILURE_LIMIT = env.int("LOCKOUT_FAILURE_LIMIT", default=5)
+LOCKOUT_IP_FAILURE_LIMIT = env.int("LOCKOUT_IP_FAILURE_LIMIT", default=20)
+LOCKOUT_USER_FAILURE_LIMIT = env.int("LOCKOUT_USER_FAILURE_LIMIT", default=50)
+# Axes itself keys attempts by account and address (a success resets only those); the handler
+# adds the address and account tiers on top.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOCKOUT_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_CALLABLE = "clac.auth.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False
+# Sign-ins are in our security log; axes keeps only the failures it counts.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+AXES_IPWARE_META_PRECEDENCE_ORDER: tuple[str, ...] = ("REMOTE_ADDR",)
+# Password-reset requests and failed API keys/tokens, per client address, within the window.
+PASSWORD_RESET_RATE = env.int("PASSWORD_RESET_RATE", default=5)
+API_AUTH_FAILURE_LIMIT = env.int("API_AUTH_FAILURE_LIMIT", default=20)
+THROTTLE_WINDOW_MINUTES = env.int("THROTTLE_WINDOW_MINUTES", default=15)
+# Second factor: staff without a confirmed device must enrol before anything else (on in
+# production settings); portal users may enrol from their account menu.
+MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=False)
+OTP_TOTP_ISSUER = "CLAC Network"
+MFA_RECOVERY_CODES = 10
+# Sensitive actions ask for the password or a code again when the last one is older than this.
+REAUTH_MAX_AGE_MINUTES = env.int("REAUTH_MAX_AGE_MINUTES", default=10)
+SECURITY_EVENTS_PER_PAGE = 50
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A 403 is logged once, on one line with user and path, by clac.auth.views.permission_denied
+    # (django.request would add a traceback, printed twice with DEBUG's own console handler).
+    "filters": {"skip_forbidden": {"()": "clac.auth.log_filters.SkipForbiddenFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["skip_forbidden"]},
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -12,3 +12,5 @@ STORAGES = {
 }
 # runserver serves static files itself; WhiteNoise would want a collectstatic first.
 MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]  # noqa: F405
+# The demo signs in with the printed logins alone; the login page says MFA is optional here.
+MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=False)

@@ -22,6 +22,16 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Accounts hardening: every staff role signs in with a second factor. Behind the TLS proxy
+# every client shares the proxy's address, so the lockout reads the client from the proxy's
+# X-Forwarded-For: the right-most entry, written by our own proxy (TRUSTED_PROXY_COUNT is the
+# number of further proxies between it and the client that append to the header; 0 for one
+# proxy, as in docker-compose.yml). Entries a client sends itself are never trusted.
+MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=True)
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+AXES_IPWARE_PROXY_ORDER = "right-most"
+AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 # Production sends through SMTP unless EMAIL_BACKEND says otherwise.
 MAILERS = {
     "default": {

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from clac.access import request_user, staff_required
+from clac.auth.reauth import reauth_required
 from clac.roles import REGISTRY_EDITORS
 from members.duplicates import duplicate_groups, duplicate_groups_fill, duplicate_pair_get, relation_counts
 from members.merge_notes import merge_note_text
@@ -171,6 +172,7 @@ def _require_change_both(request: HttpRequest, kind: str, first: models.Model, s
 
 @staff_required(*REGISTRY_EDITORS)
 @require_POST
+@reauth_required
 def duplicate_merge(request: HttpRequest, kind: str, a: int, b: int) -> HttpResponse:
     """First POST (from the comparison): the confirmation page, showing what the merge will do
     (moved rows, rows not moved, fields filled, primary contacts demoted), from a rolled-back

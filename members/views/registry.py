@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from clac.access import request_user, staff_required
+from clac.auth.security_log import Kind, security_event
 from clac.forms import add_service_errors
 from clac.pagination import ReversiblePaginator
 from clac.roles import REGISTRY_EDITORS
@@ -104,6 +105,8 @@ def organization_export(request: HttpRequest) -> HttpResponseBase:
     if not form.is_valid():
         return _render_list(request, form, status=400)
     organizations = selectors.organization_list(filters=form.filters())
+    # The export holds contact data (emails, phones): who took it, when, with which filters.
+    security_event(Kind.PERSONAL_DATA_EXPORTED, detail=f"organizations.{export_format} {request.GET.urlencode()}")
     if export_format == "xlsx":
         return exports.organization_export_xlsx(organizations)
     return exports.organization_export_csv(organizations)

@@ -76,7 +76,10 @@ def db_fingerprint() -> dict[str, int]:
     tables = sorted(
         model._meta.db_table
         for model in apps.get_models()
-        if model._meta.app_label in {"members", "clac", "communications"} and model._meta.managed
+        if model._meta.app_label in {"members", "clac", "communications"}
+        and model._meta.managed
+        # A refusal is written to the security log on purpose; nothing else may change.
+        and model._meta.label != "clac.SecurityEvent"
     )
     # Table names come from the models, not from input.
     counts = ", ".join(f"(SELECT COUNT(*) FROM {connection.ops.quote_name(table)})" for table in tables)  # noqa: S608
@@ -114,6 +117,10 @@ ROUTES = [
     Route("communications:partner_detail", ADMIN, ("GET",), lambda w: {"pk": w.partner.pk}),
     Route("communications:api_key_create", ADMIN, ("GET", "POST"), lambda w: {"pk": w.partner.pk}),
     Route("communications:api_key_revoke", ADMIN, ("GET", "POST"), lambda w: {"pk": w.partner.pk, "key_pk": w.key.pk}),
+    # The security log and lockouts (clac.auth): administrators only.
+    Route("dashboard:security_event_list", ADMIN, ("GET",)),
+    Route("dashboard:lockout_list", ADMIN, ("GET",)),
+    Route("dashboard:lockout_clear", ADMIN, ("POST",), lambda w: {"pk": 987654}),
     Route("portal:home", PORTAL, ("GET",)),
     Route("portal:organization_switch", PORTAL, ("POST",)),
 ]
