@@ -66,6 +66,10 @@ _EDITOR = (
     "duplicate_compare",
     "duplicate_merge",
     "duplicate_dismiss",
+    # Personal-data rights: export for who may change the person, erasure for administrators.
+    "person_data_export",
+    "person_data_export_json",
+    "person_erase",
 )
 _PORTAL_READ = (
     "profile",

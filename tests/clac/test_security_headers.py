@@ -172,7 +172,9 @@ def test_no_template_needs_unsafe_inline():
     assert len(templates) > 50, "the walk finds the templates"
 
     offences = {
-        str(path.relative_to(settings.BASE_DIR)): found for path in templates if (found := _inline_code(path.read_text()))
+        str(path.relative_to(settings.BASE_DIR)): found
+        for path in templates
+        if (found := _inline_code(path.read_text()))
     }
 
     assert offences == {}
