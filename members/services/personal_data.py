@@ -63,7 +63,7 @@ def _merged_into(person_id: int) -> list[int]:
 def _scrub_history(person_ids: list[int]) -> int:
     """Replace the personal values in every history row of these person ids. Each row keeps
     its date, type, acting user and reason, so the record of who changed what stays."""
-    history = Person.history.model  # type: ignore[attr-defined]
+    history = Person.history.model
     scrubbed = 0
     for person_id in person_ids:
         rows = history.objects.filter(id=person_id)

@@ -6,7 +6,6 @@ Personal-data rights: registry editors who may change a person export everything
 them (a readable page and a JSON download); only administrators erase it."""
 
 import logging
-
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
