@@ -14,11 +14,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-# Playwright's synchronous API keeps an event loop on the test's thread; Django refuses
-# database calls from a thread with a running loop unless told this is deliberate (the test
-# code is synchronous; the loop only drives the browser).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "e2e"
 PASSWORD = "pass-word-123"  # tests.factories.UserFactory's
@@ -42,18 +37,25 @@ def pytest_runtest_makereport(item: pytest.Item, call):
     return report
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser() -> Iterator:
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+    """A browser for one test (starting Chromium takes well under a second). Per test, not per
+    session: Playwright's synchronous API keeps an event loop on the test thread while it runs,
+    and Django refuses database calls from a thread with a running loop unless
+    DJANGO_ALLOW_ASYNC_UNSAFE says it is deliberate (the test code is synchronous; the loop only
+    drives the browser). Both end with the test, so the database set-up and flush of the next
+    test, and every other test, run as usual."""
+    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    if executable is None:
         if os.environ.get("CI"):
             pytest.fail(f"No Chromium at {CHROMIUM} (required because CI is set; .ci/run installs it)")
         pytest.skip(f"No Chromium at {CHROMIUM}: apt-get install chromium")
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=TIMEOUT_MS)
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
         yield browser
         browser.close()
 
