@@ -70,19 +70,30 @@ def test_dashboard_portal_and_api_docs_raise_no_csp_violation(pages, sign_in):
         reverse("members:organization_list"),
         reverse("members:organization_detail", args=[organization.pk]),
     ):
-        staff.goto(path)
+        response = staff.goto(path)
+        assert "default-src 'self'" in response.headers["content-security-policy"], path
         staff.wait_for_load_state("networkidle")
 
     portal = pages.new(phone=True)
     sign_in(portal, "csp-portal")
-    portal.goto("/portal/reports/")
+    response = portal.goto("/portal/reports/")
+    assert "default-src 'self'" in response.headers["content-security-policy"]
 
     docs = pages.new()
-    docs.goto("/api/docs/")
-    # Swagger UI draws the operations from the schema with its own scripts: they ran.
-    # (the schema of the whole API is built on the first request: give it time)
+    response = docs.goto("/api/docs/")
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    # Swagger UI draws the operations from the schema with its own scripts: they ran
+    # (the schema of the whole API is built on the first request: give it time).
     expect(docs.locator(".swagger-ui .opblock").first).to_be_visible(timeout=45_000)
     expect(docs.locator(".swagger-ui .info .title")).to_contain_text("CLAC Network API")
 
     assert pages.csp_violations() == []
     assert [error for error in pages.console_errors if "favicon" not in error] == []
+
+    # The watch sees a violation when there is one: an injected inline script is refused.
+    docs.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.x = 1'; document.body.append(s); }"
+    )
+    docs.wait_for_timeout(200)
+    assert len(pages.csp_violations()) == 1, pages.console_errors
+    assert docs.evaluate("() => window.x") is None
