@@ -37,3 +37,24 @@ class UserLanguageMiddleware:
         if language and language != sent_language and cookie_name not in response.cookies:
             language_cookie_set(response, language)
         return response
+
+
+class PermissionsPolicyMiddleware:
+    """Adds the Permissions-Policy header from settings.PERMISSIONS_POLICY (feature → list of
+    allowed origins; an empty list switches the feature off everywhere). Django has the other
+    security headers built in (SecurityMiddleware, the CSP middleware) but not this one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.header = permissions_policy_header(getattr(settings, "PERMISSIONS_POLICY", {}))
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.header and "Permissions-Policy" not in response:
+            response.headers["Permissions-Policy"] = self.header
+        return response
+
+
+def permissions_policy_header(policy: dict[str, list[str]]) -> str:
+    """`{"camera": [], "fullscreen": ["self"]}` → `camera=(), fullscreen=(self)`."""
+    return ", ".join(f"{feature}=({' '.join(origins)})" for feature, origins in policy.items())

@@ -98,3 +98,21 @@ class OrganizationChangeProposalAdmin(admin.ModelAdmin):
     list_display = ("organization", "field", "proposed_value", "status", "created_at")
     list_filter = ("status", "field")
     list_select_related = ("organization",)
+
+
+@admin.register(models.PersonErasure)
+class PersonErasureAdmin(admin.ModelAdmin):
+    """The evidence of personal-data erasures: read only (erasing goes through the dashboard's
+    confirmation step and members.services.person_erase)."""
+
+    list_display = ("person_id", "erased_at", "erased_by", "reason")
+    date_hierarchy = "erased_at"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -772,3 +772,29 @@ class MergeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.merged_id} → {self.survivor_id}"
+
+
+# --- Personal-data rights -----------------------------------------------------------------
+
+
+class PersonErasure(models.Model):
+    """The evidence that a person's personal data was erased: who did it, when, on which
+    request, and what was scrubbed. The person row itself stays, anonymized, so statistics,
+    affiliations and consent decisions keep their shape (docs/user-guide.md, personal data)."""
+
+    person = models.OneToOneField(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="erasure")
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("erased by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    erased_at = models.DateTimeField(_("erased at"))
+    reason = models.CharField(_("request reference"), max_length=200)
+    # Table label → number of rows scrubbed (history rows, merge snapshots), for the record.
+    scrubbed = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("personal-data erasure")
+        verbose_name_plural = _("personal-data erasures")
+        ordering = ["-erased_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} erased {self.erased_at:%Y-%m-%d}"

@@ -69,6 +69,10 @@ _EDITOR = (
     "duplicate_merge",
     "duplicate_dismiss",
     "merge_record_detail",
+    # Personal-data rights: export for who may change the person, erasure for administrators.
+    "person_data_export",
+    "person_data_export_json",
+    "person_erase",
 )
 # Finance, M&E and admins (clac.roles.RATE_KEEPERS).
 _RATE_KEEPER = (

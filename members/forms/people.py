@@ -17,6 +17,7 @@ __all__ = [
     "AffiliationForm",
     "ConsentForm",
     "NewPersonAffiliationForm",
+    "PersonErasureForm",
     "PersonFilterForm",
     "PersonForm",
 ]
@@ -117,6 +118,19 @@ class NewPersonAffiliationForm(forms.Form):
 
 class AffiliationEndForm(forms.Form):
     end_date = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PersonErasureForm(forms.Form):
+    """The confirmation step of an erasure: the request it answers, and an explicit yes."""
+
+    reason = forms.CharField(
+        label=_("Request reference"),
+        max_length=200,
+        help_text=_("Which request this answers: its date and how it came (kept as evidence)."),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that the names, emails, phone and notes of this person are erased for good."),
+    )
 
 
 class ConsentForm(forms.Form):

@@ -5,6 +5,7 @@ from members.selectors.access import *  # noqa: F403
 from members.selectors.directory import *  # noqa: F403
 from members.selectors.organizations import *  # noqa: F403
 from members.selectors.people import *  # noqa: F403
+from members.selectors.personal_data import *  # noqa: F403
 from members.selectors.pickers import *  # noqa: F403
 from members.selectors.portal import *  # noqa: F403
 from members.selectors.rates import *  # noqa: F403

@@ -16,5 +16,6 @@ from members.services.membership import *  # noqa: F403
 from members.services.merge import *  # noqa: F403
 from members.services.organizations import *  # noqa: F403
 from members.services.people import *  # noqa: F403
+from members.services.personal_data import *  # noqa: F403
 from members.services.rates import *  # noqa: F403
 from members.services.reports import *  # noqa: F403

@@ -1,12 +1,17 @@
 """Staff pages of the people directory: list and search, a person's page, creating and editing
 people, their affiliations to organizations and their consents per channel. Every staff role
-reads; registry editors (admin, coordinator, M&E officer) write."""
+reads; registry editors (admin, coordinator, M&E officer) write.
 
+Personal-data rights: registry editors who may change a person export everything held about
+them (a readable page and a JSON download); only administrators erase it."""
+
+import logging
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -16,13 +21,14 @@ from django.utils.translation import gettext as _
 from clac.access import request_user, staff_required
 from clac.forms import add_service_errors
 from clac.pagination import ReversiblePaginator
-from clac.roles import REGISTRY_EDITORS
+from clac.roles import REGISTRY_EDITORS, StaffRole, user_has_any_role
 from members import exports, selectors, services
 from members.forms.people import (
     AffiliationEndForm,
     AffiliationForm,
     ConsentForm,
     NewPersonAffiliationForm,
+    PersonErasureForm,
     PersonFilterForm,
     PersonForm,
 )
@@ -32,6 +38,8 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 PAGE_SIZE = 50
+ERASERS = (StaffRole.ADMIN,)
+security_logger = logging.getLogger("clac.security")
 
 
 def _can_edit(request: HttpRequest) -> bool:
@@ -76,6 +84,7 @@ def person_export(request: HttpRequest) -> HttpResponseBase:
 @staff_required()
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get_for_user(user=request.user, pk=pk)
+    can_edit = selectors.person_can_change(request.user, person)
     return render(
         request,
         "members/people/detail.html",
@@ -83,7 +92,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person,
             "affiliations": selectors.person_affiliations(person=person),
             "consents": selectors.consents_by_channel(person=person),
-            "can_edit": selectors.person_can_change(request.user, person),
+            "can_edit": can_edit,
+            "can_erase": can_edit and user_has_any_role(request.user, ERASERS),
+            "erasure": selectors.person_erasure(person=person),
             "today": timezone.localdate(),
         },
     )
@@ -270,6 +281,61 @@ def consent_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "members/people/consents.html", {"person": person, "forms": channel_forms})
 
 
+# --- Personal-data rights -----------------------------------------------------------------
+
+
+def _personal_data_event(request: HttpRequest, *, action: str, person: Person) -> None:
+    """The security log line of a personal-data export or erasure (who, what, from where).
+    Integration point: becomes one call to clac's security_event(...) once it exists."""
+    security_logger.info(
+        "personal data %s: person %s by user %s from %s",
+        action,
+        person.pk,
+        request.user.pk,
+        request.META.get("REMOTE_ADDR", ""),
+    )
+
+
+@staff_required(*REGISTRY_EDITORS)
+def person_data_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything held about the person, as a page to read or print to PDF."""
+    person = selectors.person_get_for_user(user=request.user, pk=pk, for_change=True)
+    data = selectors.person_data_export(person=person)
+    _personal_data_event(request, action="export (page)", person=person)
+    return render(request, "members/people/data_export.html", {"person": person, "data": data})
+
+
+@staff_required(*REGISTRY_EDITORS)
+def person_data_export_json(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same as a JSON file to hand to the person."""
+    person = selectors.person_get_for_user(user=request.user, pk=pk, for_change=True)
+    data = selectors.person_data_export(person=person)
+    _personal_data_event(request, action="export (json)", person=person)
+    response = JsonResponse(data, encoder=DjangoJSONEncoder, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="clac-person-{person.pk}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@staff_required(*ERASERS)
+def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: what erasure keeps and removes, and the confirmation form; POST: erase."""
+    person = selectors.person_get_for_user(user=request.user, pk=pk, for_change=True)
+    erasure = selectors.person_erasure(person=person)
+    form = PersonErasureForm(request.POST if request.method == "POST" and erasure is None else None)
+    if form.is_bound and form.is_valid():
+        name = person.full_name
+        try:
+            services.person_erase(actor=request_user(request), person=person, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            _personal_data_event(request, action="erasure", person=person)
+            messages.success(request, _("The personal data of %(name)s was erased.") % {"name": name})
+            return redirect("members:person_detail", pk=person.pk)
+    return render(request, "members/people/erase.html", {"person": person, "form": form, "erasure": erasure})
+
+
 urlpatterns = [
     path("people/", person_list, name="person_list"),
     path("people/export/", person_export, name="person_export"),
@@ -278,5 +344,8 @@ urlpatterns = [
     path("people/<int:pk>/edit/", person_edit, name="person_edit"),
     path("people/<int:pk>/affiliations/new/", affiliation_create, name="affiliation_create"),
     path("people/<int:pk>/consents/", consent_edit, name="consent_edit"),
+    path("people/<int:pk>/personal-data/", person_data_export, name="person_data_export"),
+    path("people/<int:pk>/personal-data.json", person_data_export_json, name="person_data_export_json"),
+    path("people/<int:pk>/erase/", person_erase, name="person_erase"),
     path("affiliations/<int:pk>/end/", affiliation_end, name="affiliation_end"),
 ]

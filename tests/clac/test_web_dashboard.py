@@ -27,7 +27,7 @@ def test_dashboard_home_shows_organizations_by_country_and_kind(client, viewer_u
     assert by_country == {"PE": 3, "CO": 2}
     by_kind = {row["kind"]: row["count"] for row in response.context["organizations_by_kind"]}
     assert by_kind == {"spo": 3, "hl": 2}
-    assert b'style="--value: 60.0%"' in response.content
+    assert b'<rect width="60.0" height="1"/>' in response.content
 
 
 def test_dashboard_home_query_count_does_not_grow_with_organizations(

@@ -151,6 +151,7 @@ def db_fingerprint() -> dict[str, int]:
 STAFF_READ = "staff_read"  # every staff role reads
 EDITOR = "editor"  # registry editors only (admin, coordinator, M&E officer)
 RATE_KEEPER = "rate_keeper"  # exchange rates: admin, finance, M&E officer (tests/members/test_exchange_rates.py)
+ADMIN_ONLY = "admin_only"  # administrators only (erasing personal data)
 PORTAL_READ = "portal_read"  # any user of the organization
 PORTAL_EDIT = "portal_edit"  # portal editors and admins
 
@@ -209,6 +210,9 @@ DASHBOARD_ROUTES = [
     Route("members:person_edit", EDITOR, ("GET", "POST"), _person),
     Route("members:affiliation_create", EDITOR, ("GET", "POST"), _person),
     Route("members:consent_edit", EDITOR, ("GET", "POST"), _person),
+    Route("members:person_data_export", EDITOR, ("GET",), _person),
+    Route("members:person_data_export_json", EDITOR, ("GET",), _person),
+    Route("members:person_erase", ADMIN_ONLY, ("GET", "POST"), _person),
     Route("members:affiliation_end", EDITOR, ("GET", "POST"), lambda w: {"pk": w.affiliation.pk}),
     Route("members:report_queue", STAFF_READ, ("GET",)),
     Route("members:report_detail", STAFF_READ, ("GET",), _report),
@@ -278,6 +282,7 @@ CATALOGUE_LEVELS = {
     STAFF_READ: ACCESS_STAFF,
     EDITOR: ACCESS_STAFF_ROLES,
     RATE_KEEPER: ACCESS_STAFF_ROLES,
+    ADMIN_ONLY: ACCESS_STAFF_ROLES,
     PORTAL_READ: ACCESS_PORTAL,
     PORTAL_EDIT: ACCESS_PORTAL_EDIT,
 }
@@ -305,7 +310,7 @@ def test_the_reviewed_access_is_the_one_the_registry_declares():
 def test_anonymous_visitor_is_sent_to_the_login_page(client, world):
     before = db_fingerprint()
 
-    for route, method in _each(DASHBOARD_ROUTES, {STAFF_READ, EDITOR, RATE_KEEPER}):
+    for route, method in _each(DASHBOARD_ROUTES, {STAFF_READ, EDITOR, RATE_KEEPER, ADMIN_ONLY}):
         response = _call(client, method, route.url(world))
 
         assert response.status_code == 302, (method, route.name)
@@ -318,7 +323,7 @@ def test_portal_user_and_user_without_role_are_refused_on_the_dashboard(client, 
     client.force_login(world.users[username])
     before = db_fingerprint()
 
-    for route, method in _each(DASHBOARD_ROUTES, {STAFF_READ, EDITOR, RATE_KEEPER}):
+    for route, method in _each(DASHBOARD_ROUTES, {STAFF_READ, EDITOR, RATE_KEEPER, ADMIN_ONLY}):
         assert _call(client, method, route.url(world)).status_code == 403, (method, route.name)
     assert db_fingerprint() == before
 
@@ -328,11 +333,31 @@ def test_read_only_staff_cannot_use_editor_pages(client, world, role):
     client.force_login(world.users[role])
     before = db_fingerprint()
 
-    for route, method in _each(DASHBOARD_ROUTES, {EDITOR}):
+    for route, method in _each(DASHBOARD_ROUTES, {EDITOR, ADMIN_ONLY}):
         response = _call(client, method, route.url(world), {"note": "x", "decision": "approve"})
 
         assert response.status_code == 403, (method, route.name)
     assert db_fingerprint() == before
+
+
+@pytest.mark.parametrize("role", sorted(REGISTRY_EDITORS - {StaffRole.ADMIN}))
+def test_editors_who_are_not_administrators_cannot_use_administrator_pages(client, world, role):
+    client.force_login(world.users[role])
+    before = db_fingerprint()
+
+    for route, method in _each(DASHBOARD_ROUTES, {ADMIN_ONLY}):
+        response = _call(client, method, route.url(world), {"reason": "x", "confirm": "on"})
+
+        assert response.status_code == 403, (method, route.name)
+    assert db_fingerprint() == before
+
+
+def test_administrators_open_the_administrator_pages(client, world):
+    client.force_login(world.users[StaffRole.ADMIN])
+
+    for route, method in _each(DASHBOARD_ROUTES, {ADMIN_ONLY}):
+        if method == "GET":
+            assert client.get(route.url(world)).status_code == 200, route.name
 
 
 # --- Dashboard: who is let in -------------------------------------------------------------
