@@ -15,7 +15,7 @@ def lower_emails(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("members", "0004_regfind_merge_notes")]
+    dependencies = [("members", "0007_regfind_merge_notes")]
 
     operations = [
         migrations.RunPython(lower_emails, migrations.RunPython.noop),

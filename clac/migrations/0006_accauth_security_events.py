@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clac', '0004_apikey_moves_to_communications'),
+        ('clac', '0005_jobs_resilience'),
     ]
 
     operations = [

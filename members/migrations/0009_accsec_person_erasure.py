@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0002_reference_data'),
+        ('members', '0008_regfind_email_case'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("members", "0003_regfind_unaccent")]
+    dependencies = [("members", "0006_regfind_unaccent")]
 
     operations = [
         migrations.AddField(

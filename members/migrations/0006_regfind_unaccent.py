@@ -7,6 +7,6 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("members", "0002_reference_data")]
+    dependencies = [("members", "0005_reghome_list_sort_indexes")]
 
     operations = [UnaccentExtension()]
