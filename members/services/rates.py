@@ -208,7 +208,7 @@ def exchange_rates_import(*, actor: User | None, content: bytes) -> RateImportRe
         raise ValidationError(_("The file has no rates under its header line."))
     index = {name: header.index(name) for name in RATE_IMPORT_COLUMNS if name in header}
     result = RateImportResult()
-    parsed: list[tuple[int, _Rate]] = []
+    parsed: list[tuple[int, _Rate, str]] = []  # line, rate, the rate as written
     for number, row in enumerate(rows, start=2):
         raw = {
             name: (row[index[name]].strip() if name in index and index[name] < len(row) else "")
@@ -222,21 +222,23 @@ def exchange_rates_import(*, actor: User | None, content: bytes) -> RateImportRe
             if name not in blank:
                 result.errors.append(RateRowError(number, name, raw[name], " ".join(messages)))
         if values is not None and not blank:
-            parsed.append((number, values))
+            parsed.append((number, values, raw["usd_per_unit"]))
 
     # Repeats within the file, and rates already stored: one query for the whole file.
     seen: dict[tuple[str, datetime.date], int] = {}
     stored: dict[tuple[str, datetime.date], ExchangeRate] = {}
     if parsed:
-        dates = [values.date for _n, values in parsed]
+        dates = [values.date for _n, values, _raw in parsed]
         stored = {
             (rate.currency, rate.date): rate
             for rate in ExchangeRate.objects.filter(
-                currency__in={values.currency for _n, values in parsed}, date__gte=min(dates), date__lte=max(dates)
+                currency__in={values.currency for _n, values, _raw in parsed},
+                date__gte=min(dates),
+                date__lte=max(dates),
             )
         }
     new: list[ExchangeRate] = []
-    for number, values in parsed:
+    for number, values, written in parsed:
         key = (values.currency, values.date)
         if key in seen:
             result.errors.append(
@@ -255,9 +257,7 @@ def exchange_rates_import(*, actor: User | None, content: bytes) -> RateImportRe
             if existing.usd_per_unit == values.usd_per_unit:
                 result.unchanged += 1
             else:
-                result.errors.append(
-                    RateRowError(number, "usd_per_unit", f"{values.usd_per_unit}", _taken_message(existing))
-                )
+                result.errors.append(RateRowError(number, "usd_per_unit", written, _taken_message(existing)))
             continue
         new.append(values.model())
     result.errors.sort(key=lambda error: (error.row, RATE_IMPORT_COLUMNS.index(error.column)))

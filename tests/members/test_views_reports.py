@@ -326,9 +326,11 @@ def test_approving_without_an_exchange_rate_shows_why_and_changes_nothing(client
     response = client.post(reverse("members:report_approve", args=[report.pk]), {"approve-note": ""})
 
     assert response.status_code == 200
-    errors = response.context["approve_form"].non_field_errors()
-    assert "There is no EUR exchange rate on or before 2025-12-31" in errors[0]
-    assert "There is no EUR exchange rate" in response.text
+    # Explained once, at the top of the page, with the way out (issue #12 item 4).
+    assert response.context["missing_rate"] == {"currency": "EUR", "date": datetime.date(2025, 12, 31)}
+    assert "This report cannot be approved yet" in response.text
+    assert "no EUR exchange rate on or before 2025-12-31" in response.text
+    assert not response.context["approve_form"].non_field_errors()
     assert _state(report) == before
 
 
