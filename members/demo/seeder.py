@@ -39,6 +39,7 @@ from members.models import (
     Organization,
     OrganizationChangeProposal,
     Person,
+    PersonErasure,
     PortalAccess,
     PremiumUse,
     Product,
@@ -86,6 +87,9 @@ def flush() -> dict[str, int]:
             delete(model.objects.all())
         Organization.objects.filter(parent__isnull=False).update(parent=None)
         delete(Organization.objects.all())
+        # Erasure records protect their person (the evidence must not vanish by accident); a
+        # demo flush removes both on purpose.
+        delete(PersonErasure.objects.all())
         delete(Person.objects.all())
         # History before users: deleting a user would first null history_user on every row.
         for audited in (

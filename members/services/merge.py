@@ -27,7 +27,7 @@ from simple_history.utils import bulk_update_with_history
 from clac import plugins
 from clac.models import User
 from members.merge_notes import MergeNote, merge_note
-from members.models import Affiliation, DuplicateDismissal, DuplicateKind, MergeRecord, Organization, Person
+from members.models import Affiliation, DuplicateDismissal, DuplicateKind, MergeRecord, Organization, Person, PersonErasure
 from members.normalize import normalize_organization_name, normalize_person_name
 from members.services._common import set_history_actor_and_reason
 from members.services.organizations import ORGANIZATION_CHANGED
@@ -344,7 +344,10 @@ def organization_merge(*, actor: User | None, survivor: Organization, merged: Or
 @transaction.atomic
 def person_merge(*, actor: User | None, survivor: Person, merged: Person) -> MergeRecord:
     """Fold `merged` into `survivor`; the merged person's email is kept as the survivor's
-    second email when they differ."""
+    second email when they differ. An erased person is merged with nobody: the erasure is the
+    evidence for that person, and a merge would fold someone else's data into it."""
+    if PersonErasure.objects.filter(person_id__in=[survivor.pk, merged.pk]).exists():
+        raise ValidationError(_("A person whose personal data was erased cannot be merged."))
 
     def fill(survivor: Person, merged: Person) -> tuple[list[str], list[MergeNote]]:
         survivor.normalized_name = normalize_person_name(survivor.first_name, survivor.last_name)

@@ -271,3 +271,14 @@ def test_export_costs_a_bounded_number_of_queries(client, admin_user, person, dj
 
     with django_assert_max_num_queries(30):
         assert client.get(_urls(person)["person_data_export"]).status_code == 200
+
+
+def test_an_erased_person_is_merged_with_nobody(admin_user, person):
+    services.person_erase(actor=admin_user, person=person, reason="Email of 2 March 2026")
+    other = PersonFactory()
+
+    for survivor, merged in ((person, other), (other, person)):
+        with pytest.raises(ValidationError):
+            services.person_merge(actor=admin_user, survivor=survivor, merged=merged)
+    assert Person.objects.filter(pk=other.pk).exists()
+    assert PersonErasure.objects.get().person_id == person.pk
