@@ -27,7 +27,15 @@ from simple_history.utils import bulk_update_with_history
 from clac import plugins
 from clac.models import User
 from members.merge_notes import MergeNote, merge_note
-from members.models import Affiliation, DuplicateDismissal, DuplicateKind, MergeRecord, Organization, Person, PersonErasure
+from members.models import (
+    Affiliation,
+    DuplicateDismissal,
+    DuplicateKind,
+    MergeRecord,
+    Organization,
+    Person,
+    PersonErasure,
+)
 from members.normalize import normalize_organization_name, normalize_person_name
 from members.services._common import set_history_actor_and_reason
 from members.services.organizations import ORGANIZATION_CHANGED
