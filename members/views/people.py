@@ -5,7 +5,6 @@ reads; registry editors (admin, coordinator, M&E officer) write.
 Personal-data rights: registry editors who may change a person export everything held about
 them (a readable page and a JSON download); only administrators erase it."""
 
-import logging
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
@@ -19,7 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clac.access import request_user, staff_required
+from clac.auth.reauth import reauth_required
+from clac.auth.security_log import security_event
 from clac.forms import add_service_errors
+from clac.models import SecurityEvent
 from clac.pagination import ReversiblePaginator
 from clac.roles import REGISTRY_EDITORS, StaffRole, user_has_any_role
 from members import exports, selectors, services
@@ -39,7 +41,6 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 50
 ERASERS = (StaffRole.ADMIN,)
-security_logger = logging.getLogger("clac.security")
 
 
 def _can_edit(request: HttpRequest) -> bool:
@@ -76,6 +77,12 @@ def person_export(request: HttpRequest) -> HttpResponseBase:
         return render(request, "members/people/list.html", context, status=400)
     people = selectors.person_list(filters=form.filters())
     personal_data = selectors.person_personal_data_visible(request.user)
+    if personal_data:
+        security_event(
+            SecurityEvent.Kind.PERSONAL_DATA_EXPORTED,
+            request=request,
+            detail=f"people.{export_format} {request.GET.urlencode()}",
+        )
     if export_format == "xlsx":
         return exports.person_export_xlsx(people, personal_data=personal_data)
     return exports.person_export_csv(people, personal_data=personal_data)
@@ -285,15 +292,9 @@ def consent_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _personal_data_event(request: HttpRequest, *, action: str, person: Person) -> None:
-    """The security log line of a personal-data export or erasure (who, what, from where).
-    Integration point: becomes one call to clac's security_event(...) once it exists."""
-    security_logger.info(
-        "personal data %s: person %s by user %s from %s",
-        action,
-        person.pk,
-        request.user.pk,
-        request.META.get("REMOTE_ADDR", ""),
-    )
+    """The security log entry of a personal-data export or erasure (who, what, from where)."""
+    kind = SecurityEvent.Kind.PERSONAL_DATA_ERASED if action == "erasure" else SecurityEvent.Kind.PERSONAL_DATA_EXPORTED
+    security_event(kind, request=request, detail=f"person {person.pk}: {action}")
 
 
 @staff_required(*REGISTRY_EDITORS)
@@ -318,6 +319,7 @@ def person_data_export_json(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required(*ERASERS)
+@reauth_required
 def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: what erasure keeps and removes, and the confirmation form; POST: erase."""
     person = selectors.person_get_for_user(user=request.user, pk=pk, for_change=True)

@@ -282,3 +282,27 @@ def test_an_erased_person_is_merged_with_nobody(admin_user, person):
             services.person_merge(actor=admin_user, survivor=survivor, merged=merged)
     assert Person.objects.filter(pk=other.pk).exists()
     assert PersonErasure.objects.get().person_id == person.pk
+
+
+def test_erasure_asks_for_a_fresh_confirmation_of_identity_and_logs_who_erased(client, admin_user, person):
+    from clac.models import SecurityEvent
+
+    client.force_login(admin_user)
+    session = client.session
+    session["clac_reauth_at"] = 0
+    session.save()
+    url = _urls(person)["person_erase"]
+
+    stale = client.post(url, {"reason": "Email of 2 March 2026", "confirm": "on"})
+
+    assert stale.status_code == 302 and stale["Location"].startswith(reverse("reauth"))
+    assert not PersonErasure.objects.exists()
+    client.post(reverse("reauth"), {"password": "correct-horse-battery"})
+    session = client.session
+    session["clac_reauth_at"] = None
+    session.save()
+    client.force_login(admin_user)  # signing in counts as a fresh confirmation
+    assert client.post(url, {"reason": "Email of 2 March 2026", "confirm": "on"}).status_code == 302
+    assert PersonErasure.objects.filter(person=person).exists()
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.PERSONAL_DATA_ERASED)
+    assert event.user == admin_user and str(person.pk) in event.detail
