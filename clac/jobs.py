@@ -576,6 +576,8 @@ def jobs_sweep(*, now: datetime | None = None) -> dict[str, int]:
         counts["failed"] += Job.objects.filter(
             pk=job_id, status=Job.Status.QUEUED, updated_at__lt=expired_cutoff
         ).update(status=Job.Status.FAILED, finished_at=now, updated_at=now, errors=[*errors, error])
+    # Workers that stopped long ago (each restart is a new host:pid) are forgotten.
+    WorkerBeat.objects.filter(seen_at__lt=now - timedelta(days=1)).delete()
     if counts["requeued"] or counts["failed"]:
         logger.warning("Job sweep: %(requeued)d re-queued, %(failed)d failed.", counts)
     return counts

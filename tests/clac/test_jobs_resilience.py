@@ -258,7 +258,7 @@ def test_writes_of_an_attempt_that_was_replaced_stop_its_runner(db):
 # --- the heartbeat --------------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_heartbeat_is_written_while_the_runner_writes_nothing(settings):
     settings.JOBS_HEARTBEAT_SECONDS = 0.05
     job = Job.objects.create(kind="tests.resilience.slow", params={"seconds": 0.6})
@@ -286,7 +286,7 @@ def test_heartbeat_is_written_while_the_runner_writes_nothing(settings):
     assert WorkerBeat.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_heartbeat_notices_the_job_was_taken_away_and_the_runner_stops(settings):
     settings.JOBS_HEARTBEAT_SECONDS = 0.05
     job = Job.objects.create(kind="tests.resilience.slow", params={"seconds": 0.5})
