@@ -11,6 +11,15 @@ from members.models import Organization
 from tests.factories import OrganizationFactory, PortalAccessFactory, UserFactory, staff_user
 
 
+@pytest.fixture(autouse=True)
+def django_db_serialized_rollback() -> None:
+    """Every test that runs outside a transaction (live server, real worker, backups) gets the
+    database back as the migrations left it, reference data included (countries, roles). It
+    overrides pytest-django's fixture of the same name, which only its presence switches on;
+    with some such tests restoring and others not, a flush by one re-creates content types
+    that the next one's restore then collides with."""
+
+
 @pytest.fixture
 def staff_user_factory(db) -> Callable[..., User]:
     """`staff_user_factory(role, **fields)`: a user with one staff role, English interface
