@@ -16,7 +16,7 @@ from members.models import Membership
 from tests.factories import CertificationFactory, MembershipFactory, OrganizationFactory, staff_user
 
 CHROMIUM = "/usr/bin/chromium"
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def _browser(playwright):
