@@ -109,24 +109,25 @@ def report_lines(figures: dict) -> list[str]:
         f"({counts}), as the demo administrator (the bulk-close form shown); {figures['runs']} timed requests "
         f"after a warm-up, {figures['repeats']} repeats (p50/p95: medians of the repeats). Targets: p50 ≤ "
         f"{P50_TARGET_MS:.0f} ms, p95 ≤ {P95_TARGET_MS:.0f} ms, "
-        f"the last page within {LAST_FIRST_TARGET} times the first.",
+        f"the last page within {LAST_FIRST_TARGET} times the first. *load*: the 1-minute load average during "
+        "the page's measurement (2 CPUs, shared with other work: above 2, the figures are inflated).",
         "",
-        "| page | p50 (spread) | p95 | queries | KB | last/first | target met? |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| page | p50 (spread) | p95 | queries | KB | last/first | load | target met? |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for row in figures["pages"]:
         for which in ("first", "last"):
             figure = row[which]
             label = row["label"] + (" — last page" if which == "last" else "")
             if figure.get("status") != 200:
-                lines.append(f"| {label} | HTTP {figure.get('status')} | | | | | no |")
+                lines.append(f"| {label} | HTTP {figure.get('status')} | | | | | | no |")
                 continue
             ratio = f"{row['ratio']:.2f}" if which == "last" and row.get("ratio") else ""
             ok = met(figure) and (which == "first" or (row.get("ratio") or 0) <= LAST_FIRST_TARGET)
             lines.append(
                 f"| {label} | {figure['p50']:.1f} ms ({figure['p50_min']:.1f}-{figure['p50_max']:.1f}) | "
                 f"{figure['p95']:.1f} ms | {figure['queries']} | {figure.get('kb', 0):.0f} | {ratio} | "
-                f"{'yes' if ok else 'no'} |"
+                f"{figure.get('load', 0):.1f} | {'yes' if ok else 'no'} |"
             )
     p50s = [row["first"]["p50"] for row in figures["pages"] if row["first"].get("p50")]
     if p50s:

@@ -313,7 +313,15 @@ class Membership(TimeStampedModel):
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
-        indexes = [models.Index(fields=["status"], name="membership_status_idx")]
+        indexes = [
+            models.Index(fields=["status"], name="membership_status_idx"),
+            # The review queue: the few flagged memberships, longest waiting first, a page at a time.
+            models.Index(
+                fields=["review_requested_at", "id"],
+                condition=Q(review_requested_at__isnull=False),
+                name="membership_review_queue_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization} · {self.get_status_display()}"

@@ -185,25 +185,28 @@ class ReviewReason(TextChoices):
     OTHER = "other", _("Other reason")
 
 
-def _review_reason() -> Case:
+def _review_conditions() -> dict[str, Q]:
+    """The condition of each ReviewReason on a membership row, first match wins (a withdrawn
+    certificate outranks a suspended one). Filtering on these (semi-joins PostgreSQL plans
+    well) rather than on the CASE built from them keeps a filtered queue as fast as the whole."""
     certificates = Certification.objects.filter(organization_id=OuterRef("organization_id"))
-    return Case(
-        When(
-            Exists(certificates.filter(status=Certification.Status.DECERTIFIED)),
-            then=Value(ReviewReason.CERTIFICATE_WITHDRAWN.value),
-        ),
-        When(
-            Exists(certificates.filter(status=Certification.Status.SUSPENDED)),
-            then=Value(ReviewReason.CERTIFICATE_SUSPENDED.value),
-        ),
-        When(
-            Q(status=Membership.Status.SUSPENDED)
-            & Exists(certificates.filter(status__in=Certification.CURRENT_STATUSES)),
-            then=Value(ReviewReason.CERTIFICATE_REINSTATED.value),
-        ),
-        default=Value(ReviewReason.OTHER.value),
-        output_field=CharField(),
+    withdrawn = Q(Exists(certificates.filter(status=Certification.Status.DECERTIFIED)))
+    suspended = Q(Exists(certificates.filter(status=Certification.Status.SUSPENDED)))
+    reinstated = Q(status=Membership.Status.SUSPENDED) & Q(
+        Exists(certificates.filter(status__in=Certification.CURRENT_STATUSES))
     )
+    return {
+        ReviewReason.CERTIFICATE_WITHDRAWN.value: withdrawn,
+        ReviewReason.CERTIFICATE_SUSPENDED.value: ~withdrawn & suspended,
+        ReviewReason.CERTIFICATE_REINSTATED.value: ~withdrawn & ~suspended & reinstated,
+        ReviewReason.OTHER.value: ~withdrawn & ~suspended & ~reinstated,
+    }
+
+
+def _review_reason() -> Case:
+    conditions = _review_conditions()
+    whens = [When(conditions[value], then=Value(value)) for value in ReviewReason.values if value != ReviewReason.OTHER]
+    return Case(*whens, default=Value(ReviewReason.OTHER.value), output_field=CharField())
 
 
 def membership_review_queue(*, filters: dict[str, Any] | None = None) -> QuerySet[Membership]:
@@ -211,16 +214,19 @@ def membership_review_queue(*, filters: dict[str, Any] | None = None) -> QuerySe
     `review_kind` (a ReviewReason value). Filters (optional): reason (a ReviewReason value),
     country (a Country or its code), older_than (days waiting, at least)."""
     filters = filters or {}
-    queryset = Membership.objects.filter(review_requested_at__isnull=False).annotate(review_kind=_review_reason())
+    queryset = Membership.objects.filter(review_requested_at__isnull=False)
     if reason := filters.get("reason"):
-        queryset = queryset.filter(review_kind=reason)
+        # An unknown reason matches nothing (the filter form refuses it before).
+        queryset = queryset.filter(_review_conditions().get(reason, Q(pk__in=[])))
     if country := _code(filters.get("country")):
         queryset = queryset.filter(organization__country_id=country)
     if older_than := filters.get("older_than"):
         cutoff = timezone.now() - datetime.timedelta(days=int(older_than))
         queryset = queryset.filter(review_requested_at__lte=cutoff)
     return (
-        queryset.select_related("organization", "organization__country")
+        # Annotated after filtering: the paginator's COUNT then leaves the CASE out.
+        queryset.annotate(review_kind=_review_reason())
+        .select_related("organization", "organization__country")
         .prefetch_related(Prefetch("organization__certifications", queryset=Certification.objects.order_by("standard")))
         .order_by("review_requested_at", "id")
     )
