@@ -29,7 +29,8 @@ Kind = SecurityEvent.Kind
 
 
 @pytest.fixture(autouse=True)
-def _clean_throttles():
+def _clean_throttles(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # anonymous pages: assertions read English
     cache.clear()
     yield
     cache.clear()
