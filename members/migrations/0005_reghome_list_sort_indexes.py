@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0004_regdata_report_flags'),
+        ("members", "0004_regdata_report_flags"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

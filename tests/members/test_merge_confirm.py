@@ -135,7 +135,7 @@ def test_the_migration_lower_cases_stored_emails():
     Person.objects.filter(pk=person.pk).update(email="Ana@Coop.PE", email_secondary="ANA2@coop.pe")
     org = OrganizationFactory()
     Organization.objects.filter(pk=org.pk).update(email="Info@Coop.PE")
-    migration = importlib.import_module("members.migrations.0005_regfind_email_case")
+    migration = importlib.import_module("members.migrations.0008_regfind_email_case")
 
     migration.lower_emails(apps, None)
 

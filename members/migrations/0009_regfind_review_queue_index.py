@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("members", "0005_regfind_email_case")]
+    dependencies = [("members", "0008_regfind_email_case")]
 
     operations = [
         migrations.AddIndex(

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0008_regfind_email_case'),
+        ("members", "0009_regfind_review_queue_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
