@@ -94,8 +94,10 @@ TEMPLATES = [
 ]
 
 # An SQLite file under var/ keeps the demo dependency-free; production and CI use PostgreSQL.
+# The default is the demo's own file (`make demo`), so `manage.py createsuperuser` or
+# `create_api_key` run after it reach the demo's data, not another, empty database.
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'clac.sqlite3'}"),
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'demo.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
