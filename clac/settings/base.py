@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "clac.middleware.UserLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "clac.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -213,6 +214,7 @@ SPECTACULAR_SETTINGS = {
     # Several models call their field "status" (or a language) with different choices.
     "ENUM_NAME_OVERRIDES": {
         "MembershipStatusEnum": "members.models.Membership.Status",
+        "DirectoryMembershipStatusEnum": "members.api.directory.DIRECTORY_MEMBERSHIP_STATUS_CHOICES",
         "CertificationStatusEnum": "members.models.Certification.Status",
         "YearlyReportStatusEnum": "members.models.YearlyReport.Status",
         "MeetingStatusEnum": "networks.models.Meeting.Status",
