@@ -9,7 +9,8 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/versions/
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
-# The demo needs no services: an SQLite file, and no broker so background jobs run in the web
+# The demo needs no services: an SQLite file (the settings' default, so `manage.py createsuperuser`
+# or `create_api_key` without DATABASE_URL reach the same file), and no broker so background jobs run in the web
 # process (empty values also win over a developer's .env file).
 DEMO_ENV := DJANGO_SETTINGS_MODULE=clac.settings.local DATABASE_URL=sqlite:///var/demo.sqlite3 REDIS_URL= CELERY_BROKER_URL=
 DEMO_PORT ?= 8000
@@ -52,7 +53,7 @@ demo: venv compilemessages
 	@mkdir -p var
 	rm -f var/demo.sqlite3
 	$(DEMO_ENV) $(MANAGE) migrate --noinput -v 0
-	$(DEMO_ENV) $(MANAGE) seed_demo --scale small --seed 1
+	$(DEMO_ENV) $(MANAGE) seed_demo --scale small --seed 1 --port $(DEMO_PORT)
 	@echo "Serving on http://127.0.0.1:$(DEMO_PORT)  (Ctrl+C to stop)"
 	$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:$(DEMO_PORT)
 

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import path
+from django.utils import translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
@@ -76,16 +77,47 @@ def history_model_get(*, user, slug: str) -> type[models.Model]:
     return apps.get_model(entry.model)
 
 
+def _choice_labels(model_field: models.Field) -> dict[Any, Any]:
+    """Labels of a field's choices, or of its items' choices (an ArrayField's base field)."""
+    if model_field.choices:
+        return dict(model_field.flatchoices)
+    base_field = getattr(model_field, "base_field", None)
+    if base_field is not None and base_field.choices:
+        return dict(base_field.flatchoices)
+    return {}
+
+
+def _item_label(model_field: models.Field, labels: dict[Any, Any], item: Any) -> str:
+    if item in labels:
+        return str(labels[item])
+    # Language codes (a person's or an organization's languages): Django's translated name.
+    if isinstance(item, str) and "language" in model_field.name:
+        try:
+            return str(translation.get_language_info(item)["name_translated"])
+        except KeyError:
+            return item
+    if isinstance(item, bool):
+        return str(_("Yes") if item else _("No"))
+    return str(item)
+
+
 def _display_value(model_field: models.Field, value: Any, related: dict[str, dict[Any, Any]]) -> Any:
-    if value is None or value == "":
+    """What a history page shows for a stored value: labels, not codes; a list as its labels
+    joined ("Spanish, Quechua"), not a Python repr (`['es', 'qu']`); a mapping as "key: value"."""
+    if value is None or value == "" or value == [] or value == {}:
         return None
     if model_field.is_relation and model_field.many_to_one:
         return related.get(model_field.name, {}).get(value, value)
-    if model_field.choices:
-        return dict(model_field.flatchoices).get(value, value)
     # A field may say how its stored value reads (e.g. a list of codes as translated names).
     if callable(display := getattr(model_field, "display_value", None)):
         return display(value)
+    labels = _choice_labels(model_field)
+    if isinstance(value, list | tuple | set):
+        return ", ".join(_item_label(model_field, labels, item) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {_item_label(model_field, labels, item)}" for key, item in value.items())
+    if labels or isinstance(value, bool):
+        return _item_label(model_field, labels, value)
     return value
 
 

@@ -3,6 +3,7 @@ saved language."""
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils.translation import gettext_noop
 
 
 def language_cookie_set(response: HttpResponse, language: str) -> None:
@@ -17,3 +18,9 @@ def language_cookie_set(response: HttpResponse, language: str) -> None:
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
+
+
+# Django 6.1's label for a select's blank choice (django.db.models.fields.BLANK_CHOICE_LABEL) is
+# not translated in Django's own Spanish and Brazilian Portuguese catalogues: it showed in English
+# on every form. Listed here so that our catalogues (which take precedence) carry it.
+DJANGO_MSGIDS_WE_TRANSLATE = (gettext_noop("- Select an option -"),)

@@ -39,7 +39,7 @@ from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from clac.celery import app as celery_app
 from clac.models import Job, User, WorkerBeat
@@ -76,7 +76,51 @@ def worker_name() -> str:
 
 
 class JobError(Exception):
-    """Raise from a runner with a message for the staff member who reads the job page."""
+    """Raise from a runner with a message for the staff member who reads the job page.
+
+    `JobError(gettext_noop("Unknown format %(format)s."), params={"format": name})` stores the
+    English source and its parameters, so each reader sees it in their own language
+    (job_error_message); a plain `JobError(text)` stores the text as it is."""
+
+    def __init__(self, message: str, *, params: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message % params if params else message)
+        self.message_id = message if params is not None else None
+        self.params = dict(params) if params else {}
+
+
+# --- Messages in the reader's language -------------------------------------------------------
+# A job's errors are read later, by any staff member, in their own language: they are stored as
+# the English source (a msgid marked with gettext_noop) and its parameters, and translated when
+# a page shows them. `message` keeps the English text for logs, exports and older rows.
+
+
+def job_error_entry(
+    message_id: str, params: Mapping[str, Any] | None = None, *, row: int | None = None, column: str | None = None
+) -> dict[str, Any]:
+    """An error of a job, stored with its msgid and parameters (JSON-safe values)."""
+    safe_params = {
+        key: value if isinstance(value, int | float) else str(value) for key, value in (params or {}).items()
+    }
+    return {
+        "message": message_id % safe_params if safe_params else message_id,
+        "message_id": message_id,
+        "params": safe_params,
+        "row": row,
+        "column": column,
+    }
+
+
+def job_error_message(error: Mapping[str, Any]) -> str:
+    """An error's message in the active language (the reader's); stored text when it has no msgid."""
+    message_id = error.get("message_id")
+    if not message_id:
+        return str(error.get("message", ""))
+    params = error.get("params") or {}
+    translated = gettext(message_id)
+    try:
+        return translated % params if params else translated
+    except (KeyError, TypeError, ValueError):  # a catalogue entry that lost a placeholder
+        return str(error.get("message", message_id))
 
 
 class JobAborted(BaseException):
@@ -96,6 +140,8 @@ class JobKind:
     # the work (a re-run of the registry import lands exactly once). A resumable job is
     # re-queued by the sweep; any other is failed, with a "run again" button.
     resumable: bool = False
+    # Labels of coded values, per result key (an import's "format": organizations → Organizations).
+    result_value_labels: Mapping[str, Mapping[Any, str | Promise]] = field(default_factory=dict)
 
 
 _REGISTRY: dict[str, JobKind] = {}
@@ -107,6 +153,7 @@ def job_runner(
     label: str | Promise | None = None,
     result_labels: Mapping[str, str | Promise] | None = None,
     resumable: bool = False,
+    result_value_labels: Mapping[str, Mapping[Any, str | Promise]] | None = None,
 ) -> Callable[[Runner], Runner]:
     """Register `fn(job, progress) -> dict` as the runner of `kind`; the dict becomes job.result.
     `resumable=True` declares that running it again from the start is safe (see JobKind)."""
@@ -120,7 +167,12 @@ def job_runner(
                 f"Job kind {kind!r} is registered twice: {_qualified_name(existing.runner)} and {_qualified_name(fn)}."
             )
         _REGISTRY[kind] = JobKind(
-            kind=kind, runner=fn, label=label or kind, result_labels=result_labels or {}, resumable=resumable
+            kind=kind,
+            runner=fn,
+            label=label or kind,
+            result_labels=result_labels or {},
+            result_value_labels=result_value_labels or {},
+            resumable=resumable,
         )
         return fn
 
@@ -142,8 +194,21 @@ def job_result_items(job: Job) -> list[tuple[str | Promise, Any]]:
         return []
     kind = _REGISTRY.get(job.kind)
     labels = kind.result_labels if kind is not None else {}
-    known = [(label, job.result[key]) for key, label in labels.items() if key in job.result]
-    unknown = [(key, job.result[key]) for key in sorted(job.result) if key not in labels]
+    value_labels = kind.result_value_labels if kind is not None else {}
+
+    def shown(key: str) -> Any:
+        # Labels, not codes or Python reprs: a coded value by its label, yes/no, a list joined.
+        value = job.result[key]
+        if isinstance(value, bool):
+            return gettext("Yes") if value else gettext("No")
+        if isinstance(value, list):
+            return ", ".join(str(value_labels.get(key, {}).get(item, item)) for item in value)
+        if isinstance(value, str | int) and value in value_labels.get(key, {}):
+            return value_labels[key][value]
+        return value
+
+    known = [(label, shown(key)) for key, label in labels.items() if key in job.result]
+    unknown = [(key, shown(key)) for key in sorted(job.result) if key not in labels]
     return known + unknown
 
 
@@ -228,8 +293,8 @@ class JobProgress:
     def _stored_errors(self) -> list[dict]:
         if not self.omitted_errors:
             return self.errors
-        summary = gettext("%(count)d more errors were not kept.") % {"count": self.omitted_errors}
-        return [*self.errors, {"message": summary, "row": None, "column": None, "omitted": self.omitted_errors}]
+        summary = job_error_entry(gettext_noop("%(count)d more errors were not kept."), {"count": self.omitted_errors})
+        return [*self.errors, {**summary, "omitted": self.omitted_errors}]
 
     def _progress_fields(self) -> dict[str, Any]:
         return {"progress_done": self.done, "progress_total": self.total, "errors": self._stored_errors()}
@@ -470,13 +535,16 @@ def job_execute(*, job_id: int) -> None:
         try:
             registered = _REGISTRY.get(job.kind)
             if registered is None:
-                raise JobError(gettext("No runner is registered for jobs of kind %(kind)s.") % {"kind": job.kind})
+                raise JobError(
+                    gettext_noop("No runner is registered for jobs of kind %(kind)s."), params={"kind": job.kind}
+                )
             result = registered.runner(job, progress)
             if result is None:
                 result = {}
             if not isinstance(result, dict):
                 raise JobError(
-                    gettext("The job returned %(type)s instead of a result.") % {"type": type(result).__name__}
+                    gettext_noop("The job returned %(type)s instead of a result."),
+                    params={"type": type(result).__name__},
                 )
             result = _json_safe(result)
         except JobAborted:
@@ -484,7 +552,7 @@ def job_execute(*, job_id: int) -> None:
             return
         except Exception as exc:
             logger.exception("Job %s (%s) failed.", job.pk, job.kind)
-            progress.errors.append({"message": _failure_message(exc), "row": None, "column": None})
+            progress.errors.append(_failure_entry(exc))
             if not progress._finish(Job.Status.FAILED):
                 logger.warning("Job %s failed after it stopped being marked as running.", job.pk)
             return
@@ -497,26 +565,31 @@ def _start_over(job: Job) -> None:
     """A resumable job started again after its worker died runs from the start (its runner
     skips or matches what is already committed): its progress and errors start afresh, with a
     note saying so."""
-    note = gettext(
-        "Started again (attempt %(attempt)d of %(max)d) because the worker running it stopped; "
-        "what was already saved is not saved twice."
-    ) % {"attempt": job.attempts, "max": settings.JOBS_MAX_ATTEMPTS}
+    note = job_error_entry(
+        gettext_noop(
+            "Started again (attempt %(attempt)d of %(max)d) because the worker running it stopped; "
+            "what was already saved is not saved twice."
+        ),
+        {"attempt": job.attempts, "max": settings.JOBS_MAX_ATTEMPTS},
+    )
     job.progress_done = 0
-    job.errors = [{"message": note, "row": None, "column": None}]
+    job.errors = [note]
     Job.objects.filter(pk=job.pk, attempts=job.attempts).update(progress_done=0, errors=job.errors)
 
 
-def _failure_message(exc: Exception) -> str:
+def _failure_entry(exc: Exception) -> dict[str, Any]:
     from celery.exceptions import SoftTimeLimitExceeded
 
     if isinstance(exc, JobError):
-        return str(exc)
+        if exc.message_id is not None:
+            return job_error_entry(exc.message_id, exc.params)
+        return {"message": str(exc), "row": None, "column": None}
     if isinstance(exc, SoftTimeLimitExceeded):
-        return gettext("The job took longer than its time limit and was stopped.")
-    return gettext("Unexpected error (%(type)s): %(message)s") % {
-        "type": type(exc).__name__,
-        "message": str(exc) or "-",
-    }
+        return job_error_entry(gettext_noop("The job took longer than its time limit and was stopped."))
+    return job_error_entry(
+        gettext_noop("Unexpected error (%(type)s): %(message)s"),
+        {"type": type(exc).__name__, "message": str(exc) or "-"},
+    )
 
 
 def jobs_sweep(*, now: datetime | None = None) -> dict[str, int]:
@@ -537,7 +610,7 @@ def jobs_sweep(*, now: datetime | None = None) -> dict[str, int]:
     stale = Job.objects.filter(silent, status=Job.Status.RUNNING).values_list(
         "pk", "kind", "attempts", "errors", "requested_by__language"
     )
-    for job_id, kind, attempts, errors, language in stale:
+    for job_id, kind, attempts, errors, _language in stale:
         still_stale = Job.objects.filter(silent, pk=job_id, status=Job.Status.RUNNING, attempts=attempts)
         registered = _REGISTRY.get(kind)
         if registered is not None and registered.resumable and attempts < settings.JOBS_MAX_ATTEMPTS:
@@ -545,19 +618,22 @@ def jobs_sweep(*, now: datetime | None = None) -> dict[str, int]:
                 status=Job.Status.QUEUED, sent_at=None, heartbeat_at=None, updated_at=now
             )
             continue
-        # In the language of the staff member who reads it, as the runner's own messages.
-        with translation.override(language or settings.LANGUAGE_CODE):
-            if registered is not None and registered.resumable:
-                message = gettext(
+        # Stored with its msgid: shown in the language of whoever reads it (job_error_message).
+        if registered is not None and registered.resumable:
+            error = job_error_entry(
+                gettext_noop(
                     "The job stopped %(attempts)d times because its worker stopped (restarted, or out of "
                     "memory); it was not started again. Once the cause is fixed, use “Run again”."
-                ) % {"attempts": attempts}
-            else:
-                message = gettext(
+                ),
+                {"attempts": attempts},
+            )
+        else:
+            error = job_error_entry(
+                gettext_noop(
                     "The job did not finish: its worker stopped while running it (restarted, or out of "
                     "memory). Use “Run again” to start it again."
                 )
-        error = {"message": message, "row": None, "column": None}
+            )
         counts["failed"] += still_stale.update(
             status=Job.Status.FAILED, finished_at=now, updated_at=now, errors=[*errors, error]
         )
@@ -566,13 +642,13 @@ def jobs_sweep(*, now: datetime | None = None) -> dict[str, int]:
     expired = Job.objects.filter(status=Job.Status.QUEUED, updated_at__lt=expired_cutoff).values_list(
         "pk", "errors", "requested_by__language"
     )
-    for job_id, errors, language in expired:
-        with translation.override(language or settings.LANGUAGE_CODE):
-            message = gettext(
+    for job_id, errors, _language in expired:
+        error = job_error_entry(
+            gettext_noop(
                 "No background worker started the job for a day, so it was marked as failed. "
                 "Use “Run again” once the background service works."
             )
-        error = {"message": message, "row": None, "column": None}
+        )
         counts["failed"] += Job.objects.filter(
             pk=job_id, status=Job.Status.QUEUED, updated_at__lt=expired_cutoff
         ).update(status=Job.Status.FAILED, finished_at=now, updated_at=now, errors=[*errors, error])

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.middleware import get_user
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.translation import check_for_language
 
 from clac.i18n import language_cookie_set
@@ -58,3 +59,27 @@ class PermissionsPolicyMiddleware:
 def permissions_policy_header(policy: dict[str, list[str]]) -> str:
     """`{"camera": [], "fullscreen": ["self"]}` → `camera=(), fullscreen=(self)`."""
     return ", ".join(f"{feature}=({' '.join(origins)})" for feature, origins in policy.items())
+
+
+# The API's language when the client names none: English, the language of its reference.
+API_DEFAULT_LANGUAGE = "en"
+
+
+class ApiLanguageMiddleware:
+    """Runs right after LocaleMiddleware: under /api/, a request that names no language (no
+    Accept-Language header, no language cookie) is answered in English, not in the site's
+    default language (Spanish, right for the staff and member pages). A client that sends
+    Accept-Language still gets its own language."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            request.path_info.startswith("/api/")
+            and not request.headers.get("Accept-Language", "").strip()
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+        ):
+            translation.activate(API_DEFAULT_LANGUAGE)
+            request.LANGUAGE_CODE = API_DEFAULT_LANGUAGE
+        return self.get_response(request)

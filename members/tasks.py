@@ -4,8 +4,8 @@ the job's input and call a service."""
 import os
 
 from django.conf import settings
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from clac.jobs import JobError, job_runner
 from clac.models import Job
@@ -40,17 +40,23 @@ IMPORT_RESULT_LABELS = {
 
 # Resumable: a re-run of the same file lands exactly once (rows already committed are found
 # and left unchanged), so a job whose worker died is simply run again from the start.
-@job_runner(IMPORT_JOB_KIND, label=_("Registry import"), result_labels=IMPORT_RESULT_LABELS, resumable=True)
+@job_runner(
+    IMPORT_JOB_KIND,
+    label=_("Registry import"),
+    result_labels=IMPORT_RESULT_LABELS,
+    result_value_labels={"format": dict(ImportFormat.CHOICES)},
+    resumable=True,
+)
 def import_registry_job(job: Job, progress) -> dict:
     """Import (or dry-run) the uploaded registry file. Errors go to the job row by row, and
     all of them to a CSV result file; the file is streamed from storage, never read whole."""
     params = job.params or {}
     import_format = params.get("format") or None
     if import_format is not None and import_format not in ImportFormat.VALUES:
-        raise JobError(gettext("Unknown import format %(format)s.") % {"format": import_format})
+        raise JobError(gettext_noop("Unknown import format %(format)s."), params={"format": import_format})
     input_name = job.input_file.name
     if not input_name:  # a FieldFile is false exactly when it has no name
-        raise JobError(gettext("The job has no file to import."))
+        raise JobError(gettext_noop("The job has no file to import."), params={})
     filename = params.get("filename") or os.path.basename(input_name)
     with job.input_file.open("rb") as handle:
         result = registry_import(
@@ -71,5 +77,5 @@ def import_registry_job(job: Job, progress) -> dict:
     if result.aborted:
         # Nothing was imported (unreadable file, wrong columns): the job failed, with the
         # reasons already listed among its errors.
-        raise JobError(gettext("The file could not be imported; see the errors above."))
+        raise JobError(gettext_noop("The file could not be imported; see the errors above."), params={})
     return result.as_dict()

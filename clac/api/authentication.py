@@ -59,13 +59,17 @@ def partner_key_model() -> type[PartnerKeyBase]:
     return apps.get_model(label)
 
 
-def _find_key[K: KeyBase](queryset: QuerySet[K], raw: str) -> K:
+def _find_key[K: KeyBase](queryset: QuerySet[K], raw: str, *, unknown_ok: bool = False) -> K | None:
+    """The key `raw` names, or AuthenticationFailed. With unknown_ok, a key of this kind that
+    does not exist is None instead (a bearer key may be of the other kind)."""
     raw = raw.strip()
     prefix = key_prefix(raw)
     if prefix is None:
         raise exceptions.AuthenticationFailed(_("Malformed key: it should read <prefix>.<secret>."))
     key = queryset.filter(prefix=prefix).first()
     if key is None or not hmac.compare_digest(key.hashed_key, key_hash(raw)):
+        if unknown_ok:
+            return None
         raise exceptions.AuthenticationFailed(_("Unknown or wrong key."))
     if key.revoked_at is not None:
         raise exceptions.AuthenticationFailed(_("This key has been revoked."))
@@ -82,6 +86,9 @@ def _find_key[K: KeyBase](queryset: QuerySet[K], raw: str) -> K:
 
 
 API_AUTH_THROTTLE_SCOPE = "api-auth"
+# The standard scheme, which the docs' "Authorize" box sends with the bare key pasted in:
+# either kind of key, told apart by looking it up (partner keys first, then staff tokens).
+BEARER = "Bearer"
 
 
 class _PrefixedHeaderAuthentication(authentication.BaseAuthentication):
@@ -90,58 +97,69 @@ class _PrefixedHeaderAuthentication(authentication.BaseAuthentication):
 
     keyword = ""
 
-    def _find_guarded[K: KeyBase](self, request: Request, queryset: QuerySet[K], value: str) -> K:
+    def _find_guarded[K: KeyBase](
+        self, request: Request, queryset: QuerySet[K], value: str, *, unknown_ok: bool = False
+    ) -> K | None:
         ip_address = client_ip(request) or "-"
         wait = throttle_wait(API_AUTH_THROTTLE_SCOPE, ip_address, int(settings.API_AUTH_FAILURE_LIMIT))
         if wait:
             raise exceptions.Throttled(wait=wait, detail=_("Too many refused keys or tokens from this address."))
         try:
-            return _find_key(queryset, value)
+            return _find_key(queryset, value, unknown_ok=unknown_ok)
         except exceptions.AuthenticationFailed as exc:
             throttle_hit(API_AUTH_THROTTLE_SCOPE, ip_address)
             # The Django request: reading the DRF request's user here would authenticate again.
             security_event(Kind.API_AUTH_FAILED, request=request._request, detail=f"{self.keyword}: {exc.detail}")
             raise
 
-    def _header_value(self, request: Request) -> str | None:
+    def _header_value(self, request: Request) -> tuple[str, bool] | None:
+        """(the key, whether it came as a Bearer) when the header uses this class's keyword or
+        Bearer; None otherwise."""
         header = authentication.get_authorization_header(request).decode("latin-1")
         scheme, _sep, value = header.partition(" ")
-        if scheme.lower() != self.keyword.lower():
+        if scheme.lower() not in (self.keyword.lower(), BEARER.lower()):
             return None
         if not value.strip():
             raise exceptions.AuthenticationFailed(
-                _("The Authorization header has no key after %(keyword)s.") % {"keyword": self.keyword}
+                _("The Authorization header has no key after %(keyword)s.") % {"keyword": scheme}
             )
-        return value
+        return value, scheme.lower() == BEARER.lower()
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword
 
 
 class PartnerKeyAuthentication(_PrefixedHeaderAuthentication):
-    """`Authorization: Api-Key <key>`: a Fairtrade partner's key, limited by its scopes."""
+    """`Authorization: Api-Key <key>` (or `Bearer <key>`): a Fairtrade partner's key, limited by
+    its scopes."""
 
     keyword = "Api-Key"
 
     def authenticate(self, request: Request) -> tuple[PartnerPrincipal, PartnerKeyBase] | None:
-        value = self._header_value(request)
-        if value is None:
+        header = self._header_value(request)
+        if header is None:
             return None
+        value, bearer = header
         # The concrete model (a plugin's) has the partner: the stubs only see the abstract base.
-        key = self._find_guarded(request, partner_key_model()._default_manager.select_related("partner"), value)  # type: ignore[misc]
+        queryset = partner_key_model()._default_manager.select_related("partner")  # type: ignore[misc]
+        key = self._find_guarded(request, queryset, value, unknown_ok=bearer)
+        if key is None:
+            return None  # a Bearer that is no partner key: StaffTokenAuthentication decides
         return PartnerPrincipal(key), key
 
 
 class StaffTokenAuthentication(_PrefixedHeaderAuthentication):
-    """`Authorization: Token <token>`: a staff member's personal token; acts with their roles."""
+    """`Authorization: Token <token>` (or `Bearer <token>`): a staff member's personal token;
+    acts with their roles."""
 
     keyword = "Token"
 
     def authenticate(self, request: Request) -> tuple[User, StaffToken] | None:
-        value = self._header_value(request)
-        if value is None:
+        header = self._header_value(request)
+        if header is None:
             return None
-        token = self._find_guarded(request, StaffToken.objects.select_related("user"), value)
+        token = self._find_guarded(request, StaffToken.objects.select_related("user"), header[0])
+        assert token is not None  # unknown_ok is off: an unknown token raised
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("This user account is disabled."))
         return token.user, token

@@ -2,8 +2,8 @@
 
     {"error": {"code": "not_authenticated", "message": "...", "details": {...}}}
 
-`details` appears when there is more to say: field errors of a 400 (field name → messages,
-`non_field_errors` for the rest) or the seconds to wait of a 429. Services raise Django's
+`details` is always there, an empty object when there is nothing more to say: field errors of a
+400 (field name → messages, `non_field_errors` for the rest) or the seconds to wait of a 429. Services raise Django's
 ValidationError with field-keyed messages; they arrive here as 400s."""
 
 import math
@@ -32,10 +32,7 @@ def _validation_details(exc: DjangoValidationError) -> dict[str, list[str]]:
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, dict[str, Any]]:
-    body: dict[str, Any] = {"code": code, "message": message}
-    if details is not None:
-        body["details"] = details
-    return {"error": body}
+    return {"error": {"code": code, "message": message, "details": details if details is not None else {}}}
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:

@@ -4,6 +4,7 @@ registered before a schema is generated."""
 
 from typing import Any, Literal
 
+from django.utils import translation
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, extend_schema_serializer
@@ -32,15 +33,18 @@ class PartnerKeyScheme(OpenApiAuthenticationExtension):
         return {self.name: []}
 
     def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
-        scopes = "; ".join(f"`{code}`: {label}" for code, label in SCOPES.items())
+        # English whatever the reader's language (the schema view renders in English too).
+        with translation.override("en"):
+            scopes = "; ".join(f"`{code}`: {label}" for code, label in SCOPES.items())
+        # HTTP bearer: the docs' "Authorize" box takes the bare key and sends the header itself.
         return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
+            "type": "http",
+            "scheme": "bearer",
             "description": (
-                "A Fairtrade partner's key, sent as `Authorization: Api-Key <key>`. Keys are issued by "
-                f"CLAC, expire, can be revoked, and carry scopes: {scopes}. Each endpoint names the scope "
-                "it needs; partner keys never reach staff endpoints."
+                "A Fairtrade partner's key: paste the bare key. Scripts send `Authorization: Bearer <key>` "
+                "(or `Authorization: Api-Key <key>`). Keys are issued by CLAC, expire, can be revoked, and "
+                f"carry scopes: {scopes}. Each endpoint names the scope it needs; partner keys never reach "
+                "staff endpoints."
             ),
         }
 
@@ -51,12 +55,12 @@ class StaffTokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
         return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
+            "type": "http",
+            "scheme": "bearer",
             "description": (
-                "A CLAC staff member's personal token for scripts, sent as `Authorization: Token <token>` "
-                "(`manage.py create_staff_token --user NAME`). It acts with the user's own roles."
+                "A CLAC staff member's personal token for scripts: paste the bare token. Scripts send "
+                "`Authorization: Bearer <token>` (or `Authorization: Token <token>`); create one with "
+                "`manage.py create_staff_token --user NAME`. It acts with the user's own roles."
             ),
         }
 
@@ -64,10 +68,9 @@ class StaffTokenScheme(OpenApiAuthenticationExtension):
 class ErrorContentSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Machine-readable: invalid, not_authenticated, permission_denied, …")
     message = serializers.CharField(help_text="Human-readable, in the request's language.")
-    details = serializers.JSONField(
-        required=False,
-        help_text="For `invalid`: field name → list of messages (`non_field_errors` for the rest). "
-        "For `throttled`: `retry_after` seconds.",
+    details = serializers.DictField(
+        help_text="Always present; empty when there is nothing more to say. For `invalid`: field name → "
+        "list of messages (`non_field_errors` for the rest). For `throttled`: `retry_after` seconds.",
     )
 
 
@@ -89,6 +92,9 @@ class ClacAutoSchema(AutoSchema):
         }
         if "{" in self.path:
             codes["404"] = "No such object (or not visible to you)."
+        elif self.method in ("POST", "PUT", "PATCH"):
+            # A write names other objects by id in its body (an agreement, a session…).
+            codes["404"] = "An object named in the body does not exist (or is not visible to you)."
         return codes
 
     def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:

@@ -1,6 +1,8 @@
 """Base classes for the API's views, and the JSON 404 for unknown API paths."""
 
+from django.utils import translation
 from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
@@ -35,3 +37,15 @@ class NotFoundView(APIView):
         raise NotFound()
 
     get = post = put = patch = delete = head = options = _not_found
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI document, in English whatever the reader's language: the reference's own
+    texts are English, and a translated scope or choice label among them would read as a mix."""
+
+    def dispatch(self, request, *args, **kwargs):
+        with translation.override("en"):
+            response = super().dispatch(request, *args, **kwargs)
+            # Rendered inside the override too: the document holds lazy translations.
+            response.render()
+        return response

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "clac.middleware.UserLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "clac.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -108,8 +109,10 @@ TEMPLATES = [
 ]
 
 # An SQLite file under var/ keeps the demo dependency-free; production and CI use PostgreSQL.
+# The default is the demo's own file (`make demo`), so `manage.py createsuperuser` or
+# `create_api_key` run after it reach the demo's data, not another, empty database.
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'clac.sqlite3'}"),
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'demo.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
@@ -302,6 +305,7 @@ SPECTACULAR_SETTINGS = {
     # Several models call their field "status" (or a language) with different choices.
     "ENUM_NAME_OVERRIDES": {
         "MembershipStatusEnum": "members.models.Membership.Status",
+        "DirectoryMembershipStatusEnum": "members.api.directory.DIRECTORY_MEMBERSHIP_STATUS_CHOICES",
         "CertificationStatusEnum": "members.models.Certification.Status",
         "YearlyReportStatusEnum": "members.models.YearlyReport.Status",
         "MeetingStatusEnum": "networks.models.Meeting.Status",

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from clac import plugins
+from clac import jobs, plugins
 
 register = template.Library()
 
@@ -64,3 +64,9 @@ def history_url(obj: Model | None) -> str:
 # The same helpers as filters, for use inside attributes: `{{ org|history_url }}`, `{{ status|badge }}`.
 register.simple_tag(history_url, name="history_url")
 register.filter("badge", lambda status, label=None: badge(status, label))
+
+
+@register.filter
+def job_error_message(error: dict) -> str:
+    """A job's error in the reader's language (clac.jobs stores the msgid and its parameters)."""
+    return jobs.job_error_message(error)

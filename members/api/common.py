@@ -12,10 +12,12 @@ from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import SAFE_METHODS
 
+from clac.api.filters import ID_MAX
 from clac.api.permissions import StaffRoles
 from clac.api.views import ClacGenericViewSet
 from clac.roles import REGISTRY_EDITORS
 from members.models import Certification, Membership, Organization
+from members.selectors import country_codes_all, country_unknown_codes, product_codes_all, product_unknown_codes
 from members.selectors.search import organization_search
 
 WRITE_ROLES = tuple(sorted(REGISTRY_EDITORS))
@@ -26,19 +28,66 @@ def codes(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def country_codes_clean(value: str, *, field: str | None = None) -> list[str]:
+    """'pe, co' → ['PE', 'CO'], every code known, or a 400 listing the allowed codes: one rule
+    for every `country` parameter of the API (the directory once answered an unknown code with
+    an empty page while statistics refused it). `field` names the parameter in the error when
+    raised outside a serializer (a filter method)."""
+    countries = [c.upper() for c in codes(value)]
+    unknown = country_unknown_codes(codes=countries)
+    if unknown:
+        message = _("Unknown country code(s): %(codes)s. Use any of: %(allowed)s.") % {
+            "codes": ", ".join(unknown),
+            "allowed": ", ".join(country_codes_all()),
+        }
+        raise serializers.ValidationError({field: [message]} if field else [message])
+    return countries
+
+
+def product_codes_clean(value: str, *, field: str | None = None) -> list[str]:
+    """'Coffee, cocoa' → ['coffee', 'cocoa'], every code known, or a 400 listing the allowed codes."""
+    products = [c.lower() for c in codes(value)]
+    unknown = product_unknown_codes(codes=products)
+    if unknown:
+        message = _("Unknown product code(s): %(codes)s. Use any of: %(allowed)s.") % {
+            "codes": ", ".join(unknown),
+            "allowed": ", ".join(product_codes_all()),
+        }
+        raise serializers.ValidationError({field: [message]} if field else [message])
+    return products
+
+
+class QueryParamsSerializer(serializers.Serializer):
+    """An input serializer of query parameters: a parameter sent empty (`?country=`) is a 400,
+    not a silent default, the same rule as the list filters (clac.api.filters)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        names: list[str] = list(self.fields)
+        empty = [name for name in names if name in data and not str(data.get(name, "")).strip()]
+        if empty:
+            message = _("Give a value or leave this parameter out.")
+            raise serializers.ValidationError({name: [message] for name in empty})
+        return super().to_internal_value(data)
+
+
 def validated(serializer_class: type[serializers.Serializer], data: Any, **kwargs: Any) -> dict[str, Any]:
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 
 
-def url_pk(value: str) -> int:
+def url_pk(value: str | int) -> int:
     """An id from the URL. The router lets only digits through; anything else is a 404 too.
-    Ids too large for the column are left to the access helpers, which find nothing: 404."""
+    An id past what the database stores is a 400 (as in the query parameters), before any query."""
     try:
-        return int(value)
+        pk = int(value)
     except (TypeError, ValueError):
         raise Http404 from None
+    if pk > ID_MAX:
+        raise serializers.ValidationError(
+            {"id": [_("Ensure this value is less than or equal to %(limit_value)s.") % {"limit_value": ID_MAX}]}
+        )
+    return pk
 
 
 # --- Shared small serializers --------------------------------------------------------------
@@ -78,12 +127,12 @@ class OrganizationFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_country(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(country_id__in=[c.upper() for c in codes(value)])
+        return queryset.filter(country_id__in=country_codes_clean(value, field=name))
 
     def filter_product(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # Exists, not a join: an organization with two of the products appears once.
         through = Organization.products.through.objects.filter(
-            organization_id=OuterRef("pk"), product__code__in=[c.lower() for c in codes(value)]
+            organization_id=OuterRef("pk"), product__code__in=product_codes_clean(value, field=name)
         )
         return queryset.filter(Exists(through))
 

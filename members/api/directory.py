@@ -25,11 +25,15 @@ from members.selectors import (
     directory_organization_row,
 )
 
+# Its own name in the schema (settings.SPECTACULAR_SETTINGS): drf-spectacular would otherwise
+# name this subset after the field, "MembershipStatusEnum", the name of the full set that the
+# staff API's responses carry (applicant, withdrawn, expelled too).
+DIRECTORY_MEMBERSHIP_STATUS_CHOICES = [(s.value, s.label) for s in DIRECTORY_MEMBERSHIP_STATUSES]
+
 
 class DirectoryOrganizationFilter(OrganizationFilter):
     membership_status = django_filters.ChoiceFilter(
-        field_name="membership__status",
-        choices=[(s.value, s.label) for s in DIRECTORY_MEMBERSHIP_STATUSES],
+        field_name="membership__status", choices=DIRECTORY_MEMBERSHIP_STATUS_CHOICES
     )
 
 
@@ -52,7 +56,7 @@ class DirectoryOrganizationSerializer(serializers.Serializer):
     products = serializers.ListField(child=serializers.CharField(), help_text="Product codes.")
     founding_year = serializers.IntegerField(allow_null=True)
     website = serializers.CharField()
-    membership_status = serializers.ChoiceField(choices=[(s.value, s.label) for s in DIRECTORY_MEMBERSHIP_STATUSES])
+    membership_status = serializers.ChoiceField(choices=DIRECTORY_MEMBERSHIP_STATUS_CHOICES)
     certifications = CertificationSummarySerializer(many=True)
 
 
@@ -143,5 +147,5 @@ class DirectoryContactsView(ClacAPIView):
         responses=DirectoryContactSerializer(many=True),
     )
     def get(self, request: Request, pk: int) -> Response:
-        contacts = directory_organization_contacts(pk=pk)
+        contacts = directory_organization_contacts(pk=url_pk(pk))
         return Response(DirectoryContactSerializer(contacts, many=True).data)

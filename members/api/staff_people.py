@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clac.access import request_user
+from clac.api.filters import IdFilter, StrictBooleanFilter
 from members import services as member_services
 from members.api.common import OrganizationRefSerializer, StaffViewSet, validated
 from members.models import Affiliation, Organization, Person
@@ -69,7 +70,7 @@ class PersonInputSerializer(serializers.Serializer):
 
 class PersonFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(method="filter_search", help_text="Name, email or phone.")
-    organization = django_filters.NumberFilter(
+    organization = IdFilter(
         method="filter_organization", help_text="People currently affiliated to this organization id."
     )
     preferred_language = django_filters.ChoiceFilter(choices=settings.LANGUAGES)
@@ -166,10 +167,10 @@ class AffiliationEndSerializer(serializers.Serializer):
 
 
 class AffiliationFilter(django_filters.FilterSet):
-    person = django_filters.NumberFilter(field_name="person_id")
-    organization = django_filters.NumberFilter(field_name="organization_id")
+    person = IdFilter(field_name="person_id")
+    organization = IdFilter(field_name="organization_id")
     role = django_filters.ChoiceFilter(choices=Affiliation.Role.choices)
-    current = django_filters.BooleanFilter(field_name="end_date", lookup_expr="isnull", help_text="Not ended yet.")
+    current = StrictBooleanFilter(field_name="end_date", lookup_expr="isnull", help_text="Not ended yet.")
 
     class Meta:
         model = Affiliation

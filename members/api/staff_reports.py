@@ -11,9 +11,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clac.access import request_user
+from clac.api.filters import IdFilter, integer_filter
 from members import rules
 from members import services as member_services
-from members.api.common import OrganizationRefSerializer, StaffViewSet, codes, validated
+from members.api.common import OrganizationRefSerializer, StaffViewSet, country_codes_clean, validated
 from members.models import YearlyReport, YearlyReportEvent
 from members.selectors import (
     yearly_report_get_for_user,
@@ -99,17 +100,17 @@ class ReportReturnSerializer(serializers.Serializer):
 
 
 class YearlyReportFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter()
+    year = integer_filter(min_value=1900, max_value=2100)
     status = django_filters.ChoiceFilter(choices=YearlyReport.Status.choices)
     country = django_filters.CharFilter(method="filter_country", help_text="ISO country code(s), comma-separated.")
-    organization = django_filters.NumberFilter(field_name="organization_id")
+    organization = IdFilter(field_name="organization_id")
 
     class Meta:
         model = YearlyReport
         fields: list[str] = []
 
     def filter_country(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(organization__country_id__in=[c.upper() for c in codes(value)])
+        return queryset.filter(organization__country_id__in=country_codes_clean(value, field=name))
 
 
 @extend_schema(tags=["staff: yearly reports"])

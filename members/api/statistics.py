@@ -9,13 +9,15 @@ from rest_framework.response import Response
 from clac.api.permissions import HasPartnerScope
 from clac.api.scopes import STATS_READ
 from clac.api.views import ClacAPIView
-from members.api.common import CountryRefSerializer, codes, validated
-from members.selectors import (
-    STATISTICS_GROUP_DIMENSIONS,
-    country_unknown_codes,
-    product_unknown_codes,
-    yearly_report_statistics,
+from members.api.common import (
+    CountryRefSerializer,
+    QueryParamsSerializer,
+    codes,
+    country_codes_clean,
+    product_codes_clean,
+    validated,
 )
+from members.selectors import STATISTICS_GROUP_DIMENSIONS, yearly_report_statistics
 
 STATISTICS_DESCRIPTION = """
 Figures aggregated from **approved** yearly reports only (drafts, submitted and returned
@@ -42,7 +44,7 @@ added across products.
 """.strip()
 
 
-class StatisticsQuerySerializer(serializers.Serializer):
+class StatisticsQuerySerializer(QueryParamsSerializer):
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100, help_text="Report year.")
     country = serializers.CharField(required=False, help_text="ISO country code(s), comma-separated.")
     product = serializers.CharField(required=False, help_text="Product code(s), comma-separated.")
@@ -51,18 +53,10 @@ class StatisticsQuerySerializer(serializers.Serializer):
     )
 
     def validate_country(self, value: str) -> list[str]:
-        countries = [c.upper() for c in codes(value)]
-        unknown = country_unknown_codes(codes=countries)
-        if unknown:
-            raise serializers.ValidationError(_("Unknown country code(s): %(codes)s.") % {"codes": ", ".join(unknown)})
-        return countries
+        return country_codes_clean(value)
 
     def validate_product(self, value: str) -> list[str]:
-        products = [c.lower() for c in codes(value)]
-        unknown = product_unknown_codes(codes=products)
-        if unknown:
-            raise serializers.ValidationError(_("Unknown product code(s): %(codes)s.") % {"codes": ", ".join(unknown)})
-        return products
+        return product_codes_clean(value)
 
     def validate_group_by(self, value: str) -> list[str]:
         dimensions = list(dict.fromkeys(d.lower() for d in codes(value)))

@@ -13,8 +13,10 @@ from members.models import Country, Product, YearlyReport, YearlyReportProduct
 
 __all__ = [
     "STATISTICS_GROUP_DIMENSIONS",
+    "country_codes_all",
     "country_ref",
     "country_unknown_codes",
+    "product_codes_all",
     "product_unknown_codes",
     "yearly_report_statistics",
 ]
@@ -37,6 +39,16 @@ def country_unknown_codes(*, codes: Iterable[str]) -> list[str]:
     """The codes that name no country, sorted."""
     codes = set(codes)
     return sorted(codes - set(Country.objects.filter(code__in=codes).values_list("code", flat=True)))
+
+
+def country_codes_all() -> list[str]:
+    """Every country code the registry knows, sorted (for "allowed values" messages)."""
+    return list(Country.objects.order_by("code").values_list("code", flat=True))
+
+
+def product_codes_all() -> list[str]:
+    """Every product code the registry knows, sorted."""
+    return list(Product.objects.order_by("code").values_list("code", flat=True))
 
 
 def product_unknown_codes(*, codes: Iterable[str]) -> list[str]:

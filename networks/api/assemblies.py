@@ -18,9 +18,10 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from clac.access import request_user
+from clac.api.filters import IdFilter
 from clac.plugins import ACCESS_API
 from clac.roles import StaffRole
-from members.api.common import CountryCodeField, validated
+from members.api.common import CountryCodeField, country_codes_clean, validated
 from members.models import Country, Organization, Person, ProductNetwork
 from networks.api.common import ID_MAX, VOTES_MAX, NetworksStaffViewSet
 from networks.models import AssemblySession, Body, Delegate, Motion
@@ -184,8 +185,8 @@ class TallyInputSerializer(serializers.Serializer):
 
 class AssemblySessionFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=AssemblySession.Status.choices)
-    network = django_filters.NumberFilter(field_name="body__network_id")
-    body = django_filters.NumberFilter(field_name="body_id")
+    network = IdFilter(field_name="body__network_id")
+    body = IdFilter(field_name="body_id")
 
     class Meta:
         model = AssemblySession
@@ -193,9 +194,9 @@ class AssemblySessionFilter(django_filters.FilterSet):
 
 
 class DelegateFilter(django_filters.FilterSet):
-    session = django_filters.NumberFilter(field_name="session_id")
-    organization = django_filters.NumberFilter(field_name="organization_id")
-    country = django_filters.CharFilter(method="filter_country", help_text="ISO country code.")
+    session = IdFilter(field_name="session_id")
+    organization = IdFilter(field_name="organization_id")
+    country = django_filters.CharFilter(method="filter_country", help_text="ISO country code(s), comma-separated.")
     product_network = django_filters.ChoiceFilter(choices=ProductNetwork.choices)
     status = django_filters.ChoiceFilter(choices=Delegate.Status.choices)
 
@@ -204,11 +205,11 @@ class DelegateFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_country(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(country_id=value.strip().upper()[:2])
+        return queryset.filter(country_id__in=country_codes_clean(value, field=name))
 
 
 class MotionFilter(django_filters.FilterSet):
-    session = django_filters.NumberFilter(field_name="session_id")
+    session = IdFilter(field_name="session_id")
     result = django_filters.ChoiceFilter(choices=Motion.Result.choices)
 
     class Meta:

@@ -4,12 +4,12 @@ another network gets 403), any staff role reads, administrators and coordinators
 
 from django.db.models import Model
 
+from clac.api.filters import ID_MAX
 from clac.roles import StaffRole
 from members.api.common import StaffViewSet
 
 WRITE_ROLES = (StaffRole.ADMIN, StaffRole.COORDINATOR)
-# Largest id the databases store (64-bit): a bigger number is a 400, not a database error.
-ID_MAX = 2**63 - 1
+__all__ = ["ID_MAX", "VOTES_MAX", "WRITE_ROLES", "NetworksStaffViewSet"]
 # More votes than any assembly has: the service then explains the real limit.
 VOTES_MAX = 1_000_000
 

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from clac.access import request_user
+from clac.api.filters import IdFilter, StrictBooleanFilter, integer_filter
 from clac.api.permissions import HasPartnerScope, request_is_partner
 from clac.api.scopes import DIRECTORY_READ, PEOPLE_READ
 from clac.api.views import ClacGenericViewSet
@@ -88,7 +89,7 @@ class PartnerBodySerializer(serializers.Serializer):
 
 
 class PartnerBodyFilter(django_filters.FilterSet):
-    network = django_filters.NumberFilter(field_name="network_id", help_text="A network's id.")
+    network = IdFilter(field_name="network_id", help_text="A network's id.")
     kind = django_filters.ChoiceFilter(choices=Body.Kind.choices)
 
     class Meta:
@@ -207,10 +208,8 @@ class BodyUpdateSerializer(serializers.Serializer):
 
 
 class BodyFilter(django_filters.FilterSet):
-    network = django_filters.NumberFilter(field_name="network_id")
-    clac = django_filters.BooleanFilter(
-        field_name="network", lookup_expr="isnull", help_text="true: CLAC's own bodies only."
-    )
+    network = IdFilter(field_name="network_id")
+    clac = StrictBooleanFilter(field_name="network", lookup_expr="isnull", help_text="true: CLAC's own bodies only.")
     kind = django_filters.ChoiceFilter(choices=Body.Kind.choices)
 
     class Meta:
@@ -286,7 +285,7 @@ class MandateUpdateSerializer(serializers.Serializer):
 
 
 class MandateFilter(django_filters.FilterSet):
-    body = django_filters.NumberFilter(field_name="body_id")
+    body = IdFilter(field_name="body_id")
 
     class Meta:
         model = Mandate
@@ -373,12 +372,15 @@ class SeatEndSerializer(serializers.Serializer):
 
 
 class SeatFilter(django_filters.FilterSet):
-    mandate = django_filters.NumberFilter(field_name="mandate_id")
-    body = django_filters.NumberFilter(field_name="mandate__body_id")
-    person = django_filters.NumberFilter(field_name="person_id")
-    organization = django_filters.NumberFilter(field_name="organization_id")
-    ending_within = django_filters.NumberFilter(
-        method="filter_ending_within", help_text="Seats in office whose term ends within this many days."
+    mandate = IdFilter(field_name="mandate_id")
+    body = IdFilter(field_name="mandate__body_id")
+    person = IdFilter(field_name="person_id")
+    organization = IdFilter(field_name="organization_id")
+    ending_within = integer_filter(
+        min_value=0,
+        max_value=3660,
+        method="filter_ending_within",
+        help_text="Seats in office whose term ends within this many days.",
     )
 
     class Meta:

@@ -14,12 +14,13 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from clac.access import request_user
+from clac.api.filters import ID_MAX, IdFilter, StrictBooleanFilter
+from clac.api.pagination import DefaultCursorPagination
 from clac.models import User
 from clac.plugins import ACCESS_API
 from clac.roles import StaffRole
@@ -37,9 +38,7 @@ WRITE_ROLES = (StaffRole.ADMIN, StaffRole.COORDINATOR)
 # --- Pagination and the shared viewset base -------------------------------------------------
 
 
-class MeetingCursorPagination(CursorPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
+class MeetingCursorPagination(DefaultCursorPagination):
     max_page_size = 200
     ordering: tuple[str, ...] = ("-starts_at", "-id")
 
@@ -180,7 +179,7 @@ class AttendanceInputSerializer(serializers.Serializer):
 
 
 class AgreementInputSerializer(serializers.Serializer):
-    meeting = serializers.IntegerField()
+    meeting = serializers.IntegerField(min_value=1, max_value=ID_MAX)
     number = serializers.IntegerField(min_value=1, max_value=32767, required=False, allow_null=True)
     text = serializers.CharField()
 
@@ -190,7 +189,7 @@ class AgreementUpdateSerializer(serializers.Serializer):
 
 
 class ActionInputSerializer(serializers.Serializer):
-    agreement = serializers.IntegerField()
+    agreement = serializers.IntegerField(min_value=1, max_value=ID_MAX)
     description = serializers.CharField()
     owner_person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), required=False, allow_null=True)
     owner_user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
@@ -210,8 +209,8 @@ class ActionUpdateSerializer(serializers.Serializer):
 
 
 class MeetingFilter(django_filters.FilterSet):
-    network = django_filters.NumberFilter(method="filter_network", help_text="Network id (its bodies included).")
-    body = django_filters.NumberFilter(field_name="body_id")
+    network = IdFilter(method="filter_network", help_text="Network id (its bodies included).")
+    body = IdFilter(field_name="body_id")
     when = django_filters.ChoiceFilter(
         method="filter_when", choices=[("upcoming", "upcoming"), ("past", "past")], help_text="Upcoming or past."
     )
@@ -231,7 +230,7 @@ class MeetingFilter(django_filters.FilterSet):
 
 
 class AgreementFilter(django_filters.FilterSet):
-    meeting = django_filters.NumberFilter(field_name="meeting_id")
+    meeting = IdFilter(field_name="meeting_id")
 
     class Meta:
         model = Agreement
@@ -239,11 +238,11 @@ class AgreementFilter(django_filters.FilterSet):
 
 
 class ActionFilter(django_filters.FilterSet):
-    network = django_filters.NumberFilter(method="filter_network", help_text="Network id (its bodies included).")
-    meeting = django_filters.NumberFilter(field_name="agreement__meeting_id")
-    agreement = django_filters.NumberFilter(field_name="agreement_id")
+    network = IdFilter(method="filter_network", help_text="Network id (its bodies included).")
+    meeting = IdFilter(field_name="agreement__meeting_id")
+    agreement = IdFilter(field_name="agreement_id")
     status = django_filters.ChoiceFilter(choices=FollowUpAction.Status.choices)
-    overdue = django_filters.BooleanFilter(method="filter_overdue", help_text="Due before today and still pending.")
+    overdue = StrictBooleanFilter(method="filter_overdue", help_text="Due before today and still pending.")
 
     class Meta:
         model = FollowUpAction

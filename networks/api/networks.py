@@ -19,13 +19,21 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from clac.access import request_user
+from clac.api.filters import IdFilter, StrictBooleanFilter
 from clac.api.permissions import HasPartnerScope, StaffRoles
 from clac.api.scopes import DIRECTORY_READ
 from clac.api.views import ClacGenericViewSet
 from clac.models import User
 from clac.plugins import ACCESS_API
 from clac.roles import StaffRole
-from members.api.common import AccessHelperMixin, CountryCodeField, OrganizationRefSerializer, codes, url_pk, validated
+from members.api.common import (
+    AccessHelperMixin,
+    CountryCodeField,
+    OrganizationRefSerializer,
+    country_codes_clean,
+    url_pk,
+    validated,
+)
 from members.models import Country, Organization, ProductNetwork, Subregion
 from members.selectors import country_ref
 from networks.models import Network, NetworkMembership
@@ -109,7 +117,7 @@ class NetworkFilter(django_filters.FilterSet):
 
     def filter_country(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         through = Network.countries.through.objects.filter(
-            network_id=OuterRef("pk"), country_id__in=[code.upper() for code in codes(value)]
+            network_id=OuterRef("pk"), country_id__in=country_codes_clean(value, field=name)
         )
         return queryset.filter(Exists(through))
 
@@ -226,9 +234,9 @@ class NetworkMembershipEndSerializer(serializers.Serializer):
 
 
 class NetworkMembershipFilter(django_filters.FilterSet):
-    network = django_filters.NumberFilter(field_name="network_id")
-    organization = django_filters.NumberFilter(field_name="organization_id")
-    current = django_filters.BooleanFilter(
+    network = IdFilter(field_name="network_id")
+    organization = IdFilter(field_name="organization_id")
+    current = StrictBooleanFilter(
         method="filter_current", help_text="true: current memberships only (no exclusions); false: past ones."
     )
 

@@ -135,3 +135,16 @@ def test_tasks_run_eagerly_when_no_broker_is_configured():
     )
 
     assert result.stdout.strip() == "True ''", result.stderr
+
+
+def test_manage_py_without_database_url_uses_the_demos_database_file():
+    # After `make demo`, a newcomer's `manage.py createsuperuser` (no DATABASE_URL) must reach
+    # the demo's data, not another empty file.
+    makefile = (settings.BASE_DIR / "Makefile").read_text()
+    demo_file = re.search(r"DEMO_ENV :=.*DATABASE_URL=sqlite:///(\S+)", makefile)
+    assert demo_file is not None
+    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    result = _manage("diffsettings", "--all", env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert f"'NAME': '{settings.BASE_DIR / demo_file.group(1)}'" in result.stdout

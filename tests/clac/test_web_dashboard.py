@@ -101,6 +101,21 @@ def test_history_shows_choice_labels_and_related_names(client, viewer_user):
     )
 
 
+def test_history_shows_lists_as_translated_labels_not_python_lists(client, staff_user_factory):
+    reader = staff_user_factory("viewer", language="es")
+    organization = OrganizationFactory(languages=["es", "pt"])
+    organization.languages = ["es"]
+    organization.save(update_fields=["languages"])
+    client.force_login(reader)
+
+    response = client.get(reverse("dashboard:history", kwargs={"model": "organization", "pk": organization.pk}))
+
+    change = response.context["entries"][0].changes[0]
+    assert (change.old, change.new) == ("Español, Portugués", "Español")
+    content = response.content.decode()
+    assert "['es'" not in content and "[&#x27;es&#x27;" not in content
+
+
 def test_history_of_a_deleted_record_stays_readable(client, viewer_user):
     organization = OrganizationFactory(name="Cooperativa Disuelta")
     pk = organization.pk

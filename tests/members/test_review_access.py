@@ -949,14 +949,16 @@ def test_garbage_sent_to_a_write_endpoint_is_a_400_and_changes_nothing(world):
             assert db_fingerprint() == before
 
 
-def test_huge_ids_in_api_urls_are_404(world):
+def test_huge_ids_in_api_urls_are_400(world):
+    # Past what the database stores: a 400 naming the id, like the same id in a query (issue 12).
     client = APIClient()
     client.force_login(world.users[StaffRole.ADMIN])
 
     for path in ("directory/organizations", "organizations", "people", "affiliations", "yearly-reports"):
         response = client.get(f"/api/v1/{path}/{HUGE}/")
-        assert response.status_code == 404, path
-        assert response.json()["error"]["code"] == "not_found"
+        assert response.status_code == 400, path
+        assert response.json()["error"]["code"] == "invalid"
+        assert "id" in response.json()["error"]["details"]
 
 
 # --- Query counts not covered elsewhere ---------------------------------------------------

@@ -107,6 +107,24 @@ def test_second_run_without_flush_refuses_and_changes_nothing(seeded):
 
 
 @pytest.mark.django_db
+def test_the_printed_addresses_use_the_demos_port(seeded):
+    output = _seed("--flush", "--port", "8123", seed=3)
+
+    assert "Open http://127.0.0.1:8123/" in output
+    assert "http://127.0.0.1:8123/api/v1/" in output
+    assert ":8000" not in output
+
+
+def test_the_demo_port_defaults_to_the_makefiles_demo_port_variable(monkeypatch):
+    from clac.management.commands.seed_demo import Command
+
+    monkeypatch.setenv("DEMO_PORT", "8765")
+    assert Command().create_parser("manage.py", "seed_demo").parse_args([]).port == 8765
+    monkeypatch.delenv("DEMO_PORT")
+    assert Command().create_parser("manage.py", "seed_demo").parse_args([]).port == 8000
+
+
+@pytest.mark.django_db
 def test_too_few_organizations_is_refused_before_writing(seeded):
     before = _fingerprint()
 

@@ -1,9 +1,10 @@
-"""manage.py seed_demo [--scale small|large] [--seed N] [--flush] [--organizations N]
+"""manage.py seed_demo [--scale small|large] [--seed N] [--flush] [--organizations N] [--port N]
 
 Fills an empty database with realistic, deterministic demo data from every app's seeder (their
 plugins' `demo`), in dependency order and in one transaction, then prints the logins.
 `make demo` and CI run `seed_demo --scale small --seed 1` on a fresh SQLite file."""
 
+import os
 import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -13,7 +14,12 @@ from django.utils import timezone
 from clac import plugins
 from clac.plugins import DEMO_SCALES, DemoContext, DemoError, DemoReport
 
-URL = "http://127.0.0.1:8000/"
+# The address `make demo` serves on: its DEMO_PORT (an environment variable there too).
+DEFAULT_PORT = 8000
+
+
+def demo_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}/"
 
 
 class Command(BaseCommand):
@@ -38,8 +44,17 @@ class Command(BaseCommand):
             default=None,
             help="Number of member organizations, overriding --scale (small numbers are for tests).",
         )
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=int(os.environ.get("DEMO_PORT") or DEFAULT_PORT),
+            help="The port the demo is served on, for the addresses printed (default: DEMO_PORT, else 8000).",
+        )
 
-    def handle(self, *args, scale: str, seed: int, flush: bool, organizations: int | None, **options) -> None:
+    def handle(
+        self, *args, scale: str, seed: int, flush: bool, organizations: int | None, port: int, **options
+    ) -> None:
+        url = demo_url(port)
         seeders = plugins.demo_seeders()
         started = time.monotonic()
         verbosity = options.get("verbosity", 1)
@@ -49,7 +64,7 @@ class Command(BaseCommand):
             organizations=organizations,
             today=timezone.localdate(),
             log=(lambda line: self.stdout.write(line)) if verbosity > 1 else None,
-            base_url=URL,
+            base_url=url,
         )
         reports: list[DemoReport] = []
         try:
@@ -68,7 +83,7 @@ class Command(BaseCommand):
         counts = ", ".join(f"{n} {label}" for report in reports for label, n in report.counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s (seed {seed}): {counts}"))
         self.stdout.write("")
-        self.stdout.write(f"Open {URL}")
+        self.stdout.write(f"Open {url}")
         for report in reports:
             for line in report.logins:
                 self.stdout.write(line)
