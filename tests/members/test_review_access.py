@@ -212,6 +212,7 @@ DASHBOARD_ROUTES = [
     Route("members:duplicate_compare", EDITOR, ("GET",), _org_pair),
     Route("members:duplicate_merge", EDITOR, ("POST",), _org_pair),
     Route("members:duplicate_dismiss", EDITOR, ("POST",), _org_pair),
+    Route("members:organization_pick", STAFF_READ, ("GET",), query="q=coop"),
 ]
 
 PORTAL_ROUTES = [
