@@ -194,11 +194,6 @@ def people(request: MemberPortalRequest) -> HttpResponse:
     return render(request, "portal/members/people.html", {"page_obj": page, "can_edit": request.portal_access.can_edit})
 
 
-def _phone_country(organization: Organization) -> dict[str, str]:
-    """A local phone number typed in the person form takes the organization's country code."""
-    return {"country_code": organization.country_id or "", "country_name": str(organization.country)}
-
-
 def _consent_answers(form: PersonForm) -> list[ConsentAnswer]:
     return [
         ConsentAnswer(channel=channel, granted=granted, method=Consent.Method.PORTAL)
@@ -211,7 +206,9 @@ def _consent_answers(form: PersonForm) -> list[ConsentAnswer]:
 def person_add(request: MemberPortalRequest) -> HttpResponse:
     organization = request.organization
     if request.method == "POST":
-        form = PersonAddForm(request.POST, **_phone_country(organization))
+        form = PersonAddForm(
+            request.POST, country_code=organization.country_id or "", country_name=str(organization.country)
+        )
         if form.is_valid():
             try:
                 person = person_add_to_organization(
@@ -230,7 +227,11 @@ def person_add(request: MemberPortalRequest) -> HttpResponse:
                 messages.success(request, _("%(name)s was added.") % {"name": person})
                 return redirect("members_portal:people")
     else:
-        form = PersonAddForm(initial={"start_date": timezone.localdate()}, **_phone_country(organization))
+        form = PersonAddForm(
+            initial={"start_date": timezone.localdate()},
+            country_code=organization.country_id or "",
+            country_name=str(organization.country),
+        )
     return render(request, "portal/members/person_form.html", {"form": form, "person": None})
 
 
@@ -241,7 +242,13 @@ def person_edit(request: MemberPortalRequest, pk: int) -> HttpResponse:
     person = person_get_for_user(user=request.user, pk=pk, organization=organization, for_change=True)
     consents = portal_person_consents(person=person)
     if request.method == "POST":
-        form = PersonForm(request.POST, person=person, consents=consents, **_phone_country(organization))
+        form = PersonForm(
+            request.POST,
+            person=person,
+            consents=consents,
+            country_code=organization.country_id or "",
+            country_name=str(organization.country),
+        )
         if form.is_valid():
             try:
                 person_update_with_consents(
@@ -257,7 +264,12 @@ def person_edit(request: MemberPortalRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The changes to %(name)s were saved.") % {"name": person})
                 return redirect("members_portal:people")
     else:
-        form = PersonForm(person=person, consents=consents, **_phone_country(organization))
+        form = PersonForm(
+            person=person,
+            consents=consents,
+            country_code=organization.country_id or "",
+            country_name=str(organization.country),
+        )
     today = timezone.localdate()
     return render(
         request,

@@ -27,10 +27,6 @@ from tests.factories import (
     staff_user,
 )
 
-# Playwright's sync API runs an event loop on the test's thread; the test code itself is
-# synchronous, so Django's database calls from it are safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
@@ -38,18 +34,32 @@ PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1366, "height": 768}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def layout_browser() -> Iterator:
+    """A browser per test: Playwright's event loop must not run while the database is set up
+    and flushed around the test (Django's connections are context-local, so under a running
+    loop the flush would miss the serialized reference data and later tests lose countries)."""
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
         if os.environ.get("CI"):
             pytest.fail(f"No Chromium at {CHROMIUM}")
         pytest.skip(f"No Chromium at {CHROMIUM}: apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
+    # Playwright's sync API runs an event loop on the test's thread; the test code itself is
+    # synchronous, so Django's database calls from it are safe. Set only while these tests
+    # run: `check --deploy` (run in a subprocess by another test) refuses the variable.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

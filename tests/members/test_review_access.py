@@ -232,6 +232,7 @@ DASHBOARD_ROUTES = [
     Route("members:exchange_rate_list", RATE_KEEPER, ("GET",)),
     Route("members:exchange_rate_create", RATE_KEEPER, ("GET", "POST")),
     Route("members:exchange_rate_import", RATE_KEEPER, ("GET", "POST")),
+    Route("members:organization_pick", STAFF_READ, ("GET",), query="q=coop"),
 ]
 
 PORTAL_ROUTES = [
