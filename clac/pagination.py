@@ -29,8 +29,8 @@ class ReversiblePaginator(Paginator):
             top = self.count
         object_list = self.object_list
         if not isinstance(object_list, QuerySet) or not object_list.ordered or bottom <= self.count - top:
-            return self._get_page(object_list[bottom:top], number, self)
+            return Page(object_list[bottom:top], number, self)
         # Past the middle: from the end, in the reversed order, then back in order.
         rows = list(object_list.reverse()[self.count - top : self.count - bottom])
         rows.reverse()
-        return self._get_page(rows, number, self)
+        return Page(rows, number, self)

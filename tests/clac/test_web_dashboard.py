@@ -14,20 +14,23 @@ from tests.factories import (
 )
 
 
-def test_dashboard_home_shows_organizations_by_country_and_kind(client, viewer_user):
-    OrganizationFactory.create_batch(3, country=country("PE"))
-    OrganizationFactory.create_batch(2, country=country("CO"), kind=Organization.Kind.HL)
+def test_dashboard_home_shows_active_members_by_country_and_kind(client, viewer_user):
+    for organization in OrganizationFactory.create_batch(3, country=country("PE")):
+        MembershipFactory(organization=organization)
+    for organization in OrganizationFactory.create_batch(2, country=country("CO"), kind=Organization.Kind.HL):
+        MembershipFactory(organization=organization)
     client.force_login(viewer_user)
 
     response = client.get(reverse("dashboard:home"))
 
     assert response.status_code == 200
-    assert response.context["organization_count"] == 5
-    by_country = {row["country_id"]: row["count"] for row in response.context["organizations_by_country"]}
-    assert by_country == {"PE": 3, "CO": 2}
-    by_kind = {row["kind"]: row["count"] for row in response.context["organizations_by_kind"]}
-    assert by_kind == {"spo": 3, "hl": 2}
-    assert b'<rect width="60.0" height="1"/>' in response.content
+    figures = response.context["registry_figures"]
+    assert figures.active_total == 5
+    assert {bar.value: bar.count for bar in figures.active_by_country} == {"PE": 3, "CO": 2}
+    assert {bar.value: bar.count for bar in figures.active_by_kind} == {"spo": 3, "hl": 2}
+    # Bars against the largest row (3), drawn in SVG: no inline style.
+    assert b'width="66.7" height="10"' in response.content
+    assert b" style=" not in response.content
 
 
 def test_dashboard_home_query_count_does_not_grow_with_organizations(
@@ -38,12 +41,12 @@ def test_dashboard_home_query_count_does_not_grow_with_organizations(
             MembershipFactory(organization=organization)
     client.force_login(viewer_user)
 
-    # session, user, roles, three grouped figures, the registry's four, the portal-switch check.
-    with django_assert_max_num_queries(12):
+    # session, user, roles, the registry's six figures, the governance panel, the portal-switch check.
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("dashboard:home"))
 
     assert response.status_code == 200
-    assert response.context["organization_count"] == 36
+    assert response.context["registry_figures"].active_total == 36
 
 
 def test_dashboard_home_works_on_an_empty_registry(client, admin_user):
@@ -52,7 +55,8 @@ def test_dashboard_home_works_on_an_empty_registry(client, admin_user):
     response = client.get(reverse("dashboard:home"))
 
     assert response.status_code == 200
-    assert response.context["organization_count"] == 0
+    assert response.context["registry_figures"].organization_total == 0
+    assert b"No organizations in the registry yet." in response.content
 
 
 # --- History ------------------------------------------------------------------------------
