@@ -284,7 +284,7 @@ def _render_review_queue(
     page_obj = ReversiblePaginator(queue, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     reason_labels = dict(selectors.ReviewReason.choices)
     for membership in page_obj:
-        membership.review_kind_label = reason_labels.get(membership.review_kind, "")  # type: ignore[attr-defined]
+        membership.review_kind_label = reason_labels.get(membership.review_kind, "")
     expiring = selectors.certifications_expiring()
     return render(
         request,
