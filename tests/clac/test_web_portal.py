@@ -82,7 +82,7 @@ def test_portal_home_page_is_under_50_kb_with_its_css(client, portal_editor, org
         css = css_file.read()
 
     assert b"<script" not in html
-    assert len(css) < 6 * 1024
+    assert len(css) < 7 * 1024  # the header menu and the organization switch (issue 12, item 9)
     assert len(html) + len(css) < 50 * 1024
 
 
