@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from clac.roles import PortalRole, StaffRole
 from members.models import Membership
@@ -113,9 +114,12 @@ def test_the_portal_header_takes_less_than_a_fifth_of_a_phone_screen(open_as, la
     assert _page_overflow(page) == 0
     # The switch is a button that opens the other organization's button.
     switch = page.locator("header details.switch > summary")
-    assert "Switch organization" in (switch.text_content() or "")
+    with translation.override(language):
+        assert gettext("Switch organization") in (switch.text_content() or "")
     switch.click()
-    target = page.get_by_role("button", name="Work for Asociación de Productores")
+    with translation.override(language):
+        work_for = gettext("Work for %(name)s") % {"name": "Asociación de Productores"}
+    target = page.get_by_role("button", name=work_for)
     assert target.is_visible()
     target.click()
     page.wait_for_load_state()

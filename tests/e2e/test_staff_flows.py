@@ -75,7 +75,8 @@ def test_admin_issues_a_partner_key_and_revokes_it(pages, sign_in):
     key = ApiKey.objects.get(partner=partner)
     assert raw_key.startswith(key.prefix)
     page.get_by_role("link", name="Done").click()
-    page.get_by_role("button", name="Revoke").click()
+    page.get_by_role("link", name="Revoke").click()  # a confirmation page first
+    page.get_by_role("button", name="Revoke the key").click()
     expect(page.locator(".messages")).to_contain_text("revoked")
 
     key.refresh_from_db()
