@@ -27,13 +27,16 @@ PASSWORD = "e2e-pass-word-481"
 
 
 @pytest.fixture
-def browser_page(request, live_server) -> Iterator:
+def browser_page(request, live_server, monkeypatch) -> Iterator:
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing (required because CI is set; .ci/run installs it)")
         pytest.skip(f"{CHROMIUM} is missing (CI installs Debian's chromium)")
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
     # plain synchronous ones.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Undone when the test ends: a later subprocess (manage.py check --deploy) must not inherit it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     failed_before = request.session.testsfailed
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
