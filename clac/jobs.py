@@ -266,10 +266,23 @@ class JobProgress:
             self._dirty = True
             self._flush_if_due()
 
-    def add_error(self, message: str, *, row: int | None = None, column: str | None = None) -> None:
+    def add_error(
+        self,
+        message: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Record an error for the job page. With `params` (even empty), `message` is a msgid
+        marked with gettext_noop, stored with its parameters and shown in each reader's
+        language (job_error_entry, as JobError); without, the text is stored as it is."""
         with self._lock:
             if len(self.errors) < MAX_ERRORS:
-                self.errors.append({"message": str(message), "row": row, "column": column})
+                if params is not None:
+                    self.errors.append(job_error_entry(message, params, row=row, column=column))
+                else:
+                    self.errors.append({"message": str(message), "row": row, "column": column})
             else:
                 self.omitted_errors += 1
             self._dirty = True

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Protocol
 
 import phonenumbers
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 __all__ = [
@@ -20,10 +20,12 @@ __all__ = [
     "CERTIFICATE_FLAGGING_STATUSES",
     "E164_PATTERN",
     "FLO_ID_MESSAGE",
+    "FLO_ID_MESSAGE_ID",
     "FLO_ID_PATTERN",
     "FOUNDING_YEAR_MIN",
     "KG_PER_UNIT",
     "PHONE_MESSAGE",
+    "PHONE_MESSAGE_ID",
     "REPORT_FLAG_MESSAGES",
     "REPORT_YEAR_MIN",
     "YEAR_MAX",
@@ -34,6 +36,7 @@ __all__ = [
     "certificate_status_flags",
     "coordinates_inside",
     "coordinates_problem",
+    "coordinates_problem_message",
     "flo_id_is_valid",
     "founding_year_problem",
     "phone_is_valid",
@@ -53,7 +56,9 @@ __all__ = [
 
 # The number FLOCERT gives a certified organization (1 to 7 digits; older members have short ones).
 FLO_ID_PATTERN = r"^[0-9]{1,7}$"
-FLO_ID_MESSAGE = _("A FLO ID is the number FLOCERT gave the organization: 1 to 7 digits, e.g. 2145.")
+# The msgid (English source) too, for messages stored and translated when read (the importer's).
+FLO_ID_MESSAGE_ID = gettext_noop("A FLO ID is the number FLOCERT gave the organization: 1 to 7 digits, e.g. 2145.")
+FLO_ID_MESSAGE = _(FLO_ID_MESSAGE_ID)
 _FLO_ID = re.compile(FLO_ID_PATTERN)
 
 
@@ -65,7 +70,10 @@ def flo_id_is_valid(value: str) -> bool:
 
 # E.164: + country code and number, 8 to 16 characters; no country code starts with 0.
 E164_PATTERN = r"^\+[1-9][0-9]{6,14}$"
-PHONE_MESSAGE = _("Write the phone in international format: + then country code and number, e.g. +51987654321.")
+PHONE_MESSAGE_ID = gettext_noop(
+    "Write the phone in international format: + then country code and number, e.g. +51987654321."
+)
+PHONE_MESSAGE = _(PHONE_MESSAGE_ID)
 _E164 = re.compile(E164_PATTERN)
 _NOT_DIGIT = re.compile(r"\D")
 
@@ -166,15 +174,28 @@ def coordinates_problem(
     """What is wrong with an organization's coordinates, translated, or None. Both are given
     or neither; given ones must fall inside the country (swapped latitude and longitude are
     the usual mistake). Without a country only the first rule applies."""
+    problem = coordinates_problem_message(country_box, latitude, longitude)
+    if problem is None:
+        return None
+    message_id, params = problem
+    return gettext(message_id) % params if params else gettext(message_id)
+
+
+def coordinates_problem_message(
+    country_box: CountryBox | None, latitude: Decimal | float | None, longitude: Decimal | float | None
+) -> tuple[str, dict[str, str]] | None:
+    """coordinates_problem as its msgid (English source) and parameters, to be translated
+    when read. The country goes by its stored (English) name, the same in every language."""
     if (latitude is None) != (longitude is None):
-        return gettext("Give both latitude and longitude, or neither.")
+        return gettext_noop("Give both latitude and longitude, or neither."), {}
     if latitude is None or longitude is None or country_box is None:
         return None
     if coordinates_inside(country_box, Decimal(latitude), Decimal(longitude)):
         return None
-    return gettext("These coordinates fall outside %(country)s. Check that latitude and longitude are not swapped.") % {
-        "country": country_box
-    }
+    message_id = gettext_noop(
+        "These coordinates fall outside %(country)s. Check that latitude and longitude are not swapped."
+    )
+    return message_id, {"country": getattr(country_box, "name", None) or str(country_box)}
 
 
 # --- Certification ------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from operator import itemgetter
@@ -15,16 +15,24 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as _  # marks msgids: RowError translates when read
 
 from members import rules
 from members.importing.formats import PERSON_PREFIX, ImportFormat, RowError
 from members.models import Affiliation, Certification, Country, Membership, Organization, Person, Product
 from members.normalize import normalize_email
 
+# An error's message: its msgid (English source, marked with gettext_noop) and parameters,
+# translated when read (formats.RowError).
+Message = tuple[str, dict[str, Any]]
+
 
 class CellError(Exception):
-    """A cell's value is refused; the message is already translated."""
+    """A cell's value is refused: a msgid and its parameters (see RowError)."""
+
+    def __init__(self, message_id: str, params: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message_id)
+        self.message: Message = (message_id, dict(params or {}))
 
 
 # --- Cleaning cells -----------------------------------------------------------------------
@@ -40,7 +48,7 @@ _LANGUAGE_ALIASES = {"pt": "pt-br", "pt_br": "pt-br", "pt-BR": "pt-br", "es-419"
 
 def clean_flo_id(value: str) -> str:
     if not rules.flo_id_is_valid(value):
-        raise CellError(str(rules.FLO_ID_MESSAGE))
+        raise CellError(rules.FLO_ID_MESSAGE_ID)
     return value
 
 
@@ -48,23 +56,22 @@ def _max_length(limit: int) -> Callable[[str], str]:
     def clean(value: str) -> str:
         if len(value) > limit:
             raise CellError(
-                _("At most %(limit)d characters (this has %(length)d).") % {"limit": limit, "length": len(value)}
+                _("At most %(limit)d characters (this has %(length)d)."), {"limit": limit, "length": len(value)}
             )
         return value
 
     return clean
 
 
-def _choice(choices: Iterable[str], what: Callable[[], str]) -> Callable[[str], str]:
+def _choice(choices: Iterable[str], message_id: str) -> Callable[[str], str]:
+    """`message_id` takes the value and the allowed values, e.g. "Unknown role %(value)s. Use
+    one of: %(allowed)s." (one msgid per column, so the whole sentence is translated)."""
     allowed = frozenset(choices)
 
     def clean(value: str) -> str:
         lowered = value.lower()
         if lowered not in allowed:
-            raise CellError(
-                _("Unknown %(what)s %(value)s. Use one of: %(allowed)s.")
-                % {"what": what(), "value": value, "allowed": ", ".join(sorted(allowed))}
-            )
+            raise CellError(message_id, {"value": value, "allowed": ", ".join(sorted(allowed))})
         return lowered
 
     return clean
@@ -76,7 +83,7 @@ def clean_coordinate(value: str, *, limit: int) -> Decimal:
     except InvalidOperation:
         raise CellError(_("Write a number in decimal degrees, e.g. -11.4275.")) from None
     if not number.is_finite() or not -limit <= number <= limit:
-        raise CellError(_("Must be between -%(limit)d and %(limit)d degrees.") % {"limit": limit})
+        raise CellError(_("Must be between -%(limit)d and %(limit)d degrees."), {"limit": limit})
     # The model keeps six decimals (about 10 cm): more precision would only make re-imports
     # look like changes.
     return number.quantize(_SIX_PLACES)
@@ -114,7 +121,7 @@ def clean_url(value: str) -> str:
     except ValidationError:
         raise CellError(_("Enter a valid web address, e.g. https://www.example.org.")) from None
     if len(value) > 200:
-        raise CellError(_("At most %(limit)d characters (this has %(length)d).") % {"limit": 200, "length": len(value)})
+        raise CellError(_("At most %(limit)d characters (this has %(length)d)."), {"limit": 200, "length": len(value)})
     return value
 
 
@@ -127,7 +134,7 @@ def clean_email(value: str) -> str:
     except ValidationError:
         raise CellError(_("Enter a valid email address, e.g. name@example.org.")) from None
     if len(value) > 254:
-        raise CellError(_("At most %(limit)d characters (this has %(length)d).") % {"limit": 254, "length": len(value)})
+        raise CellError(_("At most %(limit)d characters (this has %(length)d)."), {"limit": 254, "length": len(value)})
     return value
 
 
@@ -136,7 +143,7 @@ def clean_phone(value: str) -> str:
         return value
     phone = rules.phone_normalize(value)
     if not rules.phone_is_valid(phone):
-        raise CellError(str(rules.PHONE_MESSAGE))
+        raise CellError(rules.PHONE_MESSAGE_ID)
     return phone
 
 
@@ -167,8 +174,8 @@ def clean_language(value: str) -> str:
     code = _LANGUAGE_ALIASES.get(code, code)
     if code not in LANGUAGE_CODES:
         raise CellError(
-            _("Unknown language %(value)s. Use one of: %(allowed)s.")
-            % {"value": value, "allowed": ", ".join(sorted(LANGUAGE_CODES))}
+            _("Unknown language %(value)s. Use one of: %(allowed)s."),
+            {"value": value, "allowed": ", ".join(sorted(LANGUAGE_CODES))},
         )
     return code
 
@@ -262,8 +269,8 @@ class RowCleaner:
             code = value.upper()
             if code not in countries:
                 raise CellError(
-                    _("Unknown country code %(value)s. Use the ISO code of a CLAC country, e.g. PE, CO, MX.")
-                    % {"value": value}
+                    _("Unknown country code %(value)s. Use the ISO code of a CLAC country, e.g. PE, CO, MX."),
+                    {"value": value},
                 )
             return code
 
@@ -275,8 +282,8 @@ class RowCleaner:
                     continue
                 if code not in product_ids:
                     raise CellError(
-                        _("Unknown product %(value)s. Known products: %(known)s.")
-                        % {"value": code, "known": ", ".join(sorted(product_ids))}
+                        _("Unknown product %(value)s. Known products: %(known)s."),
+                        {"value": code, "known": ", ".join(sorted(product_ids))},
                     )
                 if product_ids[code] not in ids:
                     ids.append(product_ids[code])
@@ -285,7 +292,9 @@ class RowCleaner:
         org_cleaners: dict[str, Callable[[str], Any]] = {
             "flo_id": clean_flo_id,
             "name": _max_length(200),
-            "kind": _choice(Organization.Kind.values, lambda: _("kind of organization")),
+            "kind": _choice(
+                Organization.Kind.values, _("Unknown kind of organization %(value)s. Use one of: %(allowed)s.")
+            ),
             "country": clean_country,
             "legal_name": _max_length(300),
             "tax_id": _max_length(40),
@@ -298,9 +307,16 @@ class RowCleaner:
             "website": clean_url,
             "email": clean_email,
             "phone": clean_phone,
-            "membership_status": _choice(Membership.Status.values, lambda: _("membership status")),
-            "certification_standard": _choice(Certification.Standard.values, lambda: _("certification standard")),
-            "certification_status": _choice(Certification.Status.values, lambda: _("certification status")),
+            "membership_status": _choice(
+                Membership.Status.values, _("Unknown membership status %(value)s. Use one of: %(allowed)s.")
+            ),
+            "certification_standard": _choice(
+                Certification.Standard.values,
+                _("Unknown certification standard %(value)s. Use one of: %(allowed)s."),
+            ),
+            "certification_status": _choice(
+                Certification.Status.values, _("Unknown certification status %(value)s. Use one of: %(allowed)s.")
+            ),
             "cycle_start": clean_date,
             "cycle_end": clean_date,
         }
@@ -310,9 +326,9 @@ class RowCleaner:
             "last_name": _max_length(100),
             "phone": clean_phone,
             "preferred_language": clean_language,
-            "gender": _choice(Person.Gender.values, lambda: _("gender")),
+            "gender": _choice(Person.Gender.values, _("Unknown gender %(value)s. Use one of: %(allowed)s.")),
             "organization_flo_id": clean_flo_id,
-            "role": _choice(Affiliation.Role.values, lambda: _("role")),
+            "role": _choice(Affiliation.Role.values, _("Unknown role %(value)s. Use one of: %(allowed)s.")),
             "start_date": clean_date,
             "is_primary": clean_bool,
             "consent_email": clean_bool,
@@ -336,7 +352,7 @@ class RowCleaner:
         # down a column (countries, kinds, languages, roles, dates, first names…), so each is
         # checked once. Bounded, so memory does not grow with the file. The cleaned values are
         # shared by the rows that had the same cell (read them, never modify them).
-        self._outcomes: list[dict[str, tuple[Any, str | None]]] = [{} for _name in header]
+        self._outcomes: list[dict[str, tuple[Any, Message | None]]] = [{} for _name in header]
         positions = [index for index, *_rest in self._org_columns]
         self._org_positions = positions
         # Builds the tuple in C; short rows (fewer cells than the header) go the long way.
@@ -363,7 +379,7 @@ class RowCleaner:
                 try:
                     outcome = (cleaner(value), None)
                 except CellError as exc:
-                    outcome = (None, str(exc))
+                    outcome = (None, exc.message)
                 if len(cache) >= OUTCOMES_PER_COLUMN:
                     cache.clear()
                 cache[raw] = outcome
@@ -374,8 +390,8 @@ class RowCleaner:
 
     def clean(self, number: int, cells: list[str]) -> ParsedRow:
         row = ParsedRow(number=number)
-        cell_errors: list[tuple[int, str, str]] = []
-        split_errors: list[tuple[str | None, str]] = []
+        cell_errors: list[tuple[int, str, Message]] = []
+        split_errors: list[tuple[str | None, Message]] = []
         org_part = None
         if self._with_organization:
             if len(cells) >= self._org_width and self._org_getter is not None:
@@ -386,7 +402,7 @@ class RowCleaner:
                 org_part = self._org_part
             else:
                 org_values: dict[str, Any] = {}
-                org_errors: list[tuple[int, str, str]] = []
+                org_errors: list[tuple[int, str, Message]] = []
                 self._clean_cells(self._org_columns, cells, org_values, org_errors)
                 if org_values:
                     org_part = self._split_organization(org_values, org_errors, {c for _i, c, _m in org_errors})
@@ -418,8 +434,8 @@ class RowCleaner:
         if cell_errors or split_errors:
             # Errors in the order of the columns, then the rules between cells.
             cell_errors.sort(key=itemgetter(0))
-            row.errors = [RowError(number, column, message) for _index, column, message in cell_errors]
-            row.errors.extend(RowError(number, column, message) for column, message in split_errors)
+            row.errors = [RowError(number, column, *message) for _index, column, message in cell_errors]
+            row.errors.extend(RowError(number, column, *message) for column, message in split_errors)
         return row
 
     def _column(self, name: str, *, person: bool) -> str:
@@ -428,16 +444,16 @@ class RowCleaner:
         return name
 
     def _split_organization(
-        self, values: dict[str, Any], cell_errors: list[tuple[int, str, str]], failed: set[str]
+        self, values: dict[str, Any], cell_errors: list[tuple[int, str, Message]], failed: set[str]
     ) -> _OrganizationPart:
         """The rules between a row's organization cells; `failed` names the columns whose
         cells were refused."""
-        errors: list[tuple[str | None, str]] = []
+        errors: list[tuple[str | None, Message]] = []
         if not values and not failed:
-            errors.append((None, _("The row has no organization data.")))
+            errors.append((None, (_("The row has no organization data."), {})))
             return _OrganizationPart(values, None, None, None, cell_errors, errors)
         if "flo_id" not in values and "flo_id" not in failed and not ("name" in values and "country" in values):
-            errors.append(("flo_id", _("Give the FLO ID, or the name and country, to find the organization.")))
+            errors.append(("flo_id", (_("Give the FLO ID, or the name and country, to find the organization."), {})))
         products = values.pop("products", None)
         membership_status = values.pop("membership_status", None)
 
@@ -454,18 +470,18 @@ class RowCleaner:
         }
         if cert_values or {"certification_status", "cycle_start", "cycle_end"} & failed:
             if "standard" not in cert_values and "certification_standard" not in failed:
-                errors.append(("certification_standard", _("Say which standard the certification is under.")))
+                errors.append(("certification_standard", (_("Say which standard the certification is under."), {})))
             start, end = cert_values.get("cycle_start"), cert_values.get("cycle_end")
             if start and end and end <= start:
-                errors.append(("cycle_end", _("The cycle must end after it starts.")))
+                errors.append(("cycle_end", (_("The cycle must end after it starts."), {})))
             if cert_values.get("status") == Certification.Status.CERTIFIED and not end and "cycle_end" not in failed:
-                errors.append(("cycle_end", _("A certified organization has a cycle end date.")))
+                errors.append(("cycle_end", (_("A certified organization has a cycle end date."), {})))
             certification = cert_values
 
         latitude, longitude = values.get("latitude"), values.get("longitude")
         if not {"latitude", "longitude"} & failed:
             country = self.references.countries[values["country"]] if "country" in values else None
-            problem = rules.coordinates_problem(country, latitude, longitude)
+            problem = rules.coordinates_problem_message(country, latitude, longitude)
             if problem is not None:
                 # A missing half is reported on its own column; coordinates outside the
                 # country on the latitude.
@@ -478,7 +494,7 @@ class RowCleaner:
         row: ParsedRow,
         values: dict[str, Any],
         failed: set[str],
-        errors: list[tuple[str | None, str]],
+        errors: list[tuple[str | None, Message]],
         *,
         standalone: bool,
     ) -> None:
@@ -486,20 +502,20 @@ class RowCleaner:
         no_key = "email" not in values and "phone" not in values
         if no_key and column("email", person=True) not in failed and column("phone", person=True) not in failed:
             message = _("Give the person's email (or, failing that, phone): it is how a later import finds them.")
-            errors.append((column("email", person=True), message))
+            errors.append((column("email", person=True), (message, {})))
         affiliation = {key: values.pop(key) for key in AFFILIATION_FIELDS if key in values}
         row.consent_email = values.pop("consent_email", None)
         flo_id = values.pop("organization_flo_id", None)
         if standalone:
             row.organization_flo_id = flo_id
             if affiliation and flo_id is None and "organization_flo_id" not in failed:
-                errors.append(("organization_flo_id", _("Say which organization (FLO ID) the role is in.")))
+                errors.append(("organization_flo_id", (_("Say which organization (FLO ID) the role is in."), {})))
             has_organization = flo_id is not None
         else:
             has_organization = True
         if has_organization and "role" not in affiliation and column("role", person=True) not in failed:
             errors.append(
-                (column("role", person=True), _("Say what the person does in the organization (their role)."))
+                (column("role", person=True), (_("Say what the person does in the organization (their role)."), {}))
             )
         row.affiliation = affiliation if has_organization else None
         row.person = values

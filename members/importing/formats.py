@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 
 class ImportFormat:
@@ -112,17 +112,46 @@ def import_template_xlsx(import_format: str) -> bytes:
 # --- Errors -------------------------------------------------------------------------------
 
 
+# An error is kept as its English source (a msgid marked with gettext_noop) and parameters, not
+# as translated text: the job page shows it in the language of whoever reads it (the job stores
+# it with clac.jobs.job_error_entry), while the command and the errors CSV written by the job
+# render it once, in the language active then (the starter's).
+
+
+def render_message(message_id: str, params: Mapping[str, Any] | None = None) -> str:
+    """A msgid and its parameters in the active language."""
+    translated = gettext(message_id)
+    return translated % params if params else translated
+
+
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """One problem in the file. Row numbers are the spreadsheet's: the header is row 1."""
+    """One problem in the file. Row numbers are the spreadsheet's: the header is row 1.
+    `message_id` is the English source and `params` its parameters; `message` is the text in
+    the active language."""
 
     row: int | None
     column: str | None
-    message: str
+    message_id: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return render_message(self.message_id, self.params)
 
 
 class FileFormatError(Exception):
-    """The file cannot be read at all (wrong type, not UTF-8, no header)."""
+    """The file cannot be read at all (wrong type, not UTF-8, no header). Raised with a msgid
+    and its parameters, like RowError; str() is the English text."""
+
+    def __init__(self, message_id: str, params: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message_id % params if params else message_id)
+        self.message_id = message_id
+        self.params = dict(params or {})
+
+    @property
+    def message(self) -> str:
+        return render_message(self.message_id, self.params)
 
 
 # --- Headers --------------------------------------------------------------------------------
@@ -146,21 +175,23 @@ def check_header(header: list[str], import_format: str) -> list[RowError]:
         if not name:
             continue
         if name in seen:
-            errors.append(RowError(1, name, _("The column %(column)s appears twice.") % {"column": name}))
+            errors.append(RowError(1, name, gettext_noop("The column %(column)s appears twice."), {"column": name}))
         seen.add(name)
         if name not in known:
             errors.append(
                 RowError(
                     1,
                     name,
-                    _("Unknown column %(column)s for a file of %(format)s. See the template for the columns.")
-                    % {"column": name, "format": import_format},
+                    gettext_noop(
+                        "Unknown column %(column)s for a file of %(format)s. See the template for the columns."
+                    ),
+                    {"column": name, "format": import_format},
                 )
             )
     needs_organization_key = import_format in (ImportFormat.ORGANIZATIONS, ImportFormat.COMBINED)
     if needs_organization_key and "flo_id" not in seen and not {"name", "country"} <= seen:
-        message = _("The file needs a flo_id column, or name and country columns, to find organizations.")
+        message = gettext_noop("The file needs a flo_id column, or name and country columns, to find organizations.")
         errors.append(RowError(1, None, message))
     if import_format == ImportFormat.PEOPLE and "email" not in seen and "phone" not in seen:
-        errors.append(RowError(1, None, _("The file needs an email (or phone) column to find people.")))
+        errors.append(RowError(1, None, gettext_noop("The file needs an email (or phone) column to find people.")))
     return errors

@@ -34,6 +34,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from clac import plugins
 from clac.db import advisory_lock
@@ -73,7 +74,11 @@ class ImportProgress(Protocol):
 
     def advance(self, n: int = 1) -> None: ...
 
-    def add_error(self, message: str, *, row: int | None = None, column: str | None = None) -> None: ...
+    def add_error(
+        self, message: str, *, row: int | None = None, column: str | None = None, params: dict[str, Any] | None = None
+    ) -> None:
+        """`params` given (even empty): `message` is a msgid, to translate when the error is
+        read (clac.jobs.JobError's convention)."""
 
 
 @dataclass
@@ -195,7 +200,8 @@ def _registry_import(
     def report(error: RowError) -> None:
         result.add_error(error)
         if progress is not None:
-            progress.add_error(error.message, row=error.row, column=error.column)
+            # The msgid and parameters: the job page shows the error in its reader's language.
+            progress.add_error(error.message_id, row=error.row, column=error.column, params=error.params)
 
     if progress is not None:
         total = count_data_rows(file, filename=filename)
@@ -207,7 +213,7 @@ def _registry_import(
         header = read_header(rows)
     except FileFormatError as exc:
         result.aborted = True
-        report(RowError(None, None, str(exc)))
+        report(RowError(None, None, exc.message_id, exc.params))
         return result
     result.import_format = import_format or detect_format(header)
     header_errors = check_header(header, result.import_format)
@@ -252,11 +258,12 @@ def _registry_import(
                 for key in [k for k, v in result.counts.items() if v <= 0]:
                     del result.counts[key]
                 result.rows_with_errors += len(plan.rows) - len(plan.errors)
-                message = _(
+                message_id = gettext_noop(
                     "Rows %(first)d to %(last)d were not imported: the database refused them (%(error)s), "
                     "probably because the registry changed meanwhile. Import the file again."
-                ) % {"first": first, "last": last, "error": error.__class__.__name__}
-                report(RowError(first, None, message))
+                )
+                params = {"first": first, "last": last, "error": error.__class__.__name__}
+                report(RowError(first, None, message_id, params))
             if progress is not None and plan.rows_read and pipe.on_written is None:
                 progress.advance(plan.rows_read)
 
@@ -315,7 +322,7 @@ def _registry_import(
                 result.timings["reading and checking"] += clock() - reading_since
             except FileFormatError as exc:
                 result.aborted = True
-                report(RowError(None, None, str(exc)))
+                report(RowError(None, None, exc.message_id, exc.params))
             flush()
             pipe.finish()
             settle()

@@ -21,7 +21,7 @@ from typing import Any
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as _  # marks msgids: RowError translates when read
 
 from clac.db import Where, select_records, table_info
 from members import rules
@@ -343,8 +343,8 @@ class Planner:
                     return RowError(
                         row.number,
                         "organization_flo_id",
-                        _("No organization in the registry has FLO ID %(flo_id)s.")
-                        % {"flo_id": row.organization_flo_id},
+                        _("No organization in the registry has FLO ID %(flo_id)s."),
+                        {"flo_id": row.organization_flo_id},
                     )
             person_planned = self._plan_person(row, row.person)
             if isinstance(person_planned, RowError):
@@ -432,9 +432,9 @@ class Planner:
             and country_code
             and {"latitude", "longitude", "country_id"} & changes.keys()
         ):
-            problem = rules.coordinates_problem(self.references.countries[country_code], latitude, longitude)
+            problem = rules.coordinates_problem_message(self.references.countries[country_code], latitude, longitude)
             if problem is not None:
-                return RowError(row.number, "latitude", problem)
+                return RowError(row.number, "latitude", *problem)
 
         cert_changes: tuple[str, dict | None, dict] | None = None
         if row.certification is not None:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import IO, Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from members.importing.formats import FileFormatError
 
@@ -74,9 +74,11 @@ def _iter_csv(file: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
     try:
         first = text.readline()
     except UnicodeDecodeError as exc:
-        raise FileFormatError(_('The file is not UTF-8 text. In your spreadsheet, save it as "CSV UTF-8".')) from exc
+        raise FileFormatError(
+            gettext_noop('The file is not UTF-8 text. In your spreadsheet, save it as "CSV UTF-8".')
+        ) from exc
     if not first.strip():
-        raise FileFormatError(_("The file is empty: the first row must hold the column names."))
+        raise FileFormatError(gettext_noop("The file is empty: the first row must hold the column names."))
     reader = csv.reader(itertools.chain([first], text), delimiter=_sniff_delimiter(first))
     number = 0
     try:
@@ -84,10 +86,13 @@ def _iter_csv(file: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
             yield number, cells
     except UnicodeDecodeError as exc:
         raise FileFormatError(
-            _('Row %(row)d is not UTF-8 text. In your spreadsheet, save the file as "CSV UTF-8".') % {"row": number + 1}
+            gettext_noop('Row %(row)d is not UTF-8 text. In your spreadsheet, save the file as "CSV UTF-8".'),
+            {"row": number + 1},
         ) from exc
     except csv.Error as exc:
-        raise FileFormatError(_("Row %(row)d cannot be read: %(error)s") % {"row": number + 1, "error": exc}) from exc
+        raise FileFormatError(
+            gettext_noop("Row %(row)d cannot be read: %(error)s"), {"row": number + 1, "error": str(exc)}
+        ) from exc
 
 
 def _cell_text(value: Any) -> str:
@@ -118,9 +123,9 @@ def _iter_xlsx(file: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
         # read_only streams the sheet's XML instead of building every cell in memory.
         workbook = load_workbook(file, read_only=True, data_only=True)
     except (InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise FileFormatError(_("The file is not a readable XLSX workbook.")) from exc
+        raise FileFormatError(gettext_noop("The file is not a readable XLSX workbook.")) from exc
     except Exception as exc:  # zipfile.BadZipFile and friends
-        raise FileFormatError(_("The file is not a readable XLSX workbook.")) from exc
+        raise FileFormatError(gettext_noop("The file is not a readable XLSX workbook.")) from exc
     try:
         sheet = workbook.worksheets[0]
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -171,7 +176,7 @@ def read_header(rows: Iterator[tuple[int, list[str]]]) -> list[str]:
             header.pop()
         if header:
             return header
-    raise FileFormatError(_("The file is empty: the first row must hold the column names."))
+    raise FileFormatError(gettext_noop("The file is empty: the first row must hold the column names."))
 
 
 def is_blank(cells: list[str]) -> bool:

@@ -9,6 +9,7 @@ be read at all."""
 
 import time
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -39,7 +40,9 @@ class _Printer:
             of_total = f" / {self.total:,}" if self.total is not None else ""
             self.command.stderr.write(f"  {self.done:,}{of_total} rows read, {self.errors:,} errors")
 
-    def add_error(self, message: str, *, row: int | None = None, column: str | None = None) -> None:
+    def add_error(
+        self, message: str, *, row: int | None = None, column: str | None = None, params: dict[str, Any] | None = None
+    ) -> None:
         self.errors += 1
 
 
