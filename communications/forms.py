@@ -15,7 +15,8 @@ from communications.models import ExternalPartner
 class PartnerForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ExternalPartner.Kind.choices)
-    country = forms.CharField(label=gettext_lazy("Country"), max_length=100, required=False)
+    # A select of ISO 3166 countries named in the reader's language; optional.
+    country = ExternalPartner._meta.get_field("country").formfield(label=gettext_lazy("Country"), required=False)
     website = forms.URLField(label=gettext_lazy("Website"), required=False, assume_scheme="https")
     email = forms.EmailField(label=gettext_lazy("Email"), required=False)
     notes = forms.CharField(label=gettext_lazy("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
