@@ -35,7 +35,7 @@ def test_spanish_pages_name_the_partners_country_in_spanish(spanish_admin_client
 def test_the_form_offers_countries_in_the_readers_language(spanish_admin_client):
     page = spanish_admin_client.get(reverse("communications:partner_create")).content.decode()
     assert '<option value="DE">Alemania</option>' in page
-    assert '<option value="" selected>' in page  # optional: blank by default
+    assert '<option value="" selected>- Selecciona una opción -</option>' in page  # optional, blank by default
 
 
 def test_the_form_refuses_an_invalid_code_with_a_translated_error(spanish_admin_client):
