@@ -138,3 +138,13 @@ def test_admin_lists_and_filters_partners_by_country(client, django_user_model):
     assert response.status_code == 200
     assert [partner.name for partner in response.context["cl"].result_list] == ["Fairtrade Deutschland"]
     assert "Alemania" in response.content.decode()  # the site default, Spanish
+
+
+def test_the_partners_history_names_countries_in_the_readers_language(spanish_admin_client):
+    partner = ExternalPartnerFactory(name="Fairtrade Deutschland", country="DE")
+    partner.country = "JP"
+    partner.save()
+    url = reverse("dashboard:history", kwargs={"model": "externalpartner", "pk": partner.pk})
+    page = spanish_admin_client.get(url).content.decode()
+    assert "Alemania" in page
+    assert "Japón" in page
