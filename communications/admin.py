@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 
 from clac.admin import KeyAdmin
@@ -8,7 +9,7 @@ from communications.models import ApiKey, ExternalPartner
 @admin.register(ExternalPartner)
 class ExternalPartnerAdmin(SimpleHistoryAdmin):
     list_display = ("name", "kind", "country")
-    list_filter = ("kind",)
+    list_filter = ("kind", ("country", CountryFilter))
     search_fields = ("name",)
 
 

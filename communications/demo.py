@@ -31,12 +31,12 @@ def seed(ctx: DemoContext) -> DemoReport:
     fi = external_partner_create(
         name=PARTNER_NAMES[0],
         kind=ExternalPartner.Kind.FAIRTRADE_INTERNATIONAL,
-        country="Germany",
+        country="DE",
         website="https://www.fairtrade.net/",
         notes="Demo partner with a directory and statistics key.",
     )
     external_partner_create(
-        name=PARTNER_NAMES[1], kind=ExternalPartner.Kind.NFO, country="Germany", website="https://www.fairtrade.de/"
+        name=PARTNER_NAMES[1], kind=ExternalPartner.Kind.NFO, country="DE", website="https://www.fairtrade.de/"
     )
     _key, raw_key = api_key_create(
         partner=fi, name="Demo: directory and statistics", scopes=API_SCOPES, created_by=admin

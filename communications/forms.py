@@ -1,12 +1,15 @@
 """Forms of the partner pages."""
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_countries import countries
 
 from clac.api.scopes import SCOPES
 from communications.models import ExternalPartner
@@ -15,10 +18,19 @@ from communications.models import ExternalPartner
 class PartnerForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ExternalPartner.Kind.choices)
-    country = forms.CharField(label=gettext_lazy("Country"), max_length=100, required=False)
+    # A select of ISO 3166 countries named in the reader's language; optional.
+    country = ExternalPartner._meta.get_field("country").formfield(label=gettext_lazy("Country"), required=False)
     website = forms.URLField(label=gettext_lazy("Website"), required=False, assume_scheme="https")
     email = forms.EmailField(label=gettext_lazy("Email"), required=False)
     notes = forms.CharField(label=gettext_lazy("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Countries named and sorted in the reader's language, with the blank choice every other
+        # select shows (django-countries' own is "---------").
+        country = self.fields["country"]
+        assert isinstance(country, forms.ChoiceField)
+        country.choices = [("", BLANK_CHOICE_LABEL), *countries]
 
 
 class ApiKeyForm(forms.Form):

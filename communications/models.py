@@ -3,6 +3,7 @@ communications issue adds audiences, campaigns, the outbox and inquiries."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from clac.models import PartnerKeyBase, TimeStampedModel
@@ -19,7 +20,8 @@ class ExternalPartner(TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
-    country = models.CharField(_("country"), max_length=100, blank=True)
+    # ISO 3166-1 alpha-2 code; the name comes translated from django-countries' catalogues.
+    country = CountryField(_("country"), blank=True)
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("email"), blank=True)
     notes = models.TextField(_("notes"), blank=True)

@@ -33,7 +33,7 @@ def external_partner_create(
     if ExternalPartner.objects.filter(name__iexact=name).exists():
         raise ValidationError({"name": _("A partner with this name already exists.")})
     partner = ExternalPartner(
-        name=name, kind=kind, country=country.strip(), website=website.strip(), email=email.strip(), notes=notes
+        name=name, kind=kind, country=country.strip().upper(), website=website.strip(), email=email.strip(), notes=notes
     )
     partner.full_clean()
     partner.save()

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # Partner countries (country): ISO codes and their names translated by its own catalogues.
+    "django_countries",
     "clac",
     "members",
     "networks",

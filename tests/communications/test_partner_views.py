@@ -77,10 +77,11 @@ def test_portal_user_and_anonymous_are_refused(client, portal_editor, partner):
 
 def test_admin_creates_a_partner(admin_client):
     response = admin_client.post(
-        reverse("communications:partner_create"), {"name": "Fairtrade Japan", "kind": "nfo", "country": "Japan"}
+        reverse("communications:partner_create"), {"name": "Fairtrade Japan", "kind": "nfo", "country": "JP"}
     )
     partner = ExternalPartner.objects.get(name="Fairtrade Japan")
     assert response.status_code == 302
+    assert partner.country.code == "JP"
     assert response["Location"] == reverse("communications:partner_detail", args=[partner.pk])
 
 
@@ -90,7 +91,7 @@ def test_partner_form_errors_keep_what_was_typed_and_create_nothing(admin_client
     )
     assert response.status_code == 200
     assert response.context["form"].errors["name"]
-    assert 'value="DE"' in response.content.decode()
+    assert '<option value="DE" selected>' in response.content.decode()
     assert ExternalPartner.objects.count() == 1
 
 
