@@ -53,7 +53,26 @@ def name_index(member_country_names: list[tuple[str, str]]) -> dict[str, str]:
     for key, code in translated.items():
         if key not in ambiguous:
             index.setdefault(key, code)
+    # Everyday names that differ from the ISO short names.
+    for name, code in COMMON_NAMES.items():
+        index.setdefault(normalized(name), code)
     return index
+
+
+COMMON_NAMES = {
+    "United States": "US",
+    "USA": "US",
+    "U.S.A.": "US",
+    "UK": "GB",
+    "Great Britain": "GB",
+    "England": "GB",
+    "Holland": "NL",
+    "The Netherlands": "NL",
+    "South Korea": "KR",
+    "Russia": "RU",
+    "Bolivia": "BO",
+    "Venezuela": "VE",
+}
 
 
 def country_code(value: str, index: dict[str, str]) -> str:

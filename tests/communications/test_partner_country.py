@@ -77,6 +77,9 @@ def test_the_service_takes_a_code_and_refuses_a_name():
         ("Ivory Coast", "CI"),  # the members' Country table name
         ("Perú", "PE"),
         ("peru", "PE"),
+        ("United States", "US"),  # everyday names beside the ISO short names
+        ("Holland", "NL"),
+        ("UK", "GB"),
         ("Atlantis", ""),
         ("Germany and Austria", ""),
         ("", ""),
