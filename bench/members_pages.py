@@ -16,8 +16,16 @@ from __future__ import annotations
 
 import os
 
-from bench.networks_pages import LAST_FIRST_TARGET, P50_TARGET_MS, P95_TARGET_MS, Page, _combine, _print_row, measure
-from bench.networks_pages import met as _met
+from bench.networks_pages import (
+    LAST_FIRST_TARGET,
+    P50_TARGET_MS,
+    P95_TARGET_MS,
+    Page,
+    _combine,
+    _print_row,
+    measure,
+    results_table_lines,
+)
 from bench.networks_pages import seed as _seed
 
 LAST = "page=1000000"
@@ -142,10 +150,6 @@ def run(*, runs: int = 20, repeats: int = 3, scale: str = "large", organizations
     return figures
 
 
-def met(figure: dict) -> bool:
-    return _met(figure)
-
-
 def report_lines(figures: dict) -> list[str]:
     """The "Registry pages" section of docs/benchmarks.md."""
     seed_info = figures["seed"]
@@ -169,38 +173,9 @@ def report_lines(figures: dict) -> list[str]:
         f"Targets: p50 ≤ {P50_TARGET_MS:.0f} ms and p95 ≤ {P95_TARGET_MS:.0f} ms on every page; for lists, the "
         f"last page's p50 within {LAST_FIRST_TARGET} times the first's, with the same number of queries.",
         "",
-        "| page | p50 (spread) | p95 | queries | load | target met? |",
-        "|---|---:|---:|---:|---:|---|",
     ]
-    missed = []
-    for row in rows:
-        for which in ("first", "last"):
-            figure = row.get(which)
-            if not figure:
-                continue
-            label = row["label"] + (" — last page" if which == "last" else "")
-            if figure.get("status") != 200:
-                lines.append(f"| {label} | HTTP {figure.get('status')} | | | | not measured |")
-                missed.append(label)
-                continue
-            ok = met(figure)
-            if not ok:
-                missed.append(label)
-            lines.append(
-                f"| {label} | {figure['p50']:.1f} ms ({figure['p50_min']:.1f}-{figure['p50_max']:.1f}) "
-                f"| {figure['p95']:.1f} ms | {figure['queries']} | {figure['load']:.2f} | {'yes' if ok else '**no**'} |"
-            )
-    lines += ["", "Last page against the first (p50 ratio; queries first → last):", ""]
-    lines += ["| list | last / first | queries | target met? |", "|---|---:|---:|---|"]
-    for row in rows:
-        if "ratio" in row:
-            ok = row["ratio"] <= LAST_FIRST_TARGET and row["first"]["queries"] == row["last"]["queries"]
-            if not ok:
-                missed.append(f"{row['label']} (last/first)")
-            lines.append(
-                f"| {row['label']} | {row['ratio']:.2f} | {row['first']['queries']} → {row['last']['queries']} "
-                f"| {'yes' if ok else '**no**'} |"
-            )
+    table, missed = results_table_lines(rows)
+    lines += table
     lines += ["", "All targets met." if not missed else f"Not met: {', '.join(missed)}.", ""]
     return lines
 

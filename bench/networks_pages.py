@@ -350,32 +350,10 @@ def _print_row(row: dict) -> None:
         )
 
 
-def report_lines(figures: dict) -> list[str]:
-    """The "Networks pages" section of docs/benchmarks.md."""
-    seed_info = figures["seed"]
-    counts = ", ".join(f"{label} {n:,}" for label, n in seed_info["counts"].items())
-    scale = (
-        f"`seed_demo --scale {seed_info['scale']} --seed 1`"
-        if not seed_info.get("organizations")
-        else f"`seed_demo --organizations {seed_info['organizations']} --seed 1`"
-    )
-    seeded = f" (loaded in {seed_info['seed_seconds']:.0f} s)" if seed_info.get("seed_seconds") else ""
-    rows = figures["pages"]
+def results_table_lines(rows: list[dict]) -> tuple[list[str], list[str]]:
+    """The two tables of a pages section (each page's figures; each list's last page against
+    its first) and the labels that missed their target. Shared by the pages benchmarks."""
     lines = [
-        "## Networks pages (`bench/networks_pages.py`)",
-        "",
-        f"The networks module's dashboard pages, portal pages and API lists over {scale}{seeded}: {counts}. "
-        "Each page through `django.test.Client` as the demo user who would open it (`admin`; `coordinator` for "
-        f"the coordinator's network; `{PORTAL_USER}` on the portal; a partner key with `directory:read` for the "
-        "partner endpoints; staff endpoints with the administrator's session), the largest row of its kind for "
-        f"detail pages; after a warm-up, {figures['runs']} timed requests (time around `client.get`: server time "
-        f"without the network), {figures['repeats']} repeats: p50 and p95 are the medians of the repeats' figures, "
-        "the spread is the lowest-highest p50 of the repeats; *load* is the 1-minute load average during the "
-        "page's measurement (2 CPUs, shared). Queries: those of one request.",
-        "",
-        f"Targets: p50 ≤ {P50_TARGET_MS:.0f} ms and p95 ≤ {P95_TARGET_MS:.0f} ms on every page; for lists, the "
-        f"last page's p50 within {LAST_FIRST_TARGET} times the first's, with the same number of queries.",
-        "",
         "| page | p50 (spread) | p95 | queries | load | target met? |",
         "|---|---:|---:|---:|---:|---|",
     ]
@@ -410,6 +388,38 @@ def report_lines(figures: dict) -> list[str]:
             )
         elif row.get("single_page"):
             lines.append(f"| {row['label']} | one page only | {row['first'].get('queries', '')} | n/a |")
+    return lines, missed
+
+
+def report_lines(figures: dict) -> list[str]:
+    """The "Networks pages" section of docs/benchmarks.md."""
+    seed_info = figures["seed"]
+    counts = ", ".join(f"{label} {n:,}" for label, n in seed_info["counts"].items())
+    scale = (
+        f"`seed_demo --scale {seed_info['scale']} --seed 1`"
+        if not seed_info.get("organizations")
+        else f"`seed_demo --organizations {seed_info['organizations']} --seed 1`"
+    )
+    seeded = f" (loaded in {seed_info['seed_seconds']:.0f} s)" if seed_info.get("seed_seconds") else ""
+    rows = figures["pages"]
+    lines = [
+        "## Networks pages (`bench/networks_pages.py`)",
+        "",
+        f"The networks module's dashboard pages, portal pages and API lists over {scale}{seeded}: {counts}. "
+        "Each page through `django.test.Client` as the demo user who would open it (`admin`; `coordinator` for "
+        f"the coordinator's network; `{PORTAL_USER}` on the portal; a partner key with `directory:read` for the "
+        "partner endpoints; staff endpoints with the administrator's session), the largest row of its kind for "
+        f"detail pages; after a warm-up, {figures['runs']} timed requests (time around `client.get`: server time "
+        f"without the network), {figures['repeats']} repeats: p50 and p95 are the medians of the repeats' figures, "
+        "the spread is the lowest-highest p50 of the repeats; *load* is the 1-minute load average during the "
+        "page's measurement (2 CPUs, shared). Queries: those of one request.",
+        "",
+        f"Targets: p50 ≤ {P50_TARGET_MS:.0f} ms and p95 ≤ {P95_TARGET_MS:.0f} ms on every page; for lists, the "
+        f"last page's p50 within {LAST_FIRST_TARGET} times the first's, with the same number of queries.",
+        "",
+    ]
+    table, missed = results_table_lines(rows)
+    lines += table
     lines += [
         "",
         "All targets met." if not missed else f"Not met: {', '.join(missed)}.",
