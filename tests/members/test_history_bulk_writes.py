@@ -71,7 +71,7 @@ DOCUMENTED_EXCEPTIONS = {
     "clac/db/bulk.py": "the bulk store itself writes history rows by COPY / INSERT … SELECT",
     "members/demo/": "demo seeding: history reset and written in bulk by the seeder (ADR 0007)",
     "networks/demo/": "demo seeding (ADR 0007)",
-    "communications/demo.py": "demo seeding (ADR 0007)",
+    "communications/demo/": "demo seeding (ADR 0007)",
 }
 BULK_METHODS = {"bulk_create", "bulk_update"}
 HISTORY_FOLLOWERS = {"bulk_history_create"}
