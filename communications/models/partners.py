@@ -1,7 +1,9 @@
-"""Communications. For now the ExternalPartner and the partner API keys that belong to it; the
-communications issue adds audiences, campaigns, the outbox and inquiries."""
+"""External partners (FI, NFOs, Producer Networks, public and private sector), their contacts and
+the partner API keys that belong to them."""
 
+from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -56,3 +58,38 @@ class ApiKey(PartnerKeyBase):
 
     def __str__(self) -> str:
         return f"{self.partner} · {self.prefix}…"
+
+
+class PartnerContact(TimeStampedModel):
+    """A person at a partner organization (FI, an NFO, a ministry…): external audiences reach
+    them. Not a registry Person: partners' staff are not members, and their consent is kept here,
+    one date per channel (empty = no consent on that channel)."""
+
+    partner = models.ForeignKey(
+        ExternalPartner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=16, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+    email_consent_at = models.DateTimeField(_("email consent given"), null=True, blank=True)
+    sms_consent_at = models.DateTimeField(_("SMS consent given"), null=True, blank=True)
+    whatsapp_consent_at = models.DateTimeField(_("WhatsApp consent given"), null=True, blank=True)
+    consent_method = models.CharField(_("how consent was given"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["partner__name", "name", "id"]
+        verbose_name = _("partner contact")
+        verbose_name_plural = _("partner contacts")
+        indexes = [
+            # Unsubscribes and bounces find a contact by address.
+            models.Index(Lower("email"), name="partnercontact_email_lower_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.partner})"
