@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "clac",
     "members",
     "networks",
+    "finance",
     "communications",
 ]
 

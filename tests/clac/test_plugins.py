@@ -19,7 +19,7 @@ def isolated_registry(monkeypatch):
 
 
 def test_installed_apps_are_registered_in_dependency_order():
-    assert [p.app for p in plugins.plugins()][:4] == ["clac", "members", "networks", "communications"]
+    assert [p.app for p in plugins.plugins()][:5] == ["clac", "members", "networks", "finance", "communications"]
 
 
 def test_menus_follow_the_declared_order_across_apps():

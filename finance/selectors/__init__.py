@@ -1,0 +1,1 @@
+"""Reads of the finance module, one module per topic."""

@@ -1,0 +1,1 @@
+"""Writes of the finance module, one module per topic."""
