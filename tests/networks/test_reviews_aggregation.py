@@ -90,7 +90,7 @@ def test_costs_are_converted_with_the_rate_of_the_closing_date_or_the_latest_bef
     rate("COP", CLOSE, "0.0005")  # on the closing date: this one
     pe = _orgs(3, "PE")
     co = _orgs(3, "CO")
-    # PEN 7.00 × 0.25 = 1.75 USD; COP 4,000 × 0.0005 = 2.00 USD.
+    # PEN 7.00 x 0.25 = 1.75 USD; COP 4,000 x 0.0005 = 2.00 USD.
     for org in pe:
         answer(round_, org, "7.00", currency="PEN")
     for org in co:
