@@ -460,7 +460,7 @@ def _d(value: Any) -> Decimal | None:
 _USD = DecimalField(max_digits=30, decimal_places=10)
 
 
-def _converted_answers(round_ids: Sequence[int]) -> QuerySet[ConsultationResponse]:
+def _converted_answers(round_ids: Sequence[int]) -> Any:
     """Submitted answers with their costs in USD (null when the currency has no rate on or
     before the round's closing date) and their country: the rows every figure set reads."""
     rate = (
@@ -648,11 +648,8 @@ def rounds_results(rounds: Sequence[ConsultationRound]) -> dict[int, RoundResult
 
 
 def rounds_with_counts_by_ids(round_ids: Sequence[int]) -> list[dict[str, Any]]:
-    return list(
-        _rounds_counted(ConsultationRound.objects.filter(pk__in=list(round_ids))).values(
-            "id", "invited_count", "submitted_count", "draft_count"
-        )
-    )
+    counted: Any = _rounds_counted(ConsultationRound.objects.filter(pk__in=list(round_ids)))
+    return list(counted.values("id", "invited_count", "submitted_count", "draft_count"))
 
 
 def round_results(round_: ConsultationRound) -> RoundResults:
@@ -665,9 +662,9 @@ def round_answers(
     """Every submitted answer of a round with its USD figures and flags, for the review's
     managers only (the XLSX export): the caller checks review_can_change."""
     low, high = fences
-    rows = list(
+    rows: list[dict[str, Any]] = list(
         _converted_answers([round_.pk])
-        .annotate(organization_name=F("organization__name"), submitted_at=F("submitted_at"))
+        .annotate(organization_name=F("organization__name"))
         .order_by("country", "organization_name", "id")
     )
     for row in rows:

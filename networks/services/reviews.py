@@ -572,6 +572,7 @@ def price_reference_record(
         _add(errors, "notes", _("Keep the notes under 300 characters."))
     if errors:
         raise ValidationError(errors)
+    assert minimum_price is not None and premium is not None and effective_from is not None  # validated above
     reference = PriceReference(
         product=review.product,
         review=review,

@@ -149,9 +149,9 @@ def review_move(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The review moved to its next stage."))
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        for field_errors in form.errors.values():
+            for error in field_errors:
+                messages.error(request, str(error))
     return redirect("networks:review_detail", pk=review.pk)
 
 
@@ -183,7 +183,7 @@ def review_document_download(request: HttpRequest, pk: int) -> FileResponse:
         handle = document.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1])
+    return FileResponse(handle, as_attachment=True, filename=(document.file.name or "document").rsplit("/", 1)[-1])
 
 
 # --- Rounds ---------------------------------------------------------------------------------
