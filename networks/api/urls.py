@@ -3,8 +3,9 @@
 from rest_framework.routers import SimpleRouter
 
 from networks.api import assemblies, governance, meetings, networks
+from networks.api import reviews as api_reviews
 
-AREAS = (networks, governance, meetings, assemblies)
+AREAS = (networks, governance, meetings, assemblies, api_reviews)
 
 router = SimpleRouter()
 for area in AREAS:
