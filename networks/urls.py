@@ -1,6 +1,6 @@
 """Dashboard pages of networks and governance, mounted at /dashboard/networks/."""
 
-from networks.views import assemblies, governance, meetings, networks
+from networks.views import assemblies, governance, meetings, networks, strategies
 
 app_name = "networks"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     *governance.urlpatterns,
     *meetings.urlpatterns,
     *assemblies.urlpatterns,
+    *strategies.urlpatterns,
 ]

@@ -323,6 +323,9 @@ SPECTACULAR_SETTINGS = {
         "AssemblySessionStatusEnum": "networks.models.AssemblySession.Status",
         "DelegateStatusEnum": "networks.models.Delegate.Status",
         "ProductNetworkEnum": "members.models.ProductNetwork",
+        "ProductStrategyStatusEnum": "networks.models.ProductStrategy.Status",
+        "NeedStatusEnum": "networks.models.Need.Status",
+        "SustainabilityStrategyStatusEnum": "networks.models.SustainabilityStrategy.Status",
     },
 }
 

@@ -2,9 +2,9 @@
 
 from rest_framework.routers import SimpleRouter
 
-from networks.api import assemblies, governance, meetings, networks
+from networks.api import assemblies, governance, meetings, networks, strategies
 
-AREAS = (networks, governance, meetings, assemblies)
+AREAS = (networks, governance, meetings, assemblies, strategies)
 
 router = SimpleRouter()
 for area in AREAS:

@@ -1,6 +1,6 @@
 """Portal pages of networks and governance, mounted at /portal/networks/."""
 
-from networks.portal import assemblies, governance, meetings, networks
+from networks.portal import assemblies, governance, meetings, needs, networks, sustainability
 
 app_name = "networks_portal"
 urlpatterns = [
@@ -8,4 +8,6 @@ urlpatterns = [
     *governance.urlpatterns,
     *meetings.urlpatterns,
     *assemblies.urlpatterns,
+    *needs.urlpatterns,
+    *sustainability.urlpatterns,
 ]

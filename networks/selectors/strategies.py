@@ -22,7 +22,15 @@ from django.http import Http404
 from clac.roles import StaffRole, user_has_any_role, user_is_staff_member
 from members.models import Country, Organization
 from members.selectors.access import access_scope
-from networks.models import MarketTarget, Need, NeedEvent, Network, ProductStrategy, SustainabilityStrategy
+from networks.models import (
+    MarketTarget,
+    Need,
+    NeedEvent,
+    Network,
+    NetworkMembership,
+    ProductStrategy,
+    SustainabilityStrategy,
+)
 from networks.selectors.networks import (
     CURRENT_MEMBERSHIP,
     coordinator_organization_ids,
@@ -93,6 +101,16 @@ def _need_scope_q(user) -> Q | None:
     if not user_has_any_role(user, [StaffRole.COORDINATOR]):
         raise PermissionDenied
     return Q(network_id__in=coordinated) | Q(organization_id__in=coordinator_organization_ids(user))
+
+
+def network_needs_readable(user, network: Network) -> bool:
+    """Whether the user reads a network's needs: readers of every need, and the network's own
+    coordinators."""
+    if not getattr(user, "is_authenticated", False) or not user_is_staff_member(user):
+        return False
+    if user_has_any_role(user, NEED_READ_ALL_ROLES):
+        return True
+    return user_has_any_role(user, [StaffRole.COORDINATOR]) and network.pk in network_ids_coordinated_by(user)
 
 
 def need_can_change(user, need: Need) -> bool:
@@ -189,11 +207,16 @@ def need_list_for_user(*, user, filters: NeedFilters | None = None) -> QuerySet[
         )
     if filters.network is not None:
         # The network's own needs and those of its current member organizations.
-        members = filters.network.memberships.filter(CURRENT_MEMBERSHIP).values("organization_id")
+        members = current_member_ids(network_id=filters.network.pk)
         queryset = queryset.filter(Q(network=filters.network) | Q(organization_id__in=members))
     if filters.organization is not None:
         queryset = queryset.filter(organization=filters.organization)
     return queryset.order_by("priority_rank", "-created_at", "-id")
+
+
+def current_member_ids(*, network_id: int) -> QuerySet:
+    """Ids of a network's current member organizations (a subquery)."""
+    return NetworkMembership.objects.filter(CURRENT_MEMBERSHIP, network_id=network_id).values("organization_id")
 
 
 def need_events(*, need: Need) -> list[NeedEvent]:
@@ -229,6 +252,15 @@ def sustainability_strategy_get_for_user(
 
 def sustainability_strategy_for_organization(*, organization: Organization) -> SustainabilityStrategy | None:
     return SustainabilityStrategy.objects.select_related("supporting_network").filter(organization=organization).first()
+
+
+def sustainability_strategy_history(*, strategy: SustainabilityStrategy, limit: int = 20) -> list[Any]:
+    """The strategy's earlier states, newest first (status, areas, date, who)."""
+    return list(
+        SustainabilityStrategy.history.filter(id=strategy.pk)
+        .select_related("history_user", "supporting_network")
+        .order_by("-history_date", "-history_id")[:limit]
+    )
 
 
 def sustainability_strategy_list(
