@@ -17,7 +17,7 @@ from clac.roles import PortalRole, StaffRole
 from communications.services import api_key_create
 from members.models import Organization
 from networks.api import strategies as api_strategies
-from networks.models import Need, ProductStrategy, SustainabilityStrategy
+from networks.models import Need, ProductStrategy
 from networks.portal import needs as portal_needs
 from networks.portal import sustainability as portal_sustainability
 from networks.selectors.strategies import network_section, sustainability_adoption_by_country
@@ -406,9 +406,7 @@ def test_adoption_share_per_country_is_one_query(world, django_assert_num_querie
         rows = sustainability_adoption_by_country(network=world.country_network)
     # 7 SPOs (the member and 6 more), 3 adopted (the member's and two), 2 drafting; the
     # hired-labour committee is not counted.
-    assert rows == [
-        {"country_code": "PE", "country_name": "Peru", "spos": 7, "adopted": 3, "drafting": 2, "share": 43}
-    ]
+    assert rows == [{"country_code": "PE", "country_name": "Peru", "spos": 7, "adopted": 3, "drafting": 2, "share": 43}]
     assert network_section(network=world.coffee)["product_strategies"] == [world.strategy]
     other = network_section(network=world.other_network)["adoption"]
     assert [(row["country_code"], row["spos"], row["share"]) for row in other] == [("CO", 1, 0)]
