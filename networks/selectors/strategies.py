@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from clac.roles import StaffRole, user_has_any_role, user_is_staff_member
 from members.models import Country, Organization
@@ -304,7 +305,7 @@ def sustainability_adoption_by_country(*, network: Network) -> list[dict[str, An
     return [
         {
             "country_code": row["country_id"],
-            "country_name": row["country__name"],
+            "country_name": gettext(row["country__name"]),
             "spos": row["spos"],
             "adopted": row["adopted"],
             "drafting": row["drafting"],
