@@ -325,3 +325,18 @@ def test_only_spos_of_the_networks_country_and_its_coordinators(peru):
         )
     existing.refresh_from_db()
     assert existing.supporting_network == colombia
+
+
+def test_merging_duplicates_moves_needs_and_keeps_one_sustainability_strategy(admin, peru):
+    from members.services.merge import organization_merge
+
+    survivor, merged = _spo(), _spo()
+    kept = SustainabilityStrategyFactory(organization=survivor, supporting_network=peru)
+    SustainabilityStrategyFactory(organization=merged, supporting_network=peru, status="drafting", adopted_on=None)
+    need = NeedFactory(organization=merged)
+
+    organization_merge(actor=admin, survivor=survivor, merged=merged)
+
+    need.refresh_from_db()
+    assert need.organization == survivor
+    assert list(SustainabilityStrategy.objects.filter(organization=survivor)) == [kept]
