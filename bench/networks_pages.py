@@ -186,6 +186,9 @@ def pages() -> list[Page]:
         Page("api: assembly-delegates", f"{a}assembly-delegates/", "admin", "cursor"),
         Page("api: assembly-motions", f"{a}assembly-motions/", "admin", "cursor"),
     ]
+    from bench import strategies_pages
+
+    result += strategies_pages.pages()
     return result
 
 

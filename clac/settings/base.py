@@ -326,6 +326,9 @@ SPECTACULAR_SETTINGS = {
         "ProductNetworkEnum": "members.models.ProductNetwork",
         "ReviewKindEnum": "networks.models.Review.Kind",
         "PriceReferenceKindEnum": "networks.models.PriceReference.Kind",
+        "ProductStrategyStatusEnum": "networks.models.ProductStrategy.Status",
+        "NeedStatusEnum": "networks.models.Need.Status",
+        "SustainabilityStrategyStatusEnum": "networks.models.SustainabilityStrategy.Status",
     },
 }
 

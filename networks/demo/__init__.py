@@ -11,11 +11,11 @@ import random
 from django.db import transaction
 
 from clac.plugins import DemoContext, DemoReport
-from networks.demo import assemblies, governance, meetings, networks
+from networks.demo import assemblies, governance, meetings, networks, strategies
 from networks.demo import reviews as demo_reviews
-from networks.models import AssemblySession, Body, Network, PriceReference, Review
+from networks.models import AssemblySession, Body, Need, Network, PriceReference, Review, SustainabilityStrategy
 
-AREAS = (networks, governance, meetings, assemblies, demo_reviews)
+AREAS = (networks, governance, meetings, assemblies, demo_reviews, strategies)
 
 
 def is_empty() -> tuple[bool, str]:
@@ -37,10 +37,13 @@ def flush() -> dict[str, int]:
     with override_settings(SIMPLE_HISTORY_ENABLED=False):
         # Assembly sessions first: they protect their body (an assembly record is never deleted
         # by accident).
-        # Reviews and price references too: a review protects its network.
+        # Reviews and price references too: a review protects its network. Sustainability
+        # strategies protect their supporting network; needs may have no network.
         for queryset in (
             PriceReference.objects.all(),
             Review.objects.all(),
+            SustainabilityStrategy.objects.all(),
+            Need.objects.all(),
             AssemblySession.objects.all(),
             Body.objects.all(),
             Network.objects.all(),

@@ -1,6 +1,6 @@
 """Portal pages of networks and governance, mounted at /portal/networks/."""
 
-from networks.portal import assemblies, governance, meetings, networks
+from networks.portal import assemblies, governance, meetings, needs, networks, sustainability
 from networks.portal import consultations as portal_consultations
 
 app_name = "networks_portal"
@@ -10,4 +10,6 @@ urlpatterns = [
     *meetings.urlpatterns,
     *assemblies.urlpatterns,
     *portal_consultations.urlpatterns,
+    *needs.urlpatterns,
+    *sustainability.urlpatterns,
 ]
