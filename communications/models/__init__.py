@@ -1,5 +1,9 @@
 """Communications data, one module per topic; imported here so Django finds every model."""
 
+from communications.models.inquiries import (
+    Inquiry,
+    InquiryMessage,
+)
 from communications.models.partners import (
     ApiKey,
     ExternalPartner,
@@ -8,4 +12,6 @@ from communications.models.partners import (
 __all__ = [
     "ApiKey",
     "ExternalPartner",
+    "Inquiry",
+    "InquiryMessage",
 ]
