@@ -52,6 +52,7 @@ class ContactForm(forms.Form):
             "I agree that CLAC keeps my name, contact details and message to answer this question. "
             "They are not shared, and are erased some time after the question is closed."
         ),
+        error_messages={"required": _("We can only answer if you agree that we keep your details for this.")},
     )
     form_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
