@@ -61,6 +61,9 @@ class ContactForm(forms.Form):
         country = self.fields["country"]
         assert isinstance(country, forms.ChoiceField)
         country.choices = [("", BLANK_CHOICE_LABEL), *countries]
+        category = self.fields["category"]
+        assert isinstance(category, forms.ChoiceField)
+        category.choices = [("", BLANK_CHOICE_LABEL), *Inquiry.Category.choices]
         message = self.fields["message"]
         assert isinstance(message, forms.CharField)
         message.max_length = message_max_length()

@@ -25,10 +25,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from clac.auth.security_log import security_event
 from clac.models import SecurityEvent, User
@@ -201,6 +202,8 @@ def inquiry_submit(
         _add(errors, "organization", _("Keep the organization's name under 200 characters."))
     if len(phone) > 40:
         _add(errors, "phone", _("Keep the phone number under 40 characters."))
+    if country and country not in dict(countries):
+        _add(errors, "country", _("Choose a country from the list."))
     if not consent:
         _add(errors, "consent", _("We can only answer if you agree that we keep your details for this."))
     if errors:
@@ -483,8 +486,18 @@ def inquiries_anonymize_expired(*, now: datetime.datetime | None = None, limit: 
     )
     if not ids:
         return 0
-    fields: dict[str, Any] = {"name": ERASED, "organization": "", "email": "", "phone": "", "anonymized_at": now}
+    fields: dict[str, Any] = {
+        "name": ERASED,
+        "organization": "",
+        "email": "",
+        "phone": "",
+        # A mail server's refusal may quote the address.
+        "acknowledgement_error": "",
+        "anonymized_at": now,
+    }
     Inquiry.objects.filter(pk__in=ids).update(**fields)
-    InquiryMessage.objects.filter(inquiry_id__in=ids).filter(~Q(body="")).update(body=ERASED)
+    InquiryMessage.objects.filter(inquiry_id__in=ids).filter(~Q(body="") | ~Q(delivery_error="")).update(
+        body=Case(When(body="", then=Value("")), default=Value(ERASED)), delivery_error=""
+    )
     logger.info("Retention erased the personal data of %d closed inquiries.", len(ids))
     return len(ids)

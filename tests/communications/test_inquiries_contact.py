@@ -204,6 +204,7 @@ def test_a_message_longer_than_the_limit_is_refused(client, settings):
         ("message", "   "),
         ("category", "lottery"),
         ("language", "de"),
+        ("country", "XX"),
         ("phone", "call me maybe"),
     ],
 )

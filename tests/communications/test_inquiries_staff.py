@@ -164,6 +164,7 @@ def test_a_closed_inquiry_must_be_reopened_before_it_is_answered(staff_client, c
     before = counts()
     response = staff_client.post(_url("inquiry_reply", inquiry), {"body": "Tarde"})
     assert response.status_code == 400
+    assert "This inquiry is closed; reopen it first." in response.content.decode()
     assert counts() == before
 
 
@@ -313,7 +314,8 @@ def test_the_relay_sends_acknowledgements_lost_on_the_way(camila):
 def test_retention_erases_personal_data_of_inquiries_closed_long_ago(camila, settings):
     settings.INQUIRY_RETENTION_DAYS = 30
     old = make_inquiry(name="Old Sender", email="old@example.org", phone="+51 999 999 999")
-    inquiry_reply(actor=camila, inquiry=old, body="Answer quoting Old Sender")
+    reply = inquiry_reply(actor=camila, inquiry=old, body="Answer quoting Old Sender")
+    InquiryMessage.objects.filter(pk=reply.pk).update(delivery="failed", delivery_error="550 old@example.org unknown")
     inquiry_close(actor=camila, inquiry=old)
     Inquiry.objects.filter(pk=old.pk).update(closed_at=timezone.now() - datetime.timedelta(days=31))
     recent = make_inquiry(name="Recent Sender", email="recent@example.org")
@@ -327,6 +329,8 @@ def test_retention_erases_personal_data_of_inquiries_closed_long_ago(camila, set
     assert old.anonymized_at is not None
     assert (old.category, old.language, old.status) == ("membership", "es", "closed")
     assert not InquiryMessage.objects.filter(inquiry=old, body__contains="Old Sender").exists()
+    assert not InquiryMessage.objects.filter(inquiry=old, delivery_error__contains="old@").exists()
+    assert set(InquiryMessage.objects.filter(inquiry=old).values_list("body", flat=True)) <= {"—", ""}
     for kept in (recent, still_open):
         kept.refresh_from_db()
         assert kept.anonymized_at is None and kept.email.endswith("@example.org")
