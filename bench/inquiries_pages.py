@@ -14,6 +14,7 @@ the last page's p50 within 1.2 times the first's, with the same number of querie
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from bench.networks_pages import (
     LAST_FIRST_TARGET,
@@ -95,7 +96,7 @@ def run(*, runs: int = 20, repeats: int = 3, scale: str = "large", organizations
             first_runs.append(measure(client, headers, page.url, runs=runs))
             if last_url and last_url != page.url:
                 last_runs.append(measure(client, headers, last_url, runs=runs))
-        row = {"label": page.label, "url": page.url, "first": _combine(first_runs)}
+        row: dict[str, Any] = {"label": page.label, "url": page.url, "first": _combine(first_runs)}
         if last_runs:
             row["last"] = _combine(last_runs)
             if row["first"].get("p50") and row["last"].get("p50"):
