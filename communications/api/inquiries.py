@@ -9,6 +9,7 @@ its thread. Administrators and the communications team only (communications.sele
 from typing import Any
 
 import django_filters
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -107,7 +108,7 @@ class InquiryDetailSerializer(InquiryOutputSerializer):
 class InquiryFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Inquiry.Status.choices)
     category = django_filters.ChoiceFilter(choices=Inquiry.Category.choices)
-    language = django_filters.ChoiceFilter(choices=[(code, code) for code in ("es", "en", "pt-br", "fr")])
+    language = django_filters.ChoiceFilter(choices=[(code, code) for code, _name in settings.LANGUAGES])
     assignee = IdFilter(field_name="assignee_id", help_text="Staff user id.")
     received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
     received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
