@@ -22,6 +22,8 @@ end (--keep-db keeps it for a look).
 5. members_pages: the registry's dashboard pages (the home, every staff list on its first and
    last page, the main detail pages) over the same seeded database (seeded by it when
    networks_pages is not selected).
+6. inquiries_pages: the public contact page and the inquiries pages and API over the same
+   seeded database (seeded by it when neither pages benchmark is selected).
 
 docs/benchmarks.md is written when all four run; a selection prints its figures, and a
 selection with networks_pages also rewrites the "Networks pages" section of the file in place.
@@ -51,7 +53,15 @@ BENCH_DATABASE = os.environ.get("CLAC_BENCH_DATABASE", "clac_bench")
 COPY_DATABASE = f"{BENCH_DATABASE}_import"
 # The networks pages' own database: the demo seeder needs one without the registry benchmarks' rows.
 NETWORKS_DATABASE = f"{BENCH_DATABASE}_networks"
-BENCHMARKS = ("registry_api", "import_registry", "duplicates", "networks_pages", "members_pages", "review_queue")
+BENCHMARKS = (
+    "registry_api",
+    "import_registry",
+    "duplicates",
+    "networks_pages",
+    "members_pages",
+    "review_queue",
+    "inquiries_pages",
+)
 NETWORKS_HEADING = "## Networks pages"
 MEMBERS_HEADING = "## Registry pages"
 API_HEADING = "## Partner directory API"
@@ -267,7 +277,15 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
     from django.db import connections
 
-    from bench import duplicates, import_registry, members_pages, networks_pages, registry_api, review_queue
+    from bench import (
+        duplicates,
+        import_registry,
+        inquiries_pages,
+        members_pages,
+        networks_pages,
+        registry_api,
+        review_queue,
+    )
 
     figures: dict = {}
     try:
@@ -299,7 +317,20 @@ def main(argv: list[str] | None = None) -> int:
             figures["members_pages"] = members_pages.run(
                 runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
             )
-        if "networks_pages" in selected or "members_pages" in selected:
+        if "inquiries_pages" in selected:
+            # Over the demo data a pages benchmark seeded, or seeded now.
+            from django.db import connection
+
+            seed = "networks_pages" not in selected and "members_pages" not in selected
+            if seed:
+                connections.close_all()
+                connection.settings_dict["NAME"] = NETWORKS_DATABASE
+                call_command("migrate", verbosity=0)
+            print(f"inquiries_pages: {args.page_runs} runs x {args.page_repeats}…", flush=True)
+            figures["inquiries_pages"] = inquiries_pages.run(
+                runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
+            )
+        if "networks_pages" in selected or "members_pages" in selected or "inquiries_pages" in selected:
             from django.db import connection
 
             connections.close_all()
@@ -382,6 +413,7 @@ def main(argv: list[str] | None = None) -> int:
             report += "\n" + "\n".join(networks_pages.report_lines(figures["networks_pages"]))
             report += "\n" + "\n".join(members_pages.report_lines(figures["members_pages"]))
             report += "\n\n" + "\n".join(review_queue.report_lines(figures["review_queue"]))
+            report += "\n\n" + "\n".join(inquiries_pages.report_lines(figures["inquiries_pages"]))
             args.output.write_text(report, encoding="utf-8")
             print(f"Wrote {args.output}", flush=True)
         else:
@@ -403,6 +435,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Rewrote the directory API section of {args.output}", flush=True)
             if "review_queue" in figures:
                 _replace_section(args.output, review_queue.HEADING, review_queue.report_lines(figures["review_queue"]))
+            if "inquiries_pages" in figures:
+                section = inquiries_pages.report_lines(figures["inquiries_pages"])
+                section[2:2] = [_run_line("inquiries_pages", machine, postgres, started_at, finished_at), ""]
+                _replace_section(args.output, inquiries_pages.HEADING, section)
     finally:
         connections.close_all()
         if not args.keep_db:

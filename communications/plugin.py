@@ -1,27 +1,56 @@
 """How communications plugs into the platform: the partner pages, the partner key model the
-API authenticates, the partners' audit history, and the demo partner with its key."""
+API authenticates, the partners' audit history, the public contact form and the inquiries
+pages, API, home panel and e-mail tasks, and the demo partner with its key."""
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from clac.plugins import ACCESS_STAFF_ROLES, AppPlugin, DemoSeeder, HistoryModel, NavEntry, UrlMount
+from clac.plugins import ACCESS_STAFF_ROLES, AppPlugin, DashboardPanel, DemoSeeder, HistoryModel, NavEntry, UrlMount
 from clac.roles import StaffRole
 from communications import demo
+from communications.api import inquiries as api_inquiries
+from communications.selectors.inquiries import INQUIRY_HANDLERS, inquiries_home_context
+from communications.views import inquiries as inquiry_views
 
 ADMINS = frozenset({StaffRole.ADMIN})
 
 plugin = AppPlugin(
     app="communications",
     requires=("clac", "members"),
-    urls=(UrlMount("dashboard/", "communications.urls"),),
-    dashboard_nav=(NavEntry(_("Partners & API keys"), "communications:partner_list", ADMINS, icon="keys", order=950),),
+    urls=(UrlMount("dashboard/", "communications.urls"), UrlMount("contact/", "communications.contact_urls")),
+    api_urls="communications.api.urls",
+    dashboard_nav=(
+        NavEntry(_("Partners & API keys"), "communications:partner_list", ADMINS, icon="keys", order=950),
+        *inquiry_views.NAV,
+    ),
+    dashboard_panels=(
+        DashboardPanel(
+            "inquiries",
+            "communications/inquiries/_home_panel.html",
+            lambda request: inquiries_home_context(user=request.user),
+            roles=INQUIRY_HANDLERS,
+            order=130,
+        ),
+    ),
     history_models=(HistoryModel("externalpartner", "communications.ExternalPartner", roles=ADMINS),),
     partner_key_model="communications.ApiKey",
     demo=DemoSeeder(seed=demo.seed, is_empty=demo.is_empty, flush=demo.flush),
+    beat_schedule={
+        # Acknowledgements and replies whose on-commit send was lost (broker down) go out later.
+        "communications-inquiries-relay": {"task": "communications.tasks.inquiries_relay_unsent", "schedule": 300},
+        # Retention: personal data of inquiries closed long ago is erased, at night.
+        "communications-inquiries-retention": {
+            "task": "communications.tasks.inquiries_anonymize_expired",
+            "schedule": crontab(hour=4, minute=10),
+        },
+    },
     access_catalogue={
         "communications:partner_list": ACCESS_STAFF_ROLES,
         "communications:partner_create": ACCESS_STAFF_ROLES,
         "communications:partner_detail": ACCESS_STAFF_ROLES,
         "communications:api_key_create": ACCESS_STAFF_ROLES,
         "communications:api_key_revoke": ACCESS_STAFF_ROLES,
+        **inquiry_views.ACCESS,
+        **api_inquiries.ACCESS,
     },
 )

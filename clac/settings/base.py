@@ -329,6 +329,9 @@ SPECTACULAR_SETTINGS = {
         "ProductStrategyStatusEnum": "networks.models.ProductStrategy.Status",
         "NeedStatusEnum": "networks.models.Need.Status",
         "SustainabilityStrategyStatusEnum": "networks.models.SustainabilityStrategy.Status",
+        "InquiryStatusEnum": "communications.models.Inquiry.Status",
+        "InquiryCategoryEnum": "communications.models.Inquiry.Category",
+        "InquiryMessageKindEnum": "communications.models.InquiryMessage.Kind",
     },
 }
 
@@ -377,6 +380,19 @@ MFA_RECOVERY_CODES = 10
 # Sensitive actions ask for the password or a code again when the last one is older than this.
 REAUTH_MAX_AGE_MINUTES = env.int("REAUTH_MAX_AGE_MINUTES", default=10)
 SECURITY_EVENTS_PER_PAGE = 50
+
+# --- Public contact form and inquiries (communications; docs/decisions, inquiries ADR) -------
+# Submissions accepted per client address and per e-mail address within the window (counted
+# in the cache: Redis in production, shared by every web process).
+CONTACT_RATE_PER_IP = env.int("CONTACT_RATE_PER_IP", default=5)
+CONTACT_RATE_PER_EMAIL = env.int("CONTACT_RATE_PER_EMAIL", default=3)
+CONTACT_RATE_WINDOW_MINUTES = env.int("CONTACT_RATE_WINDOW_MINUTES", default=60)
+# A form sent sooner than this after it was shown is a robot's; older than this, a replay.
+CONTACT_MIN_FILL_SECONDS = env.int("CONTACT_MIN_FILL_SECONDS", default=3)
+CONTACT_MAX_FORM_AGE_HOURS = env.int("CONTACT_MAX_FORM_AGE_HOURS", default=24)
+CONTACT_MESSAGE_MAX_LENGTH = env.int("CONTACT_MESSAGE_MAX_LENGTH", default=5000)
+# Closed inquiries keep the sender's personal data this long, then a nightly task erases it.
+INQUIRY_RETENTION_DAYS = env.int("INQUIRY_RETENTION_DAYS", default=730)
 
 LOGGING = {
     "version": 1,
