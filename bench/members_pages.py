@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import statistics
+from typing import Any
 
 from bench.networks_pages import (
     LAST_FIRST_TARGET,
@@ -135,7 +136,7 @@ def database_time(client, url: str, *, runs: int = 7) -> dict:
     planning + execution time (ms), with the slowest query's share."""
     from django.db import connection
 
-    captured: list[tuple[str, object]] = []
+    captured: list[tuple[str, Any]] = []
 
     def capture(execute, sql, params, many, context):
         captured.append((sql, params))
@@ -186,7 +187,7 @@ def run(*, runs: int = 20, repeats: int = 3, scale: str = "large", organizations
             first_runs.append(measure(client, headers, page.url, runs=runs))
             if page.last_url:
                 last_runs.append(measure(client, headers, page.last_url, runs=runs))
-        row = {"label": page.label, "url": page.url, "first": _combine(first_runs)}
+        row: dict[str, Any] = {"label": page.label, "url": page.url, "first": _combine(first_runs)}
         if last_runs:
             row["last"] = _combine(last_runs)
             if row["first"].get("p50") and row["last"].get("p50"):
