@@ -30,6 +30,11 @@ selection with networks_pages also rewrites the "Networks pages" section of the 
 
 The database names can be changed with CLAC_BENCH_DATABASE (default `clac_bench`), for two
 runs on one server.
+
+members_pages can also run over a database seeded before (`seed_demo --scale large --seed 1`),
+which it neither migrates, seeds nor drops, and rewrites its section of docs/benchmarks.md:
+
+    DATABASE_URL=… python -m bench.run members_pages --existing-database clac_large [--page-only search]
 """
 
 from __future__ import annotations
@@ -243,6 +248,17 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="networks_pages: seed_demo --organizations N instead of --scale large (reported as such).",
     )
+    parser.add_argument(
+        "--existing-database",
+        metavar="NAME",
+        default="",
+        help="members_pages only: measure this database on the server (seeded before with seed_demo --scale "
+        "large --seed 1) instead of creating and seeding one; it is left as it is.",
+    )
+    parser.add_argument("--page-only", default="", help="members_pages: only the pages whose label holds this text.")
+    parser.add_argument(
+        "--database-runs", type=int, default=7, help="members_pages: EXPLAIN ANALYZE runs per query (database time)."
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--keep-db", action="store_true", help=f"Keep the {BENCH_DATABASE} database afterwards.")
     args = parser.parse_args(argv)
@@ -263,6 +279,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     bench_url = _with_database(url, BENCH_DATABASE)
     admin_url = _with_database(url, "postgres")
+    if args.existing_database:
+        if selected != ["members_pages"]:
+            parser.error("--existing-database measures members_pages only")
+        return _members_pages_existing(args, _with_database(url, args.existing_database))
     machine = _machine()
     started_at = datetime.datetime.now(datetime.UTC)
     print(f"Creating the {BENCH_DATABASE} database…", flush=True)
@@ -315,7 +335,12 @@ def main(argv: list[str] | None = None) -> int:
                 call_command("migrate", verbosity=0)
             print(f"members_pages: {args.page_runs} runs x {args.page_repeats}…", flush=True)
             figures["members_pages"] = members_pages.run(
-                runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
+                runs=args.page_runs,
+                repeats=args.page_repeats,
+                organizations=args.demo_organizations,
+                load=seed,
+                only=args.page_only,
+                database_runs=args.database_runs,
             )
         if "inquiries_pages" in selected:
             # Over the demo data a pages benchmark seeded, or seeded now.
@@ -443,6 +468,49 @@ def main(argv: list[str] | None = None) -> int:
         connections.close_all()
         if not args.keep_db:
             _recreate_database(admin_url, drop_only=True)
+    return 0
+
+
+def _members_pages_existing(args: argparse.Namespace, database_url: str) -> int:
+    """members_pages over an existing seeded database (left as it is): the figures printed and
+    the "Registry pages" section of the report rewritten."""
+    machine = _machine()
+    started_at = datetime.datetime.now(datetime.UTC)
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    import django
+
+    django.setup()
+    from django.db import connection, connections
+
+    from bench import members_pages
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # as autovacuum would have by now
+        postgres = _postgres_version()
+        print(f"members_pages over {args.existing_database}: {args.page_runs} runs x {args.page_repeats}…", flush=True)
+        figures = members_pages.run(
+            runs=args.page_runs,
+            repeats=args.page_repeats,
+            load=False,
+            only=args.page_only,
+            database_runs=args.database_runs,
+        )
+    finally:
+        connections.close_all()
+    finished_at = datetime.datetime.now(datetime.UTC)
+    machine["reference_seconds_end"] = reference_loop_seconds()
+    print(json.dumps({"machine": machine, "postgres": postgres, "members_pages": figures}, indent=2, default=str))
+    section = members_pages.report_lines(figures)
+    run_line = _run_line("members_pages", machine, postgres, started_at, finished_at).replace(
+        "`python -m bench.run members_pages`",
+        "`python -m bench.run members_pages --existing-database …`, over a database seeded before"
+        + (f", pages matching “{args.page_only}” only" if args.page_only else ""),
+    )
+    section[2:2] = [run_line, ""]
+    _replace_section(args.output, MEMBERS_HEADING, section)
+    print(f"Rewrote the registry pages section of {args.output}", flush=True)
     return 0
 
 
