@@ -141,30 +141,33 @@ SIZE_BANDS: tuple[tuple[str, Any, int, int | None], ...] = (
 def network_member_figures(*, network: Network) -> dict[str, Any]:
     """A network's current members counted by country, by kind and by size band: one query,
     whatever the number of members. The members are grouped by country, kind and band at once
-    (at most countries x kinds x bands rows), each member's size read once (LATERAL: its latest
-    approved yearly report), and the three tallies summed here."""
+    (at most countries x kinds x bands rows), each member's size read once (a correlated
+    subquery: its latest approved yearly report; portable, where LATERAL is PostgreSQL only and
+    the demo runs on SQLite), and the three tallies summed here."""
     membership = NetworkMembership._meta.db_table
     organization = Organization._meta.db_table
     country = Country._meta.db_table
     report = YearlyReport._meta.db_table
     bands_sql = " ".join(
-        f"WHEN size.total >= {int(low)}"
-        + (f" AND size.total < {int(high)}" if high is not None else "")
+        f"WHEN sized.total >= {int(low)}"
+        + (f" AND sized.total < {int(high)}" if high is not None else "")
         + f" THEN '{key}'"
         for key, _label, low, high in SIZE_BANDS
     )
     sql = f"""
-        SELECT org.country_id, country.name, org.kind, CASE {bands_sql} ELSE '' END AS band, COUNT(*)
-        FROM {membership} member
-        JOIN {organization} org ON org.id = member.organization_id
-        JOIN {country} country ON country.code = org.country_id
-        LEFT JOIN LATERAL (
-            SELECT report.members_total AS total FROM {report} report
-            WHERE report.organization_id = member.organization_id AND report.status = %s
-                AND report.members_total IS NOT NULL
-            ORDER BY report.year DESC LIMIT 1
-        ) size ON TRUE
-        WHERE member.network_id = %s AND member.until IS NULL AND NOT member.excluded
+        SELECT sized.country_id, sized.name, sized.kind, CASE {bands_sql} ELSE '' END AS band, COUNT(*)
+        FROM (
+            SELECT org.country_id, country.name, org.kind, (
+                SELECT report.members_total FROM {report} report
+                WHERE report.organization_id = member.organization_id AND report.status = %s
+                    AND report.members_total IS NOT NULL
+                ORDER BY report.year DESC LIMIT 1
+            ) AS total
+            FROM {membership} member
+            JOIN {organization} org ON org.id = member.organization_id
+            JOIN {country} country ON country.code = org.country_id
+            WHERE member.network_id = %s AND member.until IS NULL AND NOT member.excluded
+        ) sized
         GROUP BY 1, 2, 3, 4
     """  # noqa: S608 (table names from the models, bands from SIZE_BANDS)
     with connection.cursor() as cursor:
