@@ -3,18 +3,26 @@ API authenticates, the partners' audit history, and the demo partner with its ke
 
 from django.utils.translation import gettext_lazy as _
 
-from clac.plugins import ACCESS_STAFF_ROLES, AppPlugin, DemoSeeder, HistoryModel, NavEntry, UrlMount
+from clac.plugins import ACCESS_PUBLIC, ACCESS_STAFF_ROLES, AppPlugin, DemoSeeder, HistoryModel, NavEntry, UrlMount
 from clac.roles import StaffRole
 from communications import demo
 
 ADMINS = frozenset({StaffRole.ADMIN})
+# Who manages audiences, partner contacts and the suppression list.
+COMMUNICATIONS_MANAGERS = frozenset({StaffRole.ADMIN, StaffRole.COMMUNICATIONS})
 
 plugin = AppPlugin(
     app="communications",
     requires=("clac", "members"),
-    urls=(UrlMount("dashboard/", "communications.urls"),),
+    urls=(
+        UrlMount("dashboard/", "communications.urls"),
+        UrlMount("unsubscribe/", "communications.unsubscribe_urls"),
+    ),
     dashboard_nav=(NavEntry(_("Partners & API keys"), "communications:partner_list", ADMINS, icon="keys", order=950),),
-    history_models=(HistoryModel("externalpartner", "communications.ExternalPartner", roles=ADMINS),),
+    history_models=(
+        HistoryModel("externalpartner", "communications.ExternalPartner", roles=ADMINS),
+        HistoryModel("suppression", "communications.Suppression", roles=COMMUNICATIONS_MANAGERS),
+    ),
     partner_key_model="communications.ApiKey",
     demo=DemoSeeder(seed=demo.seed, is_empty=demo.is_empty, flush=demo.flush),
     access_catalogue={
@@ -23,5 +31,6 @@ plugin = AppPlugin(
         "communications:partner_detail": ACCESS_STAFF_ROLES,
         "communications:api_key_create": ACCESS_STAFF_ROLES,
         "communications:api_key_revoke": ACCESS_STAFF_ROLES,
+        "unsubscribe:confirm": ACCESS_PUBLIC,
     },
 )
