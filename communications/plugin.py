@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clac.plugins import ACCESS_PUBLIC, ACCESS_STAFF_ROLES, AppPlugin, DemoSeeder, HistoryModel, NavEntry, UrlMount
 from clac.roles import StaffRole
-from communications import demo
+from communications import demo, listeners
+from communications.api import audiences as api_audiences
 
 ADMINS = frozenset({StaffRole.ADMIN})
 # Who manages audiences, partner contacts and the suppression list.
@@ -31,7 +32,9 @@ plugin = AppPlugin(
         HistoryModel("suppression", "communications.Suppression", roles=COMMUNICATIONS_MANAGERS),
     ),
     partner_key_model="communications.ApiKey",
+    api_urls="communications.api.urls",
     demo=DemoSeeder(seed=demo.seed, is_empty=demo.is_empty, flush=demo.flush),
+    listeners={"members.person_erased": listeners.person_erased},
     access_catalogue={
         "communications:partner_list": ACCESS_STAFF_ROLES,
         "communications:partner_create": ACCESS_STAFF_ROLES,
@@ -50,5 +53,6 @@ plugin = AppPlugin(
         "communications:partner_contact_list": ACCESS_STAFF_ROLES,
         "communications:partner_contact_create": ACCESS_STAFF_ROLES,
         "communications:partner_contact_edit": ACCESS_STAFF_ROLES,
+        **api_audiences.ACCESS,
     },
 )
