@@ -51,7 +51,8 @@ BENCH_DATABASE = os.environ.get("CLAC_BENCH_DATABASE", "clac_bench")
 COPY_DATABASE = f"{BENCH_DATABASE}_import"
 # The networks pages' own database: the demo seeder needs one without the registry benchmarks' rows.
 NETWORKS_DATABASE = f"{BENCH_DATABASE}_networks"
-BENCHMARKS = ("registry_api", "import_registry", "duplicates", "networks_pages", "members_pages", "review_queue")
+BENCHMARKS = ("registry_api", "import_registry", "duplicates", "networks_pages", "members_pages", "review_queue",
+              "audiences_pages")  # fmt: skip
 NETWORKS_HEADING = "## Networks pages"
 MEMBERS_HEADING = "## Registry pages"
 API_HEADING = "## Partner directory API"
@@ -299,7 +300,22 @@ def main(argv: list[str] | None = None) -> int:
             figures["members_pages"] = members_pages.run(
                 runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
             )
-        if "networks_pages" in selected or "members_pages" in selected:
+        if "audiences_pages" in selected:
+            # Over the demo data networks_pages or members_pages seeded, or seeded now.
+            from django.db import connection
+
+            from bench import audiences_pages
+
+            seed = "networks_pages" not in selected and "members_pages" not in selected
+            if seed:
+                connections.close_all()
+                connection.settings_dict["NAME"] = NETWORKS_DATABASE
+                call_command("migrate", verbosity=0)
+            print(f"audiences_pages: {args.page_runs} runs x {args.page_repeats}…", flush=True)
+            figures["audiences_pages"] = audiences_pages.run(
+                runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
+            )
+        if "networks_pages" in selected or "members_pages" in selected or "audiences_pages" in selected:
             from django.db import connection
 
             connections.close_all()
@@ -382,6 +398,10 @@ def main(argv: list[str] | None = None) -> int:
             report += "\n" + "\n".join(networks_pages.report_lines(figures["networks_pages"]))
             report += "\n" + "\n".join(members_pages.report_lines(figures["members_pages"]))
             report += "\n\n" + "\n".join(review_queue.report_lines(figures["review_queue"]))
+            if "audiences_pages" in figures:
+                from bench import audiences_pages
+
+                report += "\n\n" + "\n".join(audiences_pages.report_lines(figures["audiences_pages"]))
             args.output.write_text(report, encoding="utf-8")
             print(f"Wrote {args.output}", flush=True)
         else:
@@ -403,6 +423,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Rewrote the directory API section of {args.output}", flush=True)
             if "review_queue" in figures:
                 _replace_section(args.output, review_queue.HEADING, review_queue.report_lines(figures["review_queue"]))
+            if "audiences_pages" in figures:
+                from bench import audiences_pages
+
+                section = audiences_pages.report_lines(figures["audiences_pages"])
+                section[2:2] = [_run_line("audiences_pages", machine, postgres, started_at, finished_at), ""]
+                _replace_section(args.output, audiences_pages.HEADING, section)
     finally:
         connections.close_all()
         if not args.keep_db:
