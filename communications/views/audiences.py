@@ -5,13 +5,13 @@ each reason), and a person's contact status on each channel."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from clac.access import request_user, staff_required
 from clac.forms import add_service_errors
+from clac.pagination import ReversiblePaginator
 from communications.forms.audiences import AudienceForm, PreviewChannelForm
 from communications.models import Audience, ExternalPartner, Message
 from communications.selectors.audiences import (
@@ -60,7 +60,7 @@ def _channel(request: HttpRequest) -> str:
 
 @staff_required(*AUDIENCE_MANAGERS)
 def audiences_list(request: HttpRequest) -> HttpResponse:
-    page_obj = Paginator(audience_list(), AUDIENCES_PER_PAGE).get_page(request.GET.get("page"))
+    page_obj = ReversiblePaginator(audience_list(), AUDIENCES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "communications/audiences/audience_list.html", {"page_obj": page_obj})
 
 
@@ -132,7 +132,7 @@ def audience_people_list(request: HttpRequest, pk: int) -> HttpResponse:
     rows = audience_people(audience=audience, channel=channel, skip_reason=reason).values(
         "person_id", "partner_contact_id", "address", "language", "skip_reason", "display_name", "organization"
     )
-    page_obj = Paginator(rows, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    page_obj = ReversiblePaginator(rows, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     language_names = dict(settings.LANGUAGES)
     for row in page_obj.object_list:
         row["skip_label"] = labels.get(row["skip_reason"], "") if row["skip_reason"] else ""
