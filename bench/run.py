@@ -66,6 +66,7 @@ BENCHMARKS = (
     "members_pages",
     "review_queue",
     "inquiries_pages",
+    "audiences_pages",
 )
 NETWORKS_HEADING = "## Networks pages"
 MEMBERS_HEADING = "## Registry pages"
@@ -355,7 +356,27 @@ def main(argv: list[str] | None = None) -> int:
             figures["inquiries_pages"] = inquiries_pages.run(
                 runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
             )
-        if "networks_pages" in selected or "members_pages" in selected or "inquiries_pages" in selected:
+        if "audiences_pages" in selected:
+            # Over the demo data networks_pages or members_pages seeded, or seeded now.
+            from django.db import connection
+
+            from bench import audiences_pages
+
+            seed = "networks_pages" not in selected and "members_pages" not in selected
+            if seed:
+                connections.close_all()
+                connection.settings_dict["NAME"] = NETWORKS_DATABASE
+                call_command("migrate", verbosity=0)
+            print(f"audiences_pages: {args.page_runs} runs x {args.page_repeats}…", flush=True)
+            figures["audiences_pages"] = audiences_pages.run(
+                runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
+            )
+        if (
+            "networks_pages" in selected
+            or "members_pages" in selected
+            or "inquiries_pages" in selected
+            or "audiences_pages" in selected
+        ):
             from django.db import connection
 
             connections.close_all()
@@ -439,6 +460,10 @@ def main(argv: list[str] | None = None) -> int:
             report += "\n" + "\n".join(members_pages.report_lines(figures["members_pages"]))
             report += "\n\n" + "\n".join(review_queue.report_lines(figures["review_queue"]))
             report += "\n\n" + "\n".join(inquiries_pages.report_lines(figures["inquiries_pages"]))
+            if "audiences_pages" in figures:
+                from bench import audiences_pages
+
+                report += "\n\n" + "\n".join(audiences_pages.report_lines(figures["audiences_pages"]))
             args.output.write_text(report, encoding="utf-8")
             print(f"Wrote {args.output}", flush=True)
         else:
@@ -464,6 +489,12 @@ def main(argv: list[str] | None = None) -> int:
                 section = inquiries_pages.report_lines(figures["inquiries_pages"])
                 section[2:2] = [_run_line("inquiries_pages", machine, postgres, started_at, finished_at), ""]
                 _replace_section(args.output, inquiries_pages.HEADING, section)
+            if "audiences_pages" in figures:
+                from bench import audiences_pages
+
+                section = audiences_pages.report_lines(figures["audiences_pages"])
+                section[2:2] = [_run_line("audiences_pages", machine, postgres, started_at, finished_at), ""]
+                _replace_section(args.output, audiences_pages.HEADING, section)
     finally:
         connections.close_all()
         if not args.keep_db:

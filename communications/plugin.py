@@ -5,22 +5,40 @@ pages, API, home panel and e-mail tasks, and the demo partner with its key."""
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from clac.plugins import ACCESS_STAFF_ROLES, AppPlugin, DashboardPanel, DemoSeeder, HistoryModel, NavEntry, UrlMount
+from clac.plugins import (
+    ACCESS_PUBLIC,
+    ACCESS_STAFF_ROLES,
+    AppPlugin,
+    DashboardPanel,
+    DemoSeeder,
+    HistoryModel,
+    NavEntry,
+    UrlMount,
+)
 from clac.roles import StaffRole
-from communications import demo
+from communications import demo, listeners
+from communications.api import audiences as api_audiences
 from communications.api import inquiries as api_inquiries
 from communications.selectors.inquiries import INQUIRY_HANDLERS, inquiries_home_context
 from communications.views import inquiries as inquiry_views
 
 ADMINS = frozenset({StaffRole.ADMIN})
+# Who manages audiences, partner contacts and the suppression list.
+COMMUNICATIONS_MANAGERS = frozenset({StaffRole.ADMIN, StaffRole.COMMUNICATIONS})
 
 plugin = AppPlugin(
     app="communications",
     requires=("clac", "members"),
-    urls=(UrlMount("dashboard/", "communications.urls"), UrlMount("contact/", "communications.contact_urls")),
-    api_urls="communications.api.urls",
+    urls=(
+        UrlMount("dashboard/", "communications.urls"),
+        UrlMount("contact/", "communications.contact_urls"),
+        UrlMount("unsubscribe/", "communications.unsubscribe_urls"),
+    ),
     dashboard_nav=(
         NavEntry(_("Partners & API keys"), "communications:partner_list", ADMINS, icon="keys", order=950),
+        NavEntry(_("Audiences"), "communications:audience_list", COMMUNICATIONS_MANAGERS, icon="users", order=700),
+        NavEntry(_("Partner contacts"), "communications:partner_contact_list", COMMUNICATIONS_MANAGERS, order=710),
+        NavEntry(_("Suppression list"), "communications:suppression_list", COMMUNICATIONS_MANAGERS, order=720),
         *inquiry_views.NAV,
     ),
     dashboard_panels=(
@@ -32,8 +50,14 @@ plugin = AppPlugin(
             order=130,
         ),
     ),
-    history_models=(HistoryModel("externalpartner", "communications.ExternalPartner", roles=ADMINS),),
+    history_models=(
+        HistoryModel("externalpartner", "communications.ExternalPartner", roles=ADMINS),
+        HistoryModel("audience", "communications.Audience", roles=COMMUNICATIONS_MANAGERS),
+        HistoryModel("partnercontact", "communications.PartnerContact", roles=COMMUNICATIONS_MANAGERS),
+        HistoryModel("suppression", "communications.Suppression", roles=COMMUNICATIONS_MANAGERS),
+    ),
     partner_key_model="communications.ApiKey",
+    api_urls="communications.api.urls",
     demo=DemoSeeder(seed=demo.seed, is_empty=demo.is_empty, flush=demo.flush),
     beat_schedule={
         # Acknowledgements and replies whose on-commit send was lost (broker down) go out later.
@@ -44,6 +68,7 @@ plugin = AppPlugin(
             "schedule": crontab(hour=4, minute=10),
         },
     },
+    listeners={"members.person_erased": listeners.person_erased},
     access_catalogue={
         "communications:partner_list": ACCESS_STAFF_ROLES,
         "communications:partner_create": ACCESS_STAFF_ROLES,
@@ -52,5 +77,18 @@ plugin = AppPlugin(
         "communications:api_key_revoke": ACCESS_STAFF_ROLES,
         **inquiry_views.ACCESS,
         **api_inquiries.ACCESS,
+        "unsubscribe:confirm": ACCESS_PUBLIC,
+        "communications:audience_list": ACCESS_STAFF_ROLES,
+        "communications:audience_create": ACCESS_STAFF_ROLES,
+        "communications:audience_detail": ACCESS_STAFF_ROLES,
+        "communications:audience_edit": ACCESS_STAFF_ROLES,
+        "communications:audience_people": ACCESS_STAFF_ROLES,
+        "communications:person_contact_status": ACCESS_STAFF_ROLES,
+        "communications:suppression_list": ACCESS_STAFF_ROLES,
+        "communications:suppression_remove": ACCESS_STAFF_ROLES,
+        "communications:partner_contact_list": ACCESS_STAFF_ROLES,
+        "communications:partner_contact_create": ACCESS_STAFF_ROLES,
+        "communications:partner_contact_edit": ACCESS_STAFF_ROLES,
+        **api_audiences.ACCESS,
     },
 )

@@ -1,13 +1,16 @@
-"""The communications demo, one module per topic; the plugin's seeder runs them in order."""
+"""The communications demo, one module per topic; the plugin's seeder runs them in order (and
+flushes them in reverse: later topics point at earlier ones)."""
 
 from django.db import transaction
 
 from clac.plugins import DemoContext, DemoReport
-from communications.demo import inquiries, partners
+from communications.demo import audiences, inquiries, partners
+
+TOPICS = (partners, audiences, inquiries)
 
 
 def is_empty() -> tuple[bool, str]:
-    for module in (partners, inquiries):
+    for module in TOPICS:
         empty, found = module.is_empty()
         if not empty:
             return empty, found
@@ -16,13 +19,17 @@ def is_empty() -> tuple[bool, str]:
 
 @transaction.atomic
 def flush() -> dict[str, int]:
-    return partners.flush() | inquiries.flush()
+    counts: dict[str, int] = {}
+    for module in reversed(TOPICS):
+        for label, count in module.flush().items():
+            counts[label] = counts.get(label, 0) + count
+    return counts
 
 
 @transaction.atomic
 def seed(ctx: DemoContext) -> DemoReport:
     report = partners.seed(ctx)
-    for module in (inquiries,):
+    for module in TOPICS[1:]:
         extra = module.seed(ctx)
         report.counts.update(extra.counts)
         report.logins.extend(extra.logins)
