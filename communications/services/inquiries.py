@@ -13,6 +13,7 @@ E-mails (acknowledgement, replies) are sent by Celery tasks enqueued after commi
 delivered twice sends nothing twice."""
 
 import datetime
+import hashlib
 import logging
 import time
 from typing import Any
@@ -120,7 +121,9 @@ class ContactGuard:
 
     def __init__(self, *, ip: str | None, email: str = "") -> None:
         self.ip = ip or "unknown"
-        self.email = (email or "").strip().lower()
+        # Hashed: cache keys carry no personal data (and no characters memcached refuses).
+        address = (email or "").strip().lower()
+        self.email = hashlib.sha256(address.encode()).hexdigest()[:32] if address else ""
         self.window = _setting("CONTACT_RATE_WINDOW_MINUTES", 60) * 60
         self.bucket = int(time.time() // self.window)
 
@@ -152,7 +155,7 @@ class ContactGuard:
             self._hit("email", self.email)
 
     def log_once(self, reason: str) -> None:
-        if cache.add(self._key(f"logged-{reason}", self.ip), 1, self.window):
+        if cache.add(self._key("logged-" + reason.replace(" ", "-"), self.ip), 1, self.window):
             security_event(SecurityEvent.Kind.THROTTLED, detail=f"contact form: {reason}")
 
 
