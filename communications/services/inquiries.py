@@ -442,14 +442,16 @@ def inquiry_reopen(*, actor: User | None, inquiry: Inquiry) -> Inquiry:
 
 def inquiries_relay_unsent(*, now: datetime.datetime | None = None, limit: int = 200) -> int:
     """Enqueue again the acknowledgements and replies still unsent a while after they were
-    due (broker down at the time, a failed acknowledgement): the claims make a duplicate
-    harmless. Failed replies wait for staff ("send again"). Returns how many were enqueued."""
+    due (their message lost: broker down at the time): the claims make a duplicate harmless.
+    Failed replies wait for staff ("send again"). Returns how many were enqueued."""
     now = now or timezone.now()
     due = now - RELAY_GRACE
     # Not older than two days: an acknowledgement that late would confuse more than help.
     inquiry_ids = list(
         Inquiry.objects.filter(
             acknowledged_at__isnull=True,
+            # One that failed is the task's to retry (with backoff), not the relay's every 5 minutes.
+            acknowledgement_error="",
             anonymized_at__isnull=True,
             received_at__lt=due,
             received_at__gt=now - datetime.timedelta(days=2),
