@@ -13,6 +13,7 @@ E-mails (acknowledgement, replies) are sent by Celery tasks enqueued after commi
 delivered twice sends nothing twice."""
 
 import datetime
+import hashlib
 import logging
 import time
 from typing import Any
@@ -120,7 +121,9 @@ class ContactGuard:
 
     def __init__(self, *, ip: str | None, email: str = "") -> None:
         self.ip = ip or "unknown"
-        self.email = (email or "").strip().lower()
+        # Hashed: cache keys carry no personal data (and no characters memcached refuses).
+        address = (email or "").strip().lower()
+        self.email = hashlib.sha256(address.encode()).hexdigest()[:32] if address else ""
         self.window = _setting("CONTACT_RATE_WINDOW_MINUTES", 60) * 60
         self.bucket = int(time.time() // self.window)
 
@@ -152,7 +155,7 @@ class ContactGuard:
             self._hit("email", self.email)
 
     def log_once(self, reason: str) -> None:
-        if cache.add(self._key(f"logged-{reason}", self.ip), 1, self.window):
+        if cache.add(self._key("logged-" + reason.replace(" ", "-"), self.ip), 1, self.window):
             security_event(SecurityEvent.Kind.THROTTLED, detail=f"contact form: {reason}")
 
 
@@ -439,14 +442,16 @@ def inquiry_reopen(*, actor: User | None, inquiry: Inquiry) -> Inquiry:
 
 def inquiries_relay_unsent(*, now: datetime.datetime | None = None, limit: int = 200) -> int:
     """Enqueue again the acknowledgements and replies still unsent a while after they were
-    due (broker down at the time, a failed acknowledgement): the claims make a duplicate
-    harmless. Failed replies wait for staff ("send again"). Returns how many were enqueued."""
+    due (their message lost: broker down at the time): the claims make a duplicate harmless.
+    Failed replies wait for staff ("send again"). Returns how many were enqueued."""
     now = now or timezone.now()
     due = now - RELAY_GRACE
     # Not older than two days: an acknowledgement that late would confuse more than help.
     inquiry_ids = list(
         Inquiry.objects.filter(
             acknowledged_at__isnull=True,
+            # One that failed is the task's to retry (with backoff), not the relay's every 5 minutes.
+            acknowledgement_error="",
             anonymized_at__isnull=True,
             received_at__lt=due,
             received_at__gt=now - datetime.timedelta(days=2),

@@ -306,8 +306,12 @@ def test_the_home_panel_is_not_shown_to_roles_that_do_not_handle_inquiries(clien
 def test_the_relay_sends_acknowledgements_lost_on_the_way(camila):
     inquiry = make_inquiry()  # its on-commit send never ran: the broker was down
     Inquiry.objects.filter(pk=inquiry.pk).update(received_at=timezone.now() - datetime.timedelta(minutes=10))
+    failing = make_inquiry(email="bounce@example.org")  # its task retries it, not the relay
+    Inquiry.objects.filter(pk=failing.pk).update(
+        received_at=timezone.now() - datetime.timedelta(minutes=10), acknowledgement_error="550 no such user"
+    )
     assert inquiries_relay_unsent() == 1
-    assert len(mail.outbox) == 1
+    assert [message.to for message in mail.outbox] == [["rosa@example.org"]]
     assert inquiries_relay_unsent() == 0
 
 
