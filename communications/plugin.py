@@ -3,18 +3,41 @@ API authenticates, the partners' audit history, and the demo partner with its ke
 
 from django.utils.translation import gettext_lazy as _
 
-from clac.plugins import ACCESS_STAFF_ROLES, AppPlugin, DemoSeeder, HistoryModel, NavEntry, UrlMount
+from clac.plugins import ACCESS_STAFF_ROLES, AppPlugin, DemoSeeder, HistoryModel, NavEntry, PortalPanel, UrlMount
 from clac.roles import StaffRole
 from communications import demo
+from communications.api import campaigns as api_campaigns
+from communications.portal import announcements as portal_announcements
+from communications.views import campaigns as views_campaigns
 
 ADMINS = frozenset({StaffRole.ADMIN})
 
 plugin = AppPlugin(
     app="communications",
     requires=("clac", "members"),
-    urls=(UrlMount("dashboard/", "communications.urls"),),
-    dashboard_nav=(NavEntry(_("Partners & API keys"), "communications:partner_list", ADMINS, icon="keys", order=950),),
-    history_models=(HistoryModel("externalpartner", "communications.ExternalPartner", roles=ADMINS),),
+    urls=(
+        UrlMount("dashboard/", "communications.urls"),
+        UrlMount("portal/announcements/", "communications.portal.urls"),
+    ),
+    api_urls="communications.api.urls",
+    dashboard_nav=(
+        NavEntry(_("Partners & API keys"), "communications:partner_list", ADMINS, icon="keys", order=950),
+        *views_campaigns.NAV,
+    ),
+    portal_nav=portal_announcements.NAV,
+    portal_panels=(
+        # The unread count is per user: the template's tag reads the user from the request.
+        PortalPanel(
+            "announcements",
+            "communications/portal/_home_panel.html",
+            lambda organization: {"organization": organization},
+            order=105,
+        ),
+    ),
+    history_models=(
+        HistoryModel("externalpartner", "communications.ExternalPartner", roles=ADMINS),
+        *views_campaigns.HISTORY,
+    ),
     partner_key_model="communications.ApiKey",
     demo=DemoSeeder(seed=demo.seed, is_empty=demo.is_empty, flush=demo.flush),
     access_catalogue={
@@ -23,5 +46,8 @@ plugin = AppPlugin(
         "communications:partner_detail": ACCESS_STAFF_ROLES,
         "communications:api_key_create": ACCESS_STAFF_ROLES,
         "communications:api_key_revoke": ACCESS_STAFF_ROLES,
+        **views_campaigns.ACCESS,
+        **portal_announcements.ACCESS,
+        **api_campaigns.ACCESS,
     },
 )

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from communications import views
+from communications.views import campaigns
 
 app_name = "communications"
 urlpatterns = [
@@ -11,4 +12,5 @@ urlpatterns = [
     path("partners/<int:pk>/", views.partner_detail, name="partner_detail"),
     path("partners/<int:pk>/keys/new/", views.api_key_new, name="api_key_create"),
     path("partners/<int:pk>/keys/<int:key_pk>/revoke/", views.api_key_revoke_view, name="api_key_revoke"),
+    *campaigns.urlpatterns,
 ]

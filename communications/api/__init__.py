@@ -1,0 +1,1 @@
+"""The communications API (staff endpoints; partner keys read nothing personal here)."""
