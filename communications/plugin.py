@@ -3,7 +3,16 @@ API authenticates, the partners' audit history, and the demo partner with its ke
 
 from django.utils.translation import gettext_lazy as _
 
-from clac.plugins import ACCESS_STAFF_ROLES, AppPlugin, DemoSeeder, HistoryModel, NavEntry, PortalPanel, UrlMount
+from clac.plugins import (
+    ACCESS_PUBLIC,
+    ACCESS_STAFF_ROLES,
+    AppPlugin,
+    DemoSeeder,
+    HistoryModel,
+    NavEntry,
+    PortalPanel,
+    UrlMount,
+)
 from clac.roles import StaffRole
 from communications import demo
 from communications.api import campaigns as api_campaigns
@@ -11,6 +20,8 @@ from communications.portal import announcements as portal_announcements
 from communications.views import campaigns as views_campaigns
 
 ADMINS = frozenset({StaffRole.ADMIN})
+# Who manages audiences, partner contacts and the suppression list.
+COMMUNICATIONS_MANAGERS = frozenset({StaffRole.ADMIN, StaffRole.COMMUNICATIONS})
 
 plugin = AppPlugin(
     app="communications",
@@ -18,6 +29,7 @@ plugin = AppPlugin(
     urls=(
         UrlMount("dashboard/", "communications.urls"),
         UrlMount("portal/announcements/", "communications.portal.urls"),
+        UrlMount("unsubscribe/", "communications.unsubscribe_urls"),
     ),
     api_urls="communications.api.urls",
     dashboard_nav=(
@@ -36,6 +48,7 @@ plugin = AppPlugin(
     ),
     history_models=(
         HistoryModel("externalpartner", "communications.ExternalPartner", roles=ADMINS),
+        HistoryModel("suppression", "communications.Suppression", roles=COMMUNICATIONS_MANAGERS),
         *views_campaigns.HISTORY,
     ),
     partner_key_model="communications.ApiKey",
@@ -46,6 +59,7 @@ plugin = AppPlugin(
         "communications:partner_detail": ACCESS_STAFF_ROLES,
         "communications:api_key_create": ACCESS_STAFF_ROLES,
         "communications:api_key_revoke": ACCESS_STAFF_ROLES,
+        "unsubscribe:confirm": ACCESS_PUBLIC,
         **views_campaigns.ACCESS,
         **portal_announcements.ACCESS,
         **api_campaigns.ACCESS,
