@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 
 from clac.roles import StaffRole, user_has_any_role
 from communications.models import AnnouncementRead, Audience, Campaign, CampaignContent, Message
+from communications.selectors.audiences import RECIPIENT_CHANNELS, audience_organization_ids, audience_preview
 from members.models import Country
 
 # Managers write (communications.services.campaigns.CAMPAIGN_MANAGERS); viewers only read.
@@ -193,8 +194,15 @@ def campaign_statistics(*, campaign: Campaign) -> CampaignStatistics:
 def campaign_detail_context(*, campaign: Campaign) -> dict[str, Any]:
     contents = campaign_contents(campaign=campaign)
     counts = Message.objects.filter(campaign=campaign).aggregate(**_figures())
+    # Who the audience reaches now, for a campaign not yet sent (resolved live, one query).
+    preview = None
+    if campaign.status in (Campaign.Status.DRAFT, Campaign.Status.SCHEDULED) and campaign.channel in RECIPIENT_CHANNELS:
+        preview = audience_preview(audience=campaign.audience, channel=campaign.channel)
+        reasons = dict(Message.SkipReason.choices)
+        preview["skipped_rows"] = [(reasons.get(code, code), n) for code, n in sorted(preview["skipped"].items())]
     return {
         "campaign": campaign,
+        "audience_preview": preview,
         "contents": contents,
         "missing_languages": [(code, name) for code, name in settings.LANGUAGES if code not in contents],
         "counts": counts,
@@ -217,8 +225,6 @@ def _live_announcements() -> QuerySet[Campaign]:
 def _audience_ids_reaching(*, organization_id: int, audience_ids: list[int]) -> set[int]:
     """Which of these audiences reach the organization: one query (a UNION of one small
     sub-select per audience), not one per audience."""
-    from communications.selectors.audiences import audience_organization_ids
-
     if not audience_ids:
         return set()
     selects = [
@@ -226,10 +232,13 @@ def _audience_ids_reaching(*, organization_id: int, audience_ids: list[int]) -> 
         .alias(organization=Value(organization_id, output_field=IntegerField()))
         .filter(organization__in=audience_organization_ids(audience=audience))
         .values_list("pk", flat=True)
-        for audience in Audience.objects.filter(pk__in=audience_ids)
+        .order_by()
+        for audience in Audience.objects.filter(pk__in=audience_ids).prefetch_related(
+            "countries", "networks", "products"
+        )
     ]
     first, *rest = selects
-    return set(first.union(*rest, all=True)) if rest else set(first)
+    return set(first.union(*rest, all=True).order_by()) if rest else set(first)
 
 
 def announcements_for_organization(*, organization_id: int) -> QuerySet[Campaign]:
