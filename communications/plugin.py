@@ -3,21 +3,44 @@ API authenticates, the partners' audit history, and the demo partner with its ke
 
 from django.utils.translation import gettext_lazy as _
 
-from clac.plugins import ACCESS_STAFF_ROLES, AppPlugin, DemoSeeder, HistoryModel, NavEntry, UrlMount
+from clac.plugins import ACCESS_PUBLIC, ACCESS_STAFF_ROLES, AppPlugin, DemoSeeder, HistoryModel, NavEntry, UrlMount
 from clac.roles import StaffRole
 from communications import demo
+
+
+def email_webhook_routes() -> dict[str, str]:
+    """The email providers' tracking webhooks (public, with their own basic auth)."""
+    from communications import email_webhook_urls
+
+    return {f"email_webhooks:{pattern.name}": ACCESS_PUBLIC for pattern in email_webhook_urls.urlpatterns}
+
 
 ADMINS = frozenset({StaffRole.ADMIN})
 
 plugin = AppPlugin(
     app="communications",
     requires=("clac", "members"),
-    urls=(UrlMount("dashboard/", "communications.urls"),),
+    urls=(
+        UrlMount("dashboard/", "communications.urls"),
+        # Opens, clicks and the Twilio status callback (communications.public_urls); the email
+        # providers' tracking webhooks (django-anymail, basic auth by ANYMAIL WEBHOOK_SECRET).
+        UrlMount("c/", "communications.public_urls"),
+        UrlMount("webhooks/email/", "communications.email_webhook_urls"),
+    ),
     dashboard_nav=(NavEntry(_("Partners & API keys"), "communications:partner_list", ADMINS, icon="keys", order=950),),
     history_models=(HistoryModel("externalpartner", "communications.ExternalPartner", roles=ADMINS),),
     partner_key_model="communications.ApiKey",
     demo=DemoSeeder(seed=demo.seed, is_empty=demo.is_empty, flush=demo.flush),
+    beat_schedule={
+        "communications-outbox-minute": {"task": "communications.tasks.outbox_minute", "schedule": 60.0},
+    },
     access_catalogue={
+        # Public, each with its own authentication: a signed token (opens, clicks), Twilio's
+        # request signature, the ESP's basic auth (checked by anymail).
+        "communications_public:open": ACCESS_PUBLIC,
+        "communications_public:click": ACCESS_PUBLIC,
+        "communications_public:twilio_status": ACCESS_PUBLIC,
+        **email_webhook_routes(),
         "communications:partner_list": ACCESS_STAFF_ROLES,
         "communications:partner_create": ACCESS_STAFF_ROLES,
         "communications:partner_detail": ACCESS_STAFF_ROLES,
