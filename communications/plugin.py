@@ -16,6 +16,8 @@ def email_webhook_routes() -> dict[str, str]:
 
 
 ADMINS = frozenset({StaffRole.ADMIN})
+# Who manages audiences, partner contacts and the suppression list.
+COMMUNICATIONS_MANAGERS = frozenset({StaffRole.ADMIN, StaffRole.COMMUNICATIONS})
 
 plugin = AppPlugin(
     app="communications",
@@ -26,9 +28,13 @@ plugin = AppPlugin(
         # providers' tracking webhooks (django-anymail, basic auth by ANYMAIL WEBHOOK_SECRET).
         UrlMount("c/", "communications.public_urls"),
         UrlMount("webhooks/email/", "communications.email_webhook_urls"),
+        UrlMount("unsubscribe/", "communications.unsubscribe_urls"),
     ),
     dashboard_nav=(NavEntry(_("Partners & API keys"), "communications:partner_list", ADMINS, icon="keys", order=950),),
-    history_models=(HistoryModel("externalpartner", "communications.ExternalPartner", roles=ADMINS),),
+    history_models=(
+        HistoryModel("externalpartner", "communications.ExternalPartner", roles=ADMINS),
+        HistoryModel("suppression", "communications.Suppression", roles=COMMUNICATIONS_MANAGERS),
+    ),
     partner_key_model="communications.ApiKey",
     demo=DemoSeeder(seed=demo.seed, is_empty=demo.is_empty, flush=demo.flush),
     beat_schedule={
@@ -46,5 +52,6 @@ plugin = AppPlugin(
         "communications:partner_detail": ACCESS_STAFF_ROLES,
         "communications:api_key_create": ACCESS_STAFF_ROLES,
         "communications:api_key_revoke": ACCESS_STAFF_ROLES,
+        "unsubscribe:confirm": ACCESS_PUBLIC,
     },
 )

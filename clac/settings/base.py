@@ -175,6 +175,8 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 }
 
 LOGIN_URL = "login"
+# Where the site is served, for links that leave it (the unsubscribe link of a campaign).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
