@@ -19,6 +19,14 @@ from communications.api import campaigns as api_campaigns
 from communications.portal import announcements as portal_announcements
 from communications.views import campaigns as views_campaigns
 
+
+def email_webhook_routes() -> dict[str, str]:
+    """The email providers' tracking webhooks (public, with their own basic auth)."""
+    from communications import email_webhook_urls
+
+    return {f"email_webhooks:{pattern.name}": ACCESS_PUBLIC for pattern in email_webhook_urls.urlpatterns}
+
+
 ADMINS = frozenset({StaffRole.ADMIN})
 # Who manages audiences, partner contacts and the suppression list.
 COMMUNICATIONS_MANAGERS = frozenset({StaffRole.ADMIN, StaffRole.COMMUNICATIONS})
@@ -29,6 +37,10 @@ plugin = AppPlugin(
     urls=(
         UrlMount("dashboard/", "communications.urls"),
         UrlMount("portal/announcements/", "communications.portal.urls"),
+        # Opens, clicks and the Twilio status callback (communications.public_urls); the email
+        # providers' tracking webhooks (django-anymail, basic auth by ANYMAIL WEBHOOK_SECRET).
+        UrlMount("c/", "communications.public_urls"),
+        UrlMount("webhooks/email/", "communications.email_webhook_urls"),
         UrlMount("unsubscribe/", "communications.unsubscribe_urls"),
     ),
     api_urls="communications.api.urls",
@@ -53,7 +65,16 @@ plugin = AppPlugin(
     ),
     partner_key_model="communications.ApiKey",
     demo=DemoSeeder(seed=demo.seed, is_empty=demo.is_empty, flush=demo.flush),
+    beat_schedule={
+        "communications-outbox-minute": {"task": "communications.tasks.outbox_minute", "schedule": 60.0},
+    },
     access_catalogue={
+        # Public, each with its own authentication: a signed token (opens, clicks), Twilio's
+        # request signature, the ESP's basic auth (checked by anymail).
+        "communications_public:open": ACCESS_PUBLIC,
+        "communications_public:click": ACCESS_PUBLIC,
+        "communications_public:twilio_status": ACCESS_PUBLIC,
+        **email_webhook_routes(),
         "communications:partner_list": ACCESS_STAFF_ROLES,
         "communications:partner_create": ACCESS_STAFF_ROLES,
         "communications:partner_detail": ACCESS_STAFF_ROLES,

@@ -131,6 +131,11 @@ class Message(models.Model):
     provider_id = models.CharField(_("provider's id"), max_length=200, blank=True)
     error = models.CharField(_("error"), max_length=500, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The sending task that holds this queued message (its Celery task id) and until when: a
+    # batch claims its messages before sending, so a second worker never sends them; a claim
+    # that expired (its worker died) is taken over by the redelivered or re-enqueued task.
+    claim_token = models.CharField(max_length=64, blank=True, editable=False)
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
