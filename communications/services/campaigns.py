@@ -27,6 +27,7 @@ from clac.roles import StaffRole, user_has_any_role
 from clac.strategic_lines import StrategicLine
 from communications.models import AnnouncementRead, Audience, Campaign, CampaignContent
 from communications.rendering import content_render
+from communications.services import outbox
 from members.services._common import set_history_user
 
 __all__ = [
@@ -388,8 +389,6 @@ def campaign_send_now(*, actor: User | None, campaign: Campaign) -> Campaign:
         status=Campaign.Status.SCHEDULED,
         scheduled_at=timezone.now(),
     )
-    from communications.services import outbox
-
     outbox.campaign_dispatch_soon(campaign_id=locked.pk)
     return locked
 
@@ -421,8 +420,6 @@ def campaign_cancel(*, actor: User | None, campaign: Campaign) -> int:
         status=Campaign.Status.CANCELLED,
         cancelled_at=timezone.now(),
     )
-    from communications.services import outbox
-
     return outbox.messages_cancel_queued(campaign_id=campaign.pk)
 
 
@@ -453,8 +450,6 @@ def campaign_send_test(*, actor: User | None, campaign: Campaign, language: str,
             _add(errors, "address", _("Write the phone number in international form, e.g. +51987654321."))
     if errors:
         raise ValidationError(errors)
-    from communications.services import outbox
-
     outbox.campaign_test_send(campaign=campaign, language=language, address=address)
 
 

@@ -54,7 +54,5 @@ def messages(campaign: Campaign, count: int, **fields) -> list[Message]:
     """`count` outbox rows (no person: statistics only read the rows' own columns)."""
     fields.setdefault("channel", campaign.channel)
     fields.setdefault("language", "es")
-    rows = [
-        Message(campaign=campaign, address=f"r{next(_counter)}@coop.example.org", **fields) for _ in range(count)
-    ]
+    rows = [Message(campaign=campaign, address=f"r{next(_counter)}@coop.example.org", **fields) for _ in range(count)]
     return Message.objects.bulk_create(rows)

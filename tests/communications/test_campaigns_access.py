@@ -161,7 +161,12 @@ def test_staff_create_write_preview_and_schedule_a_campaign_through_the_pages(cl
     assert campaign.track_opens
 
     url = reverse("communications:campaign_contents", kwargs={"pk": campaign.pk})
-    content = {"es-subject": "Asamblea", "es-body_markdown": "**Lima**", "en-subject": "Assembly", "en-body_markdown": "x"}
+    content = {
+        "es-subject": "Asamblea",
+        "es-body_markdown": "**Lima**",
+        "en-subject": "Assembly",
+        "en-body_markdown": "x",
+    }
     preview = client.post(url, {**content, "action": "preview"})
     assert preview.status_code == 200
     assert "<strong>Lima</strong>" in preview.content.decode()

@@ -161,7 +161,9 @@ def test_sms_parts_count_accents_outside_the_gsm_alphabet_as_unicode():
 def test_a_whatsapp_message_longer_than_whatsapp_allows_is_refused(comms):
     campaign = _create(comms, channel=Campaign.Channel.WHATSAPP)
     with pytest.raises(ValidationError):
-        services.campaign_contents_save(actor=comms, campaign=campaign, contents={"pt-br": ContentInput("", "a" * 4097)})
+        services.campaign_contents_save(
+            actor=comms, campaign=campaign, contents={"pt-br": ContentInput("", "a" * 4097)}
+        )
 
 
 def test_content_of_a_scheduled_campaign_cannot_change(comms):
@@ -206,7 +208,9 @@ def test_scheduling_then_unscheduling_records_each_step_with_the_actor(comms):
     campaign.refresh_from_db()
     assert (campaign.status, campaign.scheduled_at) == (Campaign.Status.DRAFT, None)
 
-    rows = list(campaign.history.order_by("history_date").values_list("status", "history_user", "history_change_reason"))
+    rows = list(
+        campaign.history.order_by("history_date").values_list("status", "history_user", "history_change_reason")
+    )
     assert rows[1:] == [("scheduled", comms.pk, "scheduled"), ("draft", comms.pk, "unscheduled")]
 
 
@@ -232,3 +236,95 @@ def test_a_sent_campaign_cannot_be_cancelled_or_scheduled(comms):
         services.campaign_schedule(actor=comms, campaign=campaign, scheduled_at=_in())
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.SENT
+
+
+# --- With the outbox ---------------------------------------------------------------------------
+
+
+def _reachable_person(language: str = "es"):
+    from members.models import Consent
+    from tests.factories import AffiliationFactory
+
+    affiliation = AffiliationFactory(person__preferred_language=language)
+    Consent.objects.create(
+        person=affiliation.person, channel="email", granted=True, given_at=timezone.now(), method="paper"
+    )
+    return affiliation.person
+
+
+def test_send_now_schedules_at_once_and_the_dispatch_runs_after_commit(
+    comms, django_capture_on_commit_callbacks, mailoutbox
+):
+    person = _reachable_person("en")
+    campaign = _create(comms)
+    add_content(campaign, "es", "Texto", "Asamblea")
+    add_content(campaign, "en", "Text", "Assembly")
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.campaign_send_now(actor=comms, campaign=campaign)
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SCHEDULED
+    assert campaign.scheduled_at <= timezone.now()
+    assert len(callbacks) == 1 and mailoutbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        callbacks[0]()
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SENT
+    assert [(m.to, m.subject) for m in mailoutbox] == [([person.email.lower()], "Assembly")]
+
+
+def test_send_now_rolled_back_enqueues_nothing(comms, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    campaign = _create(comms)
+    add_content(campaign, "es", "Texto", "Asamblea")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.campaign_send_now(actor=comms, campaign=campaign)
+            raise RuntimeError
+    assert callbacks == []
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.DRAFT
+
+
+def test_cancelling_a_sending_campaign_stops_what_is_still_queued(comms):
+    from tests.communications.campaign_factories import messages
+
+    campaign = CampaignFactory(status=Campaign.Status.SENDING, sending_started_at=timezone.now())
+    messages(campaign, 3, status="queued")
+    messages(campaign, 2, status="sent")
+
+    stopped = services.campaign_cancel(actor=comms, campaign=campaign)
+
+    campaign.refresh_from_db()
+    assert stopped == 3
+    assert campaign.status == Campaign.Status.CANCELLED and campaign.cancelled_at is not None
+    assert sorted(campaign.messages.values_list("status", flat=True)) == ["cancelled"] * 3 + ["sent"] * 2
+    assert campaign.history.first().history_user == comms
+
+
+def test_a_test_email_goes_to_the_given_address_in_the_chosen_language(comms, mailoutbox):
+    campaign = _create(comms)
+    add_content(campaign, "es", "Texto", "Asamblea")
+    add_content(campaign, "fr", "Texte", "Assemblée")
+
+    services.campaign_send_test(actor=comms, campaign=campaign, language="fr", address="Staff@CLAC.example")
+
+    assert [(m.to, m.subject) for m in mailoutbox] == [(["staff@clac.example"], "Assemblée")]
+    assert not campaign.messages.exists()
+
+
+def test_a_test_send_refuses_a_language_without_content_and_a_bad_phone(comms, mailoutbox):
+    email = _create(comms)
+    add_content(email, "es", "Texto", "Asamblea")
+    with pytest.raises(ValidationError) as exc:
+        services.campaign_send_test(actor=comms, campaign=email, language="en", address="staff@clac.example")
+    assert "language" in exc.value.message_dict
+
+    sms = _create(comms, channel=Campaign.Channel.SMS)
+    add_content(sms, "es", "Asamblea el 12 de mayo")
+    with pytest.raises(ValidationError) as exc:
+        services.campaign_send_test(actor=comms, campaign=sms, language="es", address="987 654")
+    assert "address" in exc.value.message_dict
+    assert mailoutbox == []
