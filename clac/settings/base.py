@@ -363,6 +363,8 @@ SPECTACULAR_SETTINGS = {
         "AssemblySessionStatusEnum": "networks.models.AssemblySession.Status",
         "DelegateStatusEnum": "networks.models.Delegate.Status",
         "ProductNetworkEnum": "members.models.ProductNetwork",
+        "CampaignStatusEnum": "communications.models.Campaign.Status",
+        "CampaignChannelEnum": "communications.models.Campaign.Channel",
     },
 }
 

@@ -149,7 +149,7 @@ class CampaignViewSet(AccessHelperMixin[Campaign], ClacGenericViewSet):
 
     @extend_schema(summary="List campaigns")
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
         selectors.campaigns_with_counts(page)
         return self.get_paginated_response(CampaignOutputSerializer(page, many=True).data)
 

@@ -3,18 +3,27 @@
 from django.db import transaction
 
 from clac.plugins import DemoContext, DemoReport
-from communications.demo import partners
+from communications.demo import campaigns, partners
 
 
 def is_empty() -> tuple[bool, str]:
-    return partners.is_empty()
+    for module in (partners, campaigns):
+        empty, found = module.is_empty()
+        if not empty:
+            return empty, found
+    return True, ""
 
 
 @transaction.atomic
 def flush() -> dict[str, int]:
-    return partners.flush()
+    return campaigns.flush() | partners.flush()
 
 
 @transaction.atomic
 def seed(ctx: DemoContext) -> DemoReport:
-    return partners.seed(ctx)
+    report = partners.seed(ctx)
+    for module in (campaigns,):
+        extra = module.seed(ctx)
+        report.counts.update(extra.counts)
+        report.logins.extend(extra.logins)
+    return report

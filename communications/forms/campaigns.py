@@ -164,7 +164,9 @@ class TestSendForm(forms.Form):
 
     def __init__(self, *args: Any, campaign: Campaign, languages: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = languages
+        language = self.fields["language"]
+        assert isinstance(language, forms.ChoiceField)
+        language.choices = languages
         if campaign.channel == Campaign.Channel.EMAIL:
             # The test goes to the staff member's own address, never a typed one.
             del self.fields["address"]

@@ -26,7 +26,7 @@ def announcement_list(request: MemberPortalRequest) -> HttpResponse:
     return render(
         request,
         "communications/portal/announcement_list.html",
-        {"announcements": announcements, "unread": sum(1 for a in announcements if not a.is_read)},
+        {"announcements": announcements, "unread": sum(1 for a in announcements if not getattr(a, "is_read", False))},
     )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -119,7 +119,8 @@ def campaign_message_counts(*, campaign_ids: list[int]) -> dict[int, dict[str, i
     rows = Message.objects.filter(campaign_id__in=campaign_ids).values("campaign_id").annotate(**_figures())
     counts = {campaign_id: _empty_figures() for campaign_id in campaign_ids}
     for row in rows:
-        counts[row.pop("campaign_id")] = row
+        values: dict[str, Any] = dict(row)
+        counts[values.pop("campaign_id")] = values
     return counts
 
 
@@ -157,9 +158,11 @@ def campaign_statistics(*, campaign: Campaign) -> CampaignStatistics:
     languages = dict(settings.LANGUAGES)
     by_language = [
         _with_rates({**row, "label": languages.get(row["language"], row["language"])}, campaign)
-        for row in messages.values("language").annotate(**_figures()).order_by("-total", "language")
+        for row in messages.values("language").annotate(**_figures()).order_by(F("total").desc(), "language")
     ]
-    country_rows = list(messages.values("country_code").annotate(**_figures()).order_by("-total", "country_code"))
+    country_rows = list(
+        messages.values("country_code").annotate(**_figures()).order_by(F("total").desc(), "country_code")
+    )
     names = dict(
         Country.objects.filter(code__in=[r["country_code"] for r in country_rows if r["country_code"]]).values_list(
             "code", "name"
@@ -264,7 +267,7 @@ def portal_announcements(*, user, organization_id: int) -> list[Campaign]:
     """The organization's announcements, newest first, each with `content` (in the user's
     language or the fallback) and `is_read` for this user."""
     language = _user_language(user)
-    campaigns = list(
+    campaigns: list[Campaign] = list(
         announcements_for_organization(organization_id=organization_id)
         .annotate(is_read=Exists(AnnouncementRead.objects.filter(campaign=OuterRef("pk"), user=user)))
         .prefetch_related(Prefetch("contents", queryset=CampaignContent.objects.all()))

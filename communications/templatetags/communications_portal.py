@@ -18,6 +18,6 @@ def announcements_panel(context: template.Context, organization: Any) -> dict[st
     announcements = portal_announcements(user=request.user, organization_id=organization.pk)
     return {
         "announcements": announcements[:PANEL_SIZE],
-        "unread": sum(1 for a in announcements if not a.is_read),
+        "unread": sum(1 for a in announcements if not getattr(a, "is_read", False)),
         "total": len(announcements),
     }
