@@ -22,6 +22,9 @@ end (--keep-db keeps it for a look).
 5. members_pages: the registry's dashboard pages (the home, every staff list on its first and
    last page, the main detail pages) over the same seeded database (seeded by it when
    networks_pages is not selected).
+6. campaigns_pages: the campaigns list, a campaign's page and statistics, the campaigns API and
+   the portal's announcements over the same seeded database (seeded by it when neither pages
+   benchmark is selected).
 
 docs/benchmarks.md is written when all four run; a selection prints its figures, and a
 selection with networks_pages also rewrites the "Networks pages" section of the file in place.
@@ -51,7 +54,15 @@ BENCH_DATABASE = os.environ.get("CLAC_BENCH_DATABASE", "clac_bench")
 COPY_DATABASE = f"{BENCH_DATABASE}_import"
 # The networks pages' own database: the demo seeder needs one without the registry benchmarks' rows.
 NETWORKS_DATABASE = f"{BENCH_DATABASE}_networks"
-BENCHMARKS = ("registry_api", "import_registry", "duplicates", "networks_pages", "members_pages", "review_queue")
+BENCHMARKS = (
+    "registry_api",
+    "import_registry",
+    "duplicates",
+    "networks_pages",
+    "members_pages",
+    "review_queue",
+    "campaigns_pages",
+)
 NETWORKS_HEADING = "## Networks pages"
 MEMBERS_HEADING = "## Registry pages"
 API_HEADING = "## Partner directory API"
@@ -267,7 +278,15 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
     from django.db import connections
 
-    from bench import duplicates, import_registry, members_pages, networks_pages, registry_api, review_queue
+    from bench import (
+        campaigns_pages,
+        duplicates,
+        import_registry,
+        members_pages,
+        networks_pages,
+        registry_api,
+        review_queue,
+    )
 
     figures: dict = {}
     try:
@@ -299,7 +318,20 @@ def main(argv: list[str] | None = None) -> int:
             figures["members_pages"] = members_pages.run(
                 runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
             )
-        if "networks_pages" in selected or "members_pages" in selected:
+        if "campaigns_pages" in selected:
+            # Over the demo data networks_pages seeded, or seeded now.
+            from django.db import connection
+
+            seed = "networks_pages" not in selected and "members_pages" not in selected
+            if seed:
+                connections.close_all()
+                connection.settings_dict["NAME"] = NETWORKS_DATABASE
+                call_command("migrate", verbosity=0)
+            print(f"campaigns_pages: {args.page_runs} runs x {args.page_repeats}…", flush=True)
+            figures["campaigns_pages"] = campaigns_pages.run(
+                runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
+            )
+        if "networks_pages" in selected or "members_pages" in selected or "campaigns_pages" in selected:
             from django.db import connection
 
             connections.close_all()
@@ -382,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
             report += "\n" + "\n".join(networks_pages.report_lines(figures["networks_pages"]))
             report += "\n" + "\n".join(members_pages.report_lines(figures["members_pages"]))
             report += "\n\n" + "\n".join(review_queue.report_lines(figures["review_queue"]))
+            report += "\n\n" + "\n".join(campaigns_pages.report_lines(figures["campaigns_pages"]))
             args.output.write_text(report, encoding="utf-8")
             print(f"Wrote {args.output}", flush=True)
         else:
@@ -403,6 +436,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Rewrote the directory API section of {args.output}", flush=True)
             if "review_queue" in figures:
                 _replace_section(args.output, review_queue.HEADING, review_queue.report_lines(figures["review_queue"]))
+            if "campaigns_pages" in figures:
+                section = campaigns_pages.report_lines(figures["campaigns_pages"])
+                section[2:2] = [_run_line("campaigns_pages", machine, postgres, started_at, finished_at), ""]
+                _replace_section(args.output, campaigns_pages.HEADING, section)
     finally:
         connections.close_all()
         if not args.keep_db:
