@@ -47,7 +47,7 @@ def add_content(campaign: Campaign, language: str, body: str, subject: str = "")
 def sent_campaign(**fields) -> Campaign:
     fields.setdefault("status", Campaign.Status.SENT)
     fields.setdefault("sent_at", timezone.now())
-    return CampaignFactory(**fields)
+    return CampaignFactory.create(**fields)
 
 
 def messages(campaign: Campaign, count: int, **fields) -> list[Message]:
