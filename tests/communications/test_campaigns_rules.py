@@ -279,10 +279,13 @@ def test_send_now_rolled_back_enqueues_nothing(comms, django_capture_on_commit_c
 
     campaign = _create(comms)
     add_content(campaign, "es", "Texto", "Asamblea")
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            services.campaign_send_now(actor=comms, campaign=campaign)
-            raise RuntimeError
+    with (
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.campaign_send_now(actor=comms, campaign=campaign)
+        raise RuntimeError
     assert callbacks == []
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.DRAFT
