@@ -63,7 +63,7 @@ def _clients() -> dict:
     from django.test import Client
 
     users = get_user_model().objects
-    clients = {}
+    clients: dict = {}
     for key, username in (("staff", "communications"), ("portal", PORTAL_USER)):
         client = Client()
         client.force_login(users.get(username=username))
@@ -90,7 +90,7 @@ def run(*, runs: int = 20, repeats: int = 3, scale: str = "large", organizations
             first_runs.append(measure(client, headers, page.url, runs=runs))
             if page.last_url:
                 last_runs.append(measure(client, headers, page.last_url, runs=runs))
-        row = {"label": page.label, "url": page.url, "first": _combine(first_runs)}
+        row: dict = {"label": page.label, "url": page.url, "first": _combine(first_runs)}
         if last_runs:
             row["last"] = _combine(last_runs)
             if row["first"].get("p50") and row["last"].get("p50"):

@@ -245,7 +245,7 @@ def _reachable_person(language: str = "es"):
     from members.models import Consent
     from tests.factories import AffiliationFactory
 
-    affiliation = AffiliationFactory(person__preferred_language=language)
+    affiliation = AffiliationFactory.create(person__preferred_language=language)
     Consent.objects.create(
         person=affiliation.person, channel="email", granted=True, given_at=timezone.now(), method="paper"
     )
