@@ -1,1 +1,1 @@
-"""The communications API (staff endpoints; partner keys read nothing personal here)."""
+"""The communications API, mounted under /api/v1/ (communications.plugin)."""

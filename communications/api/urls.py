@@ -2,9 +2,9 @@
 
 from rest_framework.routers import SimpleRouter
 
-from communications.api import campaigns
+from communications.api import audiences, campaigns
 
-AREAS = (campaigns,)
+AREAS = (audiences, campaigns)
 
 router = SimpleRouter()
 for area in AREAS:

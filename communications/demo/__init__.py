@@ -3,11 +3,11 @@
 from django.db import transaction
 
 from clac.plugins import DemoContext, DemoReport
-from communications.demo import campaigns, partners
+from communications.demo import audiences, campaigns, partners
 
 
 def is_empty() -> tuple[bool, str]:
-    for module in (partners, campaigns):
+    for module in (partners, audiences, campaigns):
         empty, found = module.is_empty()
         if not empty:
             return empty, found
@@ -16,12 +16,18 @@ def is_empty() -> tuple[bool, str]:
 
 @transaction.atomic
 def flush() -> dict[str, int]:
-    return campaigns.flush() | partners.flush()
+    # Campaigns first: they hold their audiences (PROTECT).
+    counts = campaigns.flush()
+    for module in (audiences, partners):
+        for label, count in module.flush().items():
+            counts[label] = counts.get(label, 0) + count
+    return counts
 
 
 @transaction.atomic
 def seed(ctx: DemoContext) -> DemoReport:
     report = partners.seed(ctx)
+    report.counts.update(audiences.seed(ctx).counts)
     for module in (campaigns,):
         extra = module.seed(ctx)
         report.counts.update(extra.counts)
