@@ -53,9 +53,9 @@ def sink() -> Iterator[SmtpSink]:
 
 
 class Workers:
-    def __init__(self, *, database_url: str, redis_url: str, sink: SmtpSink, directory: Path) -> None:
+    def __init__(self, *, database_url: str, broker_url: str, sink: SmtpSink, directory: Path) -> None:
         self.database_url = database_url
-        self.redis_url = redis_url
+        self.redis_url = broker_url
         self.directory = directory
         self.env = {
             "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -94,7 +94,7 @@ class Workers:
 def workers(worker_database_url: str, redis_url: str, sink: SmtpSink, tmp_path_factory) -> Iterator[Workers]:  # noqa: F811
     purge_queue(redis_url)
     pool = Workers(
-        database_url=worker_database_url, redis_url=redis_url, sink=sink, directory=tmp_path_factory.mktemp("outbox")
+        database_url=worker_database_url, broker_url=redis_url, sink=sink, directory=tmp_path_factory.mktemp("outbox")
     )
     try:
         yield pool
@@ -121,8 +121,6 @@ def wait_until(
     while time.monotonic() < deadline:
         if condition():
             return
-        if beat:
-            outbox_sweep()
         time.sleep(0.1)
     statuses = list(Message.objects.values_list("status").order_by().distinct())
     pytest.fail(f"Not done within {timeout}s. Message statuses: {statuses}\nWorker log:\n{workers.log()}")
@@ -157,7 +155,7 @@ def assert_each_received_exactly_once(campaign: Campaign, sink: SmtpSink) -> Non
 
 
 def test_a_campaign_reaches_each_of_a_few_hundred_people_once_in_their_language(live, sink):
-    audience, persons = audience_members(RECIPIENTS, languages=list(LANGUAGES))
+    audience, _ = audience_members(RECIPIENTS, languages=list(LANGUAGES))
     campaign = make_campaign(status=Campaign.Status.DRAFT, audience=audience)
 
     schedule_now(campaign)
