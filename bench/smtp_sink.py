@@ -32,7 +32,7 @@ class _Handler:
     def __init__(self, sink: SmtpSink) -> None:
         self.sink = sink
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802
+    async def handle_DATA(self, server, session, envelope) -> str:
         sink = self.sink
         with sink.lock:
             hold = sink.hold_at is not None and sink.accepted >= sink.hold_at
