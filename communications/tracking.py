@@ -23,7 +23,7 @@ _HREF = re.compile(r'href="(https?://[^"]+)"', re.IGNORECASE)
 
 
 def _absolute(path: str) -> str:
-    return (settings.OUTBOX_PUBLIC_BASE_URL or "http://127.0.0.1:8000").rstrip("/") + path
+    return settings.SITE_URL + path
 
 
 def open_token(*, message_id: int) -> str:

@@ -89,10 +89,9 @@ def _twilio_signature_valid(request: HttpRequest) -> bool:
     signature = request.headers.get("X-Twilio-Signature", "")
     if not token or not signature:
         return False
-    # The URL Twilio called: the public address it was given (behind proxies the request's own
-    # host may differ), else the request's.
-    base = settings.OUTBOX_PUBLIC_BASE_URL.rstrip("/")
-    url = f"{base}{request.get_full_path()}" if base else request.build_absolute_uri()
+    # The URL Twilio called: the site's public address (behind proxies the request's own host
+    # may differ).
+    url = f"{settings.SITE_URL}{request.get_full_path()}"
     return bool(RequestValidator(token).validate(url, request.POST.dict(), signature))
 
 

@@ -298,8 +298,7 @@ TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 TWILIO_SMS_FROM = env("TWILIO_SMS_FROM", default="")
 TWILIO_WHATSAPP_FROM = env("TWILIO_WHATSAPP_FROM", default="")
-# Where Twilio posts delivery reports (the site's public https address); empty: none asked.
-OUTBOX_PUBLIC_BASE_URL = env("OUTBOX_PUBLIC_BASE_URL", default="")
+# Twilio posts delivery reports to SITE_URL/c/webhooks/twilio/status/ (signed by Twilio).
 # The global rate per channel (messages per second, all workers together; 0 = no limit).
 OUTBOX_RATE_LIMITS = {
     "email": env.float("OUTBOX_RATE_EMAIL", default=100),

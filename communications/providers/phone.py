@@ -53,8 +53,7 @@ class ConsolePhoneProvider:
 
 class TwilioProvider:
     """Twilio's Messages API; one HTTP session for the batch. Delivery reports come back to
-    the status callback (communications.webhooks.twilio_status) when OUTBOX_PUBLIC_BASE_URL
-    is set."""
+    the status callback (communications.webhooks.twilio_status) at SITE_URL."""
 
     def __init__(self, *, channel: str, client=None) -> None:
         self.channel = channel
@@ -80,17 +79,14 @@ class TwilioProvider:
 
         client = self.client()
         sender = self._sender()
-        callback = ""
-        if settings.OUTBOX_PUBLIC_BASE_URL:
-            callback = settings.OUTBOX_PUBLIC_BASE_URL.rstrip("/") + reverse("communications_public:twilio_status")
+        callback = f"{settings.SITE_URL}{reverse('communications_public:twilio_status')}"
         for message in messages:
             if not is_mobile(message.address):
                 yield _not_mobile(message)
                 continue
             to = message.address if self.channel == "sms" else f"whatsapp:{message.address}"
-            options = {"status_callback": callback} if callback else {}
             try:
-                sent = client.messages.create(to=to, from_=sender, body=message.text, **options)
+                sent = client.messages.create(to=to, from_=sender, body=message.text, status_callback=callback)
             except TwilioRestException as error:
                 if error.status == 429 or error.status >= 500:
                     raise ProviderUnavailable(f"Twilio {error.status}: {error.msg}") from error

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +35,9 @@ from communications.models import Campaign, CampaignContent, Message
 from communications.providers import Outgoing, ProviderUnavailable, SendResult, provider_for
 from communications.providers.phone import is_mobile
 from communications.ratelimit import rate_limiter
+from communications.selectors.audiences import audience_recipients
+from communications.services.suppressions import suppression_record
+from communications.unsubscribe import list_unsubscribe_headers, unsubscribe_url
 
 logger = logging.getLogger(__name__)
 
@@ -99,9 +102,7 @@ def messages_cancel_queued(*, campaign_id: int) -> int:
 # --- Dispatch ----------------------------------------------------------------------------------
 
 
-def _recipients(campaign: Campaign):
-    from communications.selectors.audiences import audience_recipients
-
+def _recipients(campaign: Campaign) -> QuerySet:
     return audience_recipients(audience=campaign.audience, channel=campaign.channel)
 
 
@@ -279,9 +280,7 @@ def message_id_header(*, campaign_id: int, message_id: int) -> str:
 
 
 def _list_unsubscribe(message: Message) -> tuple[str, dict[str, str]]:
-    """The signed unsubscribe link and headers (the audiences helper's)."""
-    from communications.unsubscribe import list_unsubscribe_headers, unsubscribe_url
-
+    """The signed unsubscribe link and its List-Unsubscribe headers (RFC 8058)."""
     return unsubscribe_url(message=message), list_unsubscribe_headers(message=message)
 
 
@@ -464,8 +463,6 @@ class DeliveryEvent:
 
 
 def _suppress(*, message: Message, reason: str, detail: str) -> None:
-    from communications.services.suppressions import suppression_record
-
     if message.address and message.channel != Campaign.Channel.PORTAL:
         suppression_record(
             channel=message.channel, address=message.address, reason=reason, detail=detail[:500], message=message

@@ -12,10 +12,13 @@ LANGUAGES = ("es", "en", "pt-br", "fr")
 _numbers = itertools.count(1)
 
 BODIES = {
-    "es": ("Asamblea {n}", "Hola: la **asamblea** es el lunes. Ver https://clac.example.org/agenda"),
-    "en": ("Assembly {n}", "Hello: the **assembly** is on Monday. See https://clac.example.org/agenda"),
-    "pt-br": ("Assembleia {n}", "Olá: a **assembleia** é na segunda. Veja https://clac.example.org/agenda"),
-    "fr": ("Assemblée {n}", "Bonjour : l'**assemblée** est lundi. Voir https://clac.example.org/agenda"),
+    "es": ("Asamblea {n}", "Hola: la **asamblea** es el lunes. Ver [la agenda](https://clac.example.org/agenda)"),
+    "en": ("Assembly {n}", "Hello: the **assembly** is on Monday. See [the agenda](https://clac.example.org/agenda)"),
+    "pt-br": ("Assembleia {n}", "Olá: a **assembleia** é na segunda. Veja [a agenda](https://clac.example.org/agenda)"),
+    "fr": (
+        "Assemblée {n}",
+        "Bonjour : l'**assemblée** est lundi. Voir [le programme](https://clac.example.org/agenda)",
+    ),
 }
 
 
@@ -79,3 +82,28 @@ def people(count: int, *, languages: list[str] | None = None, domain: str = "coo
             for index in range(count)
         ]
     )
+
+
+def audience_members(
+    count: int, *, languages: list[str] | None = None, channels: tuple[str, ...] = ("email",)
+) -> tuple[Audience, list[Person]]:
+    """An internal audience (no rules: every affiliated person) and `count` people of one
+    organization who gave their consent on `channels` (test data, written in bulk)."""
+    from members.models import Affiliation, Consent
+    from tests.factories import OrganizationFactory
+
+    organization = OrganizationFactory()
+    persons = people(count, languages=languages)
+    Affiliation.objects.bulk_create(
+        [Affiliation(person=person, organization=organization, role=Affiliation.Role.MANAGER) for person in persons]
+    )
+    now = timezone.now()
+    Consent.objects.bulk_create(
+        [
+            Consent(person=person, channel=channel, granted=True, given_at=now, method=Consent.Method.PAPER)
+            for person in persons
+            for channel in channels
+        ]
+    )
+    audience = Audience.objects.create(name=f"Members {next(_numbers)}")
+    return audience, persons

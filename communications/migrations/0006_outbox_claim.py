@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('communications', '0004_communications_core'),
+        ("communications", "0005_audiences_suppression_history"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='message',
-            name='claim_token',
+            model_name="message",
+            name="claim_token",
             field=models.CharField(blank=True, editable=False, max_length=64),
         ),
         migrations.AddField(
-            model_name='message',
-            name='claimed_until',
+            model_name="message",
+            name="claimed_until",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
     ]
