@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,6 +26,7 @@ from communications.forms.campaigns import CampaignFilterForm, CampaignForm, Con
 from communications.models import Campaign
 from communications.rendering import content_render
 from communications.selectors import campaigns as selectors
+from communications.selectors.audiences import RECIPIENT_CHANNELS
 from communications.services import campaigns as services
 
 PAGE_SIZE = 50
@@ -35,6 +36,20 @@ MANAGERS = tuple(sorted(selectors.CAMPAIGN_MANAGERS))
 
 def _detail(campaign: Campaign) -> HttpResponse:
     return redirect("communications:campaign_detail", pk=campaign.pk)
+
+
+def _audience_links(request: HttpRequest, campaign: Campaign) -> dict[str, str]:
+    """Links to the audience's preview pages, for those who may open them (the audience pages
+    are its managers'; a viewer sees the name only)."""
+    if not selectors.campaign_can_change(request.user):
+        return {}
+    channel = campaign.channel if campaign.channel in RECIPIENT_CHANNELS else "email"
+    people = reverse("communications:audience_people", kwargs={"pk": campaign.audience_id})
+    detail = reverse("communications:audience_detail", kwargs={"pk": campaign.audience_id})
+    return {
+        "audience_url": f"{detail}?channel={channel}",
+        "audience_people_url": f"{people}?channel={channel}",
+    }
 
 
 def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -68,7 +83,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "communications/campaigns/detail.html",
-        {**context, "can_change": selectors.campaign_can_change(request.user)},
+        {**context, **_audience_links(request, campaign), "can_change": selectors.campaign_can_change(request.user)},
     )
 
 
@@ -249,7 +264,11 @@ def campaign_statistics(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "communications/campaigns/statistics.html",
-        {"campaign": campaign, "stats": selectors.campaign_statistics(campaign=campaign)},
+        {
+            "campaign": campaign,
+            "stats": selectors.campaign_statistics(campaign=campaign),
+            **_audience_links(request, campaign),
+        },
     )
 
 

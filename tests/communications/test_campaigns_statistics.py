@@ -91,3 +91,15 @@ def test_the_statistics_page_costs_the_same_queries_with_ten_times_the_messages(
         response = client.get(url)
     assert response.status_code == 200
     assert "Honduras" in response.content.decode()
+
+
+def test_skipped_reasons_link_to_the_audiences_people_for_its_managers_only(client, staff_user_factory, campaign):
+    url = reverse("communications:campaign_statistics", kwargs={"pk": campaign.pk})
+    people = reverse("communications:audience_people", kwargs={"pk": campaign.audience_id})
+
+    client.force_login(staff_user_factory(StaffRole.COMMUNICATIONS))
+    assert f"{people}?channel=email&amp;reason=no_consent" in client.get(url).content.decode()
+
+    client.force_login(staff_user_factory(StaffRole.VIEWER))
+    page = client.get(url).content.decode()
+    assert people not in page and "No consent for this channel" in page
