@@ -194,9 +194,14 @@ def campaign_statistics(*, campaign: Campaign) -> CampaignStatistics:
     )
 
 
+def campaign_counts(*, campaign: Campaign) -> dict[str, int]:
+    """The campaign's message figures, in one aggregate query."""
+    return Message.objects.filter(campaign=campaign).aggregate(**_figures())
+
+
 def campaign_detail_context(*, campaign: Campaign) -> dict[str, Any]:
     contents = campaign_contents(campaign=campaign)
-    counts = Message.objects.filter(campaign=campaign).aggregate(**_figures())
+    counts = campaign_counts(campaign=campaign)
     # Who the audience reaches now, for a campaign not yet sent (resolved live, one query).
     preview = None
     if campaign.status in (Campaign.Status.DRAFT, Campaign.Status.SCHEDULED) and campaign.channel in RECIPIENT_CHANNELS:

@@ -118,7 +118,11 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The changes were saved."))
             return _detail(campaign)
-    return render(request, "communications/campaigns/form.html", {"form": form, "campaign": campaign})
+    return render(
+        request,
+        "communications/campaigns/form.html",
+        {"form": form, "campaign": campaign, **_audience_links(request, campaign)},
+    )
 
 
 @staff_required(*MANAGERS)
@@ -212,7 +216,7 @@ def campaign_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "communications/campaigns/cancel.html",
-            {"campaign": campaign, "counts": selectors.campaign_detail_context(campaign=campaign)["counts"]},
+            {"campaign": campaign, "counts": selectors.campaign_counts(campaign=campaign)},
         )
     try:
         stopped = services.campaign_cancel(actor=request_user(request), campaign=campaign)
