@@ -148,6 +148,8 @@ class CampaignStatistics:
     by_country: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)
     failures: list[Message] = field(default_factory=list)
+    # Portal announcements: how many portal users opened it (they have no messages).
+    reads: int | None = None
 
 
 def campaign_statistics(*, campaign: Campaign) -> CampaignStatistics:
@@ -189,8 +191,18 @@ def campaign_statistics(*, campaign: Campaign) -> CampaignStatistics:
         .select_related("person", "partner_contact")
         .order_by("-id")[:RECENT_FAILURES]
     )
+    reads = (
+        AnnouncementRead.objects.filter(campaign=campaign).count()
+        if campaign.channel == Campaign.Channel.PORTAL
+        else None
+    )
     return CampaignStatistics(
-        overall=overall, by_language=by_language, by_country=by_country, skipped=skipped, failures=failures
+        overall=overall,
+        by_language=by_language,
+        by_country=by_country,
+        skipped=skipped,
+        failures=failures,
+        reads=reads,
     )
 
 

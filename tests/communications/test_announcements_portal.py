@@ -142,3 +142,10 @@ def test_the_announcements_list_costs_the_same_queries_with_more_reads_and_organ
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(url)
     assert len(response.context["announcements"]) == 2
+
+
+def test_the_statistics_page_of_an_announcement_counts_its_readers(client, staff_users, portal_user, announcement):
+    announcement_mark_read(user=portal_user, campaign=announcement)
+    client.force_login(staff_users[StaffRole.VIEWER])
+    response = client.get(reverse("communications:campaign_statistics", kwargs={"pk": announcement.pk}))
+    assert response.context["stats"].reads == 1
