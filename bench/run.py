@@ -62,6 +62,7 @@ BENCHMARKS = (
     "members_pages",
     "review_queue",
     "campaigns_pages",
+    "audiences_pages",
 )
 NETWORKS_HEADING = "## Networks pages"
 MEMBERS_HEADING = "## Registry pages"
@@ -318,11 +319,26 @@ def main(argv: list[str] | None = None) -> int:
             figures["members_pages"] = members_pages.run(
                 runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
             )
-        if "campaigns_pages" in selected:
-            # Over the demo data networks_pages seeded, or seeded now.
+        if "audiences_pages" in selected:
+            # Over the demo data networks_pages or members_pages seeded, or seeded now.
             from django.db import connection
 
+            from bench import audiences_pages
+
             seed = "networks_pages" not in selected and "members_pages" not in selected
+            if seed:
+                connections.close_all()
+                connection.settings_dict["NAME"] = NETWORKS_DATABASE
+                call_command("migrate", verbosity=0)
+            print(f"audiences_pages: {args.page_runs} runs x {args.page_repeats}…", flush=True)
+            figures["audiences_pages"] = audiences_pages.run(
+                runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
+            )
+        if "campaigns_pages" in selected:
+            # Over the demo data an earlier pages benchmark seeded, or seeded now.
+            from django.db import connection
+
+            seed = not {"networks_pages", "members_pages", "audiences_pages"} & set(selected)
             if seed:
                 connections.close_all()
                 connection.settings_dict["NAME"] = NETWORKS_DATABASE
@@ -331,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
             figures["campaigns_pages"] = campaigns_pages.run(
                 runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
             )
-        if "networks_pages" in selected or "members_pages" in selected or "campaigns_pages" in selected:
+        if {"networks_pages", "members_pages", "audiences_pages", "campaigns_pages"} & set(selected):
             from django.db import connection
 
             connections.close_all()
@@ -414,7 +430,12 @@ def main(argv: list[str] | None = None) -> int:
             report += "\n" + "\n".join(networks_pages.report_lines(figures["networks_pages"]))
             report += "\n" + "\n".join(members_pages.report_lines(figures["members_pages"]))
             report += "\n\n" + "\n".join(review_queue.report_lines(figures["review_queue"]))
-            report += "\n\n" + "\n".join(campaigns_pages.report_lines(figures["campaigns_pages"]))
+            if "audiences_pages" in figures:
+                from bench import audiences_pages
+
+                report += "\n\n" + "\n".join(audiences_pages.report_lines(figures["audiences_pages"]))
+            if "campaigns_pages" in figures:
+                report += "\n\n" + "\n".join(campaigns_pages.report_lines(figures["campaigns_pages"]))
             args.output.write_text(report, encoding="utf-8")
             print(f"Wrote {args.output}", flush=True)
         else:
@@ -436,6 +457,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Rewrote the directory API section of {args.output}", flush=True)
             if "review_queue" in figures:
                 _replace_section(args.output, review_queue.HEADING, review_queue.report_lines(figures["review_queue"]))
+            if "audiences_pages" in figures:
+                from bench import audiences_pages
+
+                section = audiences_pages.report_lines(figures["audiences_pages"])
+                section[2:2] = [_run_line("audiences_pages", machine, postgres, started_at, finished_at), ""]
+                _replace_section(args.output, audiences_pages.HEADING, section)
             if "campaigns_pages" in figures:
                 section = campaigns_pages.report_lines(figures["campaigns_pages"])
                 section[2:2] = [_run_line("campaigns_pages", machine, postgres, started_at, finished_at), ""]

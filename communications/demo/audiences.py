@@ -108,7 +108,7 @@ def audiences_spec(workers: list[Network], peru: Country | None, coffee: Product
         },
         {
             "name": "NFOs (external)",
-            "description": "Contacts at the National Fairtrade Organizations.",
+            "description": "Contacts at the NFOs in Europe, North America, Asia and Oceania.",
             "scope": Audience.Scope.EXTERNAL,
             "partner_kinds": ["nfo"],
         },

@@ -106,7 +106,10 @@ def _save(audience: Audience, fields: dict[str, Any], actor: User | None) -> Aud
         audience._history_user = actor  # type: ignore[attr-defined]
     audience.save()
     for key, objs in m2m.items():
-        getattr(audience, key).set(objs)
+        # Only a real change: simple_history writes a history row per m2m change.
+        related = getattr(audience, key)
+        if {obj.pk for obj in objs} != set(related.values_list("pk", flat=True)):
+            related.set(objs)
     return audience
 
 

@@ -2,17 +2,18 @@
 edit the rules, and the live preview (counts by skip reason, a sample of 20, the people behind
 each reason), and a person's contact status on each channel."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from clac.access import request_user, staff_required
 from clac.forms import add_service_errors
+from clac.pagination import ReversiblePaginator
 from communications.forms.audiences import AudienceForm, PreviewChannelForm
-from communications.models import Audience, Message
+from communications.models import Audience, ExternalPartner, Message
 from communications.selectors.audiences import (
     AUDIENCE_MANAGERS,
     audience_get_for_user,
@@ -23,9 +24,33 @@ from communications.selectors.audiences import (
 )
 from communications.selectors.suppressions import person_contact_status
 from communications.services.audiences import audience_create, audience_update
+from members.models import Affiliation, Membership, Organization
 
 AUDIENCES_PER_PAGE = 50
 PEOPLE_PER_PAGE = 50
+
+
+def _labels(codes: list[str], choices) -> str:
+    names = dict(choices)
+    return ", ".join(str(names.get(code, code)) for code in codes)
+
+
+def _rules(audience: Audience) -> list[tuple[str, str]]:
+    """The audience's rules as (rule, values) in the reader's language; "" = any."""
+    if audience.scope == Audience.Scope.EXTERNAL:
+        return [(_("Partner kinds"), _labels(audience.partner_kinds, ExternalPartner.Kind.choices))]
+    rules = [
+        (_("Organization kinds"), _labels(audience.organization_kinds, Organization.Kind.choices)),
+        (_("Countries"), ", ".join(str(c.name) for c in audience.countries.all())),
+        (_("Networks"), ", ".join(n.name for n in audience.networks.all())),
+        (_("Products"), ", ".join(str(p.name) for p in audience.products.all())),
+        (_("Membership statuses"), _labels(audience.membership_statuses, Membership.Status.choices)),
+        (_("Roles"), _labels(audience.affiliation_roles, Affiliation.Role.choices)),
+        (_("Languages"), _labels(audience.languages, settings.LANGUAGES)),
+    ]
+    if audience.primary_contacts_only:
+        rules.append((_("Primary contacts only"), _("Yes")))
+    return rules
 
 
 def _channel(request: HttpRequest) -> str:
@@ -35,7 +60,7 @@ def _channel(request: HttpRequest) -> str:
 
 @staff_required(*AUDIENCE_MANAGERS)
 def audiences_list(request: HttpRequest) -> HttpResponse:
-    page_obj = Paginator(audience_list(), AUDIENCES_PER_PAGE).get_page(request.GET.get("page"))
+    page_obj = ReversiblePaginator(audience_list(), AUDIENCES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "communications/audiences/audience_list.html", {"page_obj": page_obj})
 
 
@@ -84,6 +109,7 @@ def audience_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "communications/audiences/audience_detail.html",
         {
             "audience": audience,
+            "rules": _rules(audience),
             "channel": channel,
             "channel_form": PreviewChannelForm(initial={"channel": channel}),
             "preview": preview,
@@ -106,9 +132,11 @@ def audience_people_list(request: HttpRequest, pk: int) -> HttpResponse:
     rows = audience_people(audience=audience, channel=channel, skip_reason=reason).values(
         "person_id", "partner_contact_id", "address", "language", "skip_reason", "display_name", "organization"
     )
-    page_obj = Paginator(rows, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    page_obj = ReversiblePaginator(rows, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    language_names = dict(settings.LANGUAGES)
     for row in page_obj.object_list:
         row["skip_label"] = labels.get(row["skip_reason"], "") if row["skip_reason"] else ""
+        row["language_name"] = language_names.get(row["language"], row["language"])
     return render(
         request,
         "communications/audiences/audience_people.html",

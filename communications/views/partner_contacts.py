@@ -3,13 +3,13 @@ partners that external audiences reach, with their consent dates and how consent
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from clac.access import request_user, staff_required
 from clac.forms import add_service_errors
+from clac.pagination import ReversiblePaginator
 from communications.forms.audiences import PartnerContactForm, PartnerContactNewForm
 from communications.models import ExternalPartner
 from communications.selectors.audiences import AUDIENCE_MANAGERS
@@ -32,7 +32,7 @@ CONTACTS_PER_PAGE = 50
 def partner_contacts_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     kind = request.GET.get("kind", "")
-    page_obj = Paginator(partner_contact_list(query=query, partner_kind=kind), CONTACTS_PER_PAGE).get_page(
+    page_obj = ReversiblePaginator(partner_contact_list(query=query, partner_kind=kind), CONTACTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     return render(

@@ -4,7 +4,6 @@ off the list, with a reason kept in the history."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from clac.access import request_user, staff_required
 from clac.forms import add_service_errors
+from clac.pagination import ReversiblePaginator
 from communications.forms.audiences import SuppressionForm, SuppressionRemoveForm
 from communications.models import Suppression
 from communications.selectors.audiences import AUDIENCE_MANAGERS
@@ -41,7 +41,7 @@ def suppressions_list(request: HttpRequest) -> HttpResponse:
             return redirect("communications:suppression_list")
     query = request.GET.get("q", "")[:100]
     rows = suppression_list(query=query, channel=request.GET.get("channel", ""), reason=request.GET.get("reason", ""))
-    page_obj = Paginator(rows, SUPPRESSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page_obj = ReversiblePaginator(rows, SUPPRESSIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "communications/audiences/suppression_list.html",
