@@ -22,6 +22,10 @@ end (--keep-db keeps it for a look).
 5. members_pages: the registry's dashboard pages (the home, every staff list on its first and
    last page, the main detail pages) over the same seeded database (seeded by it when
    networks_pages is not selected).
+6. review_queue: the membership review queue pages (bench/review_queue.py).
+7. campaign_send: a campaign to 100,000 people (--recipients) delivered through a real Celery
+   worker on Redis (REDIS_URL) to a local aiosmtpd sink, in a database of its own
+   (`<bench>_campaign`): messages per second, enqueue versus total, peak worker memory.
 
 docs/benchmarks.md is written when all four run; a selection prints its figures, and a
 selection with networks_pages also rewrites the "Networks pages" section of the file in place.
@@ -51,7 +55,17 @@ BENCH_DATABASE = os.environ.get("CLAC_BENCH_DATABASE", "clac_bench")
 COPY_DATABASE = f"{BENCH_DATABASE}_import"
 # The networks pages' own database: the demo seeder needs one without the registry benchmarks' rows.
 NETWORKS_DATABASE = f"{BENCH_DATABASE}_networks"
-BENCHMARKS = ("registry_api", "import_registry", "duplicates", "networks_pages", "members_pages", "review_queue")
+BENCHMARKS = (
+    "registry_api",
+    "import_registry",
+    "duplicates",
+    "networks_pages",
+    "members_pages",
+    "review_queue",
+    "campaign_send",
+)
+# The campaign sending benchmark's own database (100,000 people the other benchmarks must not see).
+CAMPAIGN_DATABASE = f"{BENCH_DATABASE}_campaign"
 NETWORKS_HEADING = "## Networks pages"
 MEMBERS_HEADING = "## Registry pages"
 API_HEADING = "## Partner directory API"
@@ -233,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="networks_pages: seed_demo --organizations N instead of --scale large (reported as such).",
     )
+    parser.add_argument("--recipients", type=int, default=100_000, help="Recipients of the campaign_send benchmark.")
+    parser.add_argument("--send-workers", type=int, default=2, help="Worker processes of campaign_send.")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--keep-db", action="store_true", help=f"Keep the {BENCH_DATABASE} database afterwards.")
     args = parser.parse_args(argv)
@@ -267,7 +283,15 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
     from django.db import connections
 
-    from bench import duplicates, import_registry, members_pages, networks_pages, registry_api, review_queue
+    from bench import (
+        campaign_send,
+        duplicates,
+        import_registry,
+        members_pages,
+        networks_pages,
+        registry_api,
+        review_queue,
+    )
 
     figures: dict = {}
     try:
@@ -310,6 +334,15 @@ def main(argv: list[str] | None = None) -> int:
             )
         call_command("migrate", verbosity=0)
         postgres = _postgres_version()
+
+        if "campaign_send" in selected:  # in a database of its own, created and dropped by it
+            figures["campaign_send"] = campaign_send.run_in_database(
+                CAMPAIGN_DATABASE,
+                admin_url=admin_url,
+                database_url=_with_database(url, CAMPAIGN_DATABASE),
+                recipients=args.recipients,
+                workers=args.send_workers,
+            )
 
         if "registry_api" in selected:
             print(
@@ -382,6 +415,7 @@ def main(argv: list[str] | None = None) -> int:
             report += "\n" + "\n".join(networks_pages.report_lines(figures["networks_pages"]))
             report += "\n" + "\n".join(members_pages.report_lines(figures["members_pages"]))
             report += "\n\n" + "\n".join(review_queue.report_lines(figures["review_queue"]))
+            report += "\n\n" + "\n".join(campaign_send.report_lines(figures["campaign_send"]))
             args.output.write_text(report, encoding="utf-8")
             print(f"Wrote {args.output}", flush=True)
         else:
@@ -403,6 +437,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Rewrote the directory API section of {args.output}", flush=True)
             if "review_queue" in figures:
                 _replace_section(args.output, review_queue.HEADING, review_queue.report_lines(figures["review_queue"]))
+            if "campaign_send" in figures:
+                run_line = _run_line("campaign_send", machine, postgres, started_at, finished_at)
+                lines = campaign_send.report_lines(figures["campaign_send"], run_line=run_line)
+                _replace_section(args.output, campaign_send.HEADING, lines)
     finally:
         connections.close_all()
         if not args.keep_db:
