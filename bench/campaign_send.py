@@ -52,7 +52,7 @@ def create_data(recipients: int) -> int:
     from communications.rendering import content_render
     from members.models import Affiliation, Consent, Country, Organization, Person
 
-    country = Country.objects.filter(code="PE").first() or Country.objects.first()
+    country = Country.objects.filter(code="PE").first() or Country.objects.get(pk=Country.objects.values("pk")[:1])
     organization = Organization.objects.create(
         kind=Organization.Kind.SPO, name="Cooperativa del benchmark", country=country, normalized_name="bench"
     )

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -157,7 +158,7 @@ def _messages_create(*, campaign: Campaign, now: datetime) -> int:
         "'', '', 0, '', %s "
         f"FROM ({select_sql}) AS r WHERE TRUE ON CONFLICT DO NOTHING"
     )
-    params = [
+    params: list[Any] = [
         campaign.pk,
         campaign.channel,
         *languages,
