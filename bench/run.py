@@ -22,8 +22,12 @@ end (--keep-db keeps it for a look).
 5. members_pages: the registry's dashboard pages (the home, every staff list on its first and
    last page, the main detail pages) over the same seeded database (seeded by it when
    networks_pages is not selected).
-6. campaigns_pages: the campaigns list, a campaign's page and statistics, the campaigns API and
-   the portal's announcements over the same seeded database (seeded by it when neither pages
+6. review_queue: the membership review queue pages (bench/review_queue.py).
+7. campaign_send: a campaign to 100,000 people (--recipients) delivered through a real Celery
+   worker on Redis (REDIS_URL) to a local aiosmtpd sink, in a database of its own
+   (`<bench>_campaign`): messages per second, enqueue versus total, peak worker memory.
+8. campaigns_pages: the campaigns list, a campaign's page and statistics, the campaigns API and
+   the portal's announcements over the same seeded database (seeded by it when no other pages
    benchmark is selected).
 
 docs/benchmarks.md is written when all four run; a selection prints its figures, and a
@@ -63,7 +67,10 @@ BENCHMARKS = (
     "review_queue",
     "campaigns_pages",
     "audiences_pages",
+    "campaign_send",
 )
+# The campaign sending benchmark's own database (100,000 people the other benchmarks must not see).
+CAMPAIGN_DATABASE = f"{BENCH_DATABASE}_campaign"
 NETWORKS_HEADING = "## Networks pages"
 MEMBERS_HEADING = "## Registry pages"
 API_HEADING = "## Partner directory API"
@@ -245,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="networks_pages: seed_demo --organizations N instead of --scale large (reported as such).",
     )
+    parser.add_argument("--recipients", type=int, default=100_000, help="Recipients of the campaign_send benchmark.")
+    parser.add_argument("--send-workers", type=int, default=2, help="Worker processes of campaign_send.")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--keep-db", action="store_true", help=f"Keep the {BENCH_DATABASE} database afterwards.")
     args = parser.parse_args(argv)
@@ -280,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connections
 
     from bench import (
+        campaign_send,
         campaigns_pages,
         duplicates,
         import_registry,
@@ -359,6 +369,15 @@ def main(argv: list[str] | None = None) -> int:
         call_command("migrate", verbosity=0)
         postgres = _postgres_version()
 
+        if "campaign_send" in selected:  # in a database of its own, created and dropped by it
+            figures["campaign_send"] = campaign_send.run_in_database(
+                CAMPAIGN_DATABASE,
+                admin_url=admin_url,
+                database_url=_with_database(url, CAMPAIGN_DATABASE),
+                recipients=args.recipients,
+                workers=args.send_workers,
+            )
+
         if "registry_api" in selected:
             print(
                 f"registry_api: {args.organizations:,} organizations, {args.runs} runs x {args.api_repeats}…",
@@ -436,6 +455,8 @@ def main(argv: list[str] | None = None) -> int:
                 report += "\n\n" + "\n".join(audiences_pages.report_lines(figures["audiences_pages"]))
             if "campaigns_pages" in figures:
                 report += "\n\n" + "\n".join(campaigns_pages.report_lines(figures["campaigns_pages"]))
+            if "campaign_send" in figures:
+                report += "\n\n" + "\n".join(campaign_send.report_lines(figures["campaign_send"]))
             args.output.write_text(report, encoding="utf-8")
             print(f"Wrote {args.output}", flush=True)
         else:
@@ -467,6 +488,10 @@ def main(argv: list[str] | None = None) -> int:
                 section = campaigns_pages.report_lines(figures["campaigns_pages"])
                 section[2:2] = [_run_line("campaigns_pages", machine, postgres, started_at, finished_at), ""]
                 _replace_section(args.output, campaigns_pages.HEADING, section)
+            if "campaign_send" in figures:
+                run_line = _run_line("campaign_send", machine, postgres, started_at, finished_at)
+                lines = campaign_send.report_lines(figures["campaign_send"], run_line=run_line)
+                _replace_section(args.output, campaign_send.HEADING, lines)
     finally:
         connections.close_all()
         if not args.keep_db:

@@ -112,7 +112,9 @@ class Message(models.Model):
         SUPPRESSED = "suppressed", _("Address on the suppression list")
         NOT_MOBILE = "not_mobile", _("Not a mobile number")
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="messages")
+    # No index of its own: the (campaign, status, id) index below serves every look-up by
+    # campaign, and one index fewer makes the 100,000-row INSERT of a dispatch cheaper.
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="messages", db_index=False)
     # Exactly one of the two: a registry person (internal audience) or a partner contact.
     person = models.ForeignKey(
         "members.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="campaign_messages"
@@ -162,8 +164,8 @@ class Message(models.Model):
         indexes = [
             # The senders walk a campaign's queued messages by key, batch after batch.
             models.Index(fields=["campaign", "status", "id"], name="message_campaign_status_idx"),
-            # Webhooks find a message by the provider's id.
-            models.Index(fields=["provider_id"], name="message_provider_id_idx"),
+            # Webhooks find a message by the provider's id (only sent messages have one).
+            models.Index(fields=["provider_id"], condition=~Q(provider_id=""), name="message_provider_id_idx"),
         ]
 
     def __str__(self) -> str:

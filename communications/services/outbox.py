@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,7 +36,7 @@ from communications.models import Campaign, CampaignContent, Message
 from communications.providers import Outgoing, ProviderUnavailable, SendResult, provider_for
 from communications.providers.phone import is_mobile
 from communications.ratelimit import rate_limiter
-from communications.selectors.audiences import audience_recipients
+from communications.selectors.audiences import RECIPIENT_KEYS, audience_recipients
 from communications.services.suppressions import suppression_record
 from communications.unsubscribe import list_unsubscribe_headers, unsubscribe_url
 
@@ -134,8 +135,53 @@ def campaign_dispatch(*, campaign_id: int, now: datetime | None = None) -> int:
 
 
 def _messages_create(*, campaign: Campaign, now: datetime) -> int:
-    """One row per recipient, in multi-row INSERTs of thousands (no query per person); a row
-    that exists already (a dispatch run twice) is left as it is."""
+    """One row per recipient, written by the database itself: INSERT … SELECT over the
+    audience's recipients query (no row passes through Python; 100,000 rows in a second or
+    two). A row that exists already (a dispatch run twice) is left as it is."""
+    recipients = _recipients(campaign)
+    if not set(RECIPIENT_KEYS) <= set(recipients.query.annotation_select):
+        return _messages_create_in_chunks(campaign=campaign, recipients=recipients, now=now)
+    languages = sorted(set(campaign.contents.values_list("language", flat=True))) or [campaign.fallback_language]
+    select_sql, select_params = recipients.query.sql_with_params()
+    quote = connection.ops.quote_name
+    table = quote(Message._meta.db_table)
+    columns = ", ".join(quote(column) for column in MESSAGE_COLUMNS)
+    skip = "COALESCE(r.skip_reason, '')"
+    address = "COALESCE(r.address, '')"
+    sql = (
+        f"INSERT INTO {table} ({columns}) "  # noqa: S608 - names from the model, values bound
+        f"SELECT %s, CAST(r.person_id AS BIGINT), CAST(r.partner_contact_id AS BIGINT), %s, {address}, "
+        f"CASE WHEN r.language IN ({', '.join(['%s'] * len(languages))}) THEN r.language ELSE %s END, "
+        "COALESCE(r.country_code, ''), "
+        f"CASE WHEN {skip} = '' AND {address} <> '' THEN %s ELSE %s END, "
+        f"CASE WHEN {skip} = '' AND {address} = '' THEN %s ELSE {skip} END, "
+        "'', '', 0, '', %s "
+        f"FROM ({select_sql}) AS r WHERE TRUE ON CONFLICT DO NOTHING"
+    )
+    params: list[Any] = [
+        campaign.pk,
+        campaign.channel,
+        *languages,
+        campaign.fallback_language,
+        str(Message.Status.QUEUED),
+        str(Message.Status.SUPPRESSED),
+        str(Message.SkipReason.NO_ADDRESS),
+        now,
+    ]
+    # The SELECT's own parameters come after those written before it in the statement.
+    ordered = params + list(select_params)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The planner's estimate for this query wakes the JIT compiler, which spends longer
+            # compiling than the query takes.
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, ordered)
+        return max(cursor.rowcount, 0)
+
+
+def _messages_create_in_chunks(*, campaign: Campaign, recipients: QuerySet, now: datetime) -> int:
+    """The portable way, when the recipients query does not name its columns: rows streamed
+    and written in multi-row INSERTs of thousands."""
     languages = set(campaign.contents.values_list("language", flat=True))
     fallback = campaign.fallback_language
     chunk_size = INSERT_CHUNK.get(connection.vendor, INSERT_CHUNK_DEFAULT)
@@ -156,7 +202,7 @@ def _messages_create(*, campaign: Campaign, now: datetime) -> int:
         rows.clear()
         return max(count, 0)
 
-    for recipient in _recipients(campaign).iterator(chunk_size=chunk_size):
+    for recipient in recipients.iterator(chunk_size=chunk_size):
         skip = recipient["skip_reason"] or ""
         if not skip and not recipient["address"]:
             skip = Message.SkipReason.NO_ADDRESS
@@ -189,21 +235,17 @@ def messages_enqueue(*, campaign_id: int, batch_size: int | None = None) -> int:
     """One send task per `batch_size` queued messages of the campaign, by key; returns how
     many tasks were sent. A campaign with nothing queued is finished at once."""
     batch_size = batch_size or settings.OUTBOX_BATCH_SIZE
-    ids = (
-        Message.objects.filter(campaign_id=campaign_id, status=Message.Status.QUEUED)
-        .order_by("id")
-        .values_list("id", flat=True)
+    table = connection.ops.quote_name(Message._meta.db_table)
+    bounds_sql = (
+        "SELECT MIN(id), MAX(id) FROM (SELECT id, (ROW_NUMBER() OVER (ORDER BY id) - 1) / %s AS batch "  # noqa: S608
+        f"FROM {table} WHERE campaign_id = %s AND status = %s) AS numbered GROUP BY batch ORDER BY batch"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(bounds_sql, [batch_size, campaign_id, str(Message.Status.QUEUED)])
+        bounds = cursor.fetchall()
     tasks = 0
-    batch: list[int] = []
-    for message_id in ids.iterator(chunk_size=10_000):
-        batch.append(message_id)
-        if len(batch) >= batch_size:
-            _send_task(SEND_TASK, campaign_id, batch[0], batch[-1])
-            tasks += 1
-            batch = []
-    if batch:
-        _send_task(SEND_TASK, campaign_id, batch[0], batch[-1])
+    for first_id, last_id in bounds:
+        _send_task(SEND_TASK, campaign_id, first_id, last_id)
         tasks += 1
     if not tasks:
         campaign_finish(campaign_id=campaign_id)

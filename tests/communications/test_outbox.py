@@ -348,3 +348,39 @@ def test_test_send_explains_a_provider_failure(monkeypatch):
     monkeypatch.setattr(outbox, "provider_for", lambda channel: Down())
     with pytest.raises(ValidationError, match="Connection refused"):
         campaign_test_send(campaign=campaign, language="es", address="staff@clac.example.org")
+
+
+def test_mime_written_for_smtp_reads_back_as_the_message():
+    from email import message_from_bytes
+    from email import policy as email_policy
+
+    from communications.providers import Outgoing
+    from communications.providers.email import mime_bytes
+
+    outgoing = Outgoing(
+        key=1,
+        address="ana@coop.example.org",
+        language="fr",
+        subject="Assemblée générale — ordre du jour",
+        text="Bonjour : l'assemblée est lundi.\n.\nUne ligne avec un point.",
+        html="<p>Bonjour : l'<strong>assemblée</strong> est lundi.</p>",
+        headers={"Message-ID": "<campaign-1.message-1@clac.example.org>", "List-Unsubscribe": "<https://x.example/u/>"},
+    )
+
+    parsed = message_from_bytes(mime_bytes(outgoing), policy=email_policy.default)
+
+    assert parsed["Subject"] == "Assemblée générale — ordre du jour"
+    assert parsed["To"] == "ana@coop.example.org"
+    assert parsed["Content-Language"] == "fr"
+    assert parsed["Message-ID"] == "<campaign-1.message-1@clac.example.org>"
+    assert parsed["List-Unsubscribe"] == "<https://x.example/u/>"
+    assert parsed.get_body(("plain",)).get_content() == outgoing.text
+    assert parsed.get_body(("html",)).get_content() == outgoing.html
+    assert parsed["From"].addresses[0].addr_spec == "no-reply@clac-comerciojusto.org"
+
+
+def test_an_address_the_direct_mime_cannot_write_goes_through_the_email_package():
+    from communications.providers import Outgoing
+    from communications.providers.email import mime_bytes
+
+    assert mime_bytes(Outgoing(key=1, address="josé@coop.example.org", language="es", subject="s", text="t")) is None
