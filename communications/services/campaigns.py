@@ -216,14 +216,19 @@ def campaign_update(*, actor: User | None, campaign: Campaign, **fields: Any) ->
         raise ValidationError(dict.fromkeys(sorted(unknown), _("This field cannot be changed here.")))
     locked = _lock(campaign)
     _require_draft(locked)
+    before = {name: getattr(locked, name) for name in CAMPAIGN_FIELDS}
     for name, value in fields.items():
         setattr(locked, name, value)
     errors: dict[str, list[str]] = {}
     _validate_campaign(locked, errors)
     if errors:
         raise ValidationError(errors)
+    # The rules may clear fields the form sent (tracking off outside email): compare after them.
+    changed = sorted(name for name in CAMPAIGN_FIELDS if getattr(locked, name) != before[name])
+    if not changed:
+        return locked
     set_history_user(locked, actor)
-    locked.save(update_fields=[*sorted(CAMPAIGN_FIELDS), "updated_at"])
+    locked.save(update_fields=[*changed, "updated_at"])
     return locked
 
 

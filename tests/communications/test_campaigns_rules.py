@@ -331,3 +331,9 @@ def test_a_test_send_refuses_a_language_without_content_and_a_bad_phone(comms, m
         services.campaign_send_test(actor=comms, campaign=sms, language="es", address="987 654")
     assert "address" in exc.value.message_dict
     assert mailoutbox == []
+
+
+def test_saving_a_draft_unchanged_writes_no_history(comms):
+    campaign = _create(comms)
+    services.campaign_update(actor=comms, campaign=campaign, name=campaign.name, fallback_language="es")
+    assert campaign.history.count() == 1
