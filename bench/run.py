@@ -22,7 +22,14 @@ end (--keep-db keeps it for a look).
 5. members_pages: the registry's dashboard pages (the home, every staff list on its first and
    last page, the main detail pages) over the same seeded database (seeded by it when
    networks_pages is not selected).
-6. inquiries_pages: the public contact page and the inquiries pages and API over the same
+6. review_queue: the membership review queue pages (bench/review_queue.py).
+7. campaign_send: a campaign to 100,000 people (--recipients) delivered through a real Celery
+   worker on Redis (REDIS_URL) to a local aiosmtpd sink, in a database of its own
+   (`<bench>_campaign`): messages per second, enqueue versus total, peak worker memory.
+8. campaigns_pages: the campaigns list, a campaign's page and statistics, the campaigns API and
+   the portal's announcements over the same seeded database (seeded by it when no other pages
+   benchmark is selected).
+9. inquiries_pages: the public contact page and the inquiries pages and API over the same
    seeded database (seeded by it when neither pages benchmark is selected).
 
 docs/benchmarks.md is written when all four run; a selection prints its figures, and a
@@ -66,8 +73,12 @@ BENCHMARKS = (
     "members_pages",
     "review_queue",
     "inquiries_pages",
+    "campaigns_pages",
     "audiences_pages",
+    "campaign_send",
 )
+# The campaign sending benchmark's own database (100,000 people the other benchmarks must not see).
+CAMPAIGN_DATABASE = f"{BENCH_DATABASE}_campaign"
 NETWORKS_HEADING = "## Networks pages"
 MEMBERS_HEADING = "## Registry pages"
 API_HEADING = "## Partner directory API"
@@ -260,6 +271,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--database-runs", type=int, default=7, help="members_pages: EXPLAIN ANALYZE runs per query (database time)."
     )
+    parser.add_argument("--recipients", type=int, default=100_000, help="Recipients of the campaign_send benchmark.")
+    parser.add_argument("--send-workers", type=int, default=2, help="Worker processes of campaign_send.")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--keep-db", action="store_true", help=f"Keep the {BENCH_DATABASE} database afterwards.")
     args = parser.parse_args(argv)
@@ -299,6 +312,8 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connections
 
     from bench import (
+        campaign_send,
+        campaigns_pages,
         duplicates,
         import_registry,
         inquiries_pages,
@@ -371,12 +386,20 @@ def main(argv: list[str] | None = None) -> int:
             figures["audiences_pages"] = audiences_pages.run(
                 runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
             )
-        if (
-            "networks_pages" in selected
-            or "members_pages" in selected
-            or "inquiries_pages" in selected
-            or "audiences_pages" in selected
-        ):
+        if "campaigns_pages" in selected:
+            # Over the demo data an earlier pages benchmark seeded, or seeded now.
+            from django.db import connection
+
+            seed = not {"networks_pages", "members_pages", "audiences_pages", "inquiries_pages"} & set(selected)
+            if seed:
+                connections.close_all()
+                connection.settings_dict["NAME"] = NETWORKS_DATABASE
+                call_command("migrate", verbosity=0)
+            print(f"campaigns_pages: {args.page_runs} runs x {args.page_repeats}…", flush=True)
+            figures["campaigns_pages"] = campaigns_pages.run(
+                runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
+            )
+        if {"networks_pages", "members_pages", "inquiries_pages", "audiences_pages", "campaigns_pages"} & set(selected):
             from django.db import connection
 
             connections.close_all()
@@ -387,6 +410,15 @@ def main(argv: list[str] | None = None) -> int:
             )
         call_command("migrate", verbosity=0)
         postgres = _postgres_version()
+
+        if "campaign_send" in selected:  # in a database of its own, created and dropped by it
+            figures["campaign_send"] = campaign_send.run_in_database(
+                CAMPAIGN_DATABASE,
+                admin_url=admin_url,
+                database_url=_with_database(url, CAMPAIGN_DATABASE),
+                recipients=args.recipients,
+                workers=args.send_workers,
+            )
 
         if "registry_api" in selected:
             print(
@@ -464,6 +496,10 @@ def main(argv: list[str] | None = None) -> int:
                 from bench import audiences_pages
 
                 report += "\n\n" + "\n".join(audiences_pages.report_lines(figures["audiences_pages"]))
+            if "campaigns_pages" in figures:
+                report += "\n\n" + "\n".join(campaigns_pages.report_lines(figures["campaigns_pages"]))
+            if "campaign_send" in figures:
+                report += "\n\n" + "\n".join(campaign_send.report_lines(figures["campaign_send"]))
             args.output.write_text(report, encoding="utf-8")
             print(f"Wrote {args.output}", flush=True)
         else:
@@ -495,6 +531,14 @@ def main(argv: list[str] | None = None) -> int:
                 section = audiences_pages.report_lines(figures["audiences_pages"])
                 section[2:2] = [_run_line("audiences_pages", machine, postgres, started_at, finished_at), ""]
                 _replace_section(args.output, audiences_pages.HEADING, section)
+            if "campaigns_pages" in figures:
+                section = campaigns_pages.report_lines(figures["campaigns_pages"])
+                section[2:2] = [_run_line("campaigns_pages", machine, postgres, started_at, finished_at), ""]
+                _replace_section(args.output, campaigns_pages.HEADING, section)
+            if "campaign_send" in figures:
+                run_line = _run_line("campaign_send", machine, postgres, started_at, finished_at)
+                lines = campaign_send.report_lines(figures["campaign_send"], run_line=run_line)
+                _replace_section(args.output, campaign_send.HEADING, lines)
     finally:
         connections.close_all()
         if not args.keep_db:

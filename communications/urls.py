@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from communications import views
 from communications.views import audiences as audience_views
-from communications.views import inquiries
+from communications.views import campaigns, inquiries
 from communications.views import partner_contacts as contact_views
 from communications.views import suppressions as suppression_views
 
@@ -35,4 +35,5 @@ urlpatterns = [
         name="partner_contact_edit",
     ),
     path("inquiries/", include(inquiries.urlpatterns)),
+    *campaigns.urlpatterns,
 ]

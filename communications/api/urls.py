@@ -3,9 +3,9 @@ each registering its viewsets on the router and listing any plain routes in `url
 
 from rest_framework.routers import SimpleRouter
 
-from communications.api import audiences, inquiries
+from communications.api import audiences, campaigns, inquiries
 
-AREAS = (inquiries, audiences)
+AREAS = (inquiries, audiences, campaigns)
 
 router = SimpleRouter()
 for area in AREAS:

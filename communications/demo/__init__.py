@@ -4,9 +4,10 @@ flushes them in reverse: later topics point at earlier ones)."""
 from django.db import transaction
 
 from clac.plugins import DemoContext, DemoReport
-from communications.demo import audiences, inquiries, partners
+from communications.demo import audiences, campaigns, inquiries, partners
 
-TOPICS = (partners, audiences, inquiries)
+# Seeded in this order, flushed in reverse (campaigns hold their audiences: PROTECT).
+TOPICS = (partners, audiences, campaigns, inquiries)
 
 
 def is_empty() -> tuple[bool, str]:
