@@ -9,6 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
+        ("communications", "0005_inquiries_models"),
         ('communications', '0004_communications_core'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -10,6 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
+        ("communications", "0004_communications_core"),
         ('communications', '0003_country_partner_country'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -9,6 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
+        ("networks", "0002_reviews_models"),
         ('members', '0010_accsec_person_erasure'),
         ('networks', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('communications', '0005_audiences_suppression_history'),
+        ("communications", "0006_audiences_suppression_history"),
         ('members', '0010_accsec_person_erasure'),
     ]
 
