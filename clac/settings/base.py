@@ -373,6 +373,9 @@ SPECTACULAR_SETTINGS = {
         "InquiryMessageKindEnum": "communications.models.InquiryMessage.Kind",
         "CampaignStatusEnum": "communications.models.Campaign.Status",
         "CampaignChannelEnum": "communications.models.Campaign.Channel",
+        "MarketTargetUnitEnum": "networks.models.MarketTarget.Unit",
+        "UnitEnum": "members.models.Unit",
+        "NeedCategoryEnum": "networks.models.Need.Category",
     },
 }
 

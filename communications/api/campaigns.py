@@ -44,12 +44,12 @@ class CampaignCursorPagination(DefaultCursorPagination):
     ordering = ("-created_at", "-id")
 
 
-class RefSerializer(serializers.Serializer):
+class CampaignRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class FiguresSerializer(serializers.Serializer):
+class CampaignFiguresSerializer(serializers.Serializer):
     total = serializers.IntegerField(help_text="Message rows (recipients).")
     queued = serializers.IntegerField()
     sent = serializers.IntegerField(help_text="Handed to the provider (sent, delivered or bounced).")
@@ -63,7 +63,7 @@ class FiguresSerializer(serializers.Serializer):
     unsubscribed = serializers.IntegerField()
 
 
-class RatesSerializer(FiguresSerializer):
+class RatesSerializer(CampaignFiguresSerializer):
     delivered_rate = serializers.FloatField(allow_null=True, help_text="Delivered ÷ sent, in %.")
     bounced_rate = serializers.FloatField(allow_null=True, help_text="Bounced ÷ sent, in %.")
     opened_rate = serializers.FloatField(allow_null=True, help_text="Opened ÷ delivered, in %; null when not counted.")
@@ -98,7 +98,7 @@ class CampaignOutputSerializer(serializers.Serializer):
     name = serializers.CharField()
     purpose = serializers.ChoiceField(choices=StrategicLine.choices)
     channel = serializers.ChoiceField(choices=Campaign.Channel.choices)
-    audience = RefSerializer()
+    audience = CampaignRefSerializer()
     fallback_language = serializers.CharField()
     status = serializers.ChoiceField(choices=Campaign.Status.choices)
     scheduled_at = serializers.DateTimeField(allow_null=True)
@@ -108,7 +108,7 @@ class CampaignOutputSerializer(serializers.Serializer):
     track_opens = serializers.BooleanField()
     track_clicks = serializers.BooleanField()
     created_at = serializers.DateTimeField()
-    counts = FiguresSerializer(help_text="Message counts of the campaign.")
+    counts = CampaignFiguresSerializer(help_text="Message counts of the campaign.")
 
 
 class ContentSerializer(serializers.Serializer):

@@ -114,7 +114,7 @@ class MarketTarget(models.Model):
         KG = "kg", _("kilograms (kg)")
         TONNE = "t", _("tonnes (t)")
         BOX = "box", _("boxes")
-        PERCENT = "percent", _("% share")
+        PERCENT = "percent", _("share in percent")
 
     strategy = models.ForeignKey(
         ProductStrategy, verbose_name=_("product strategy"), on_delete=models.CASCADE, related_name="market_targets"
