@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import (
@@ -38,10 +39,12 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -95,6 +98,8 @@ REVIEW_READER_ROLES = frozenset({StaffRole.ADMIN, StaffRole.ME_OFFICER, StaffRol
 MIN_GROUP_ANSWERS = 3
 OUTLIER_IQR_FACTOR = Decimal("1.5")
 FIGURE_PLACES = Decimal("0.0001")
+# How long a closed round's figures stay cached (the key changes with any new rate anyway).
+CACHE_SECONDS = 24 * 3600
 
 
 # --- Access ---------------------------------------------------------------------------------
@@ -584,6 +589,31 @@ def rounds_results(rounds: Sequence[ConsultationRound]) -> dict[int, RoundResult
         )
         result.response_rate = response_rate(result.submitted, result.invited)
 
+    # A closed round's figures change only when an exchange rate is added or changed (its
+    # answers are final): they are cached under a key that says so (docs/decisions, reviews).
+    today = timezone.localdate()
+    closed = {r.pk: r for r in rounds if r.closes_on < today}
+    keys: dict[int, str] = {}
+    if closed:
+        rates = ExchangeRate.objects.aggregate(n=Count("id"), last=Max("id"), total=Sum("usd_per_unit"))
+        fingerprint = f"{rates['n']}:{rates['last']}:{rates['total']}"
+        keys = {
+            pk: f"networks:round-results:v1:{pk}:{r.updated_at.timestamp()}:{results[pk].submitted}:{fingerprint}"
+            for pk, r in closed.items()
+        }
+        cached = cache.get_many(list(keys.values()))
+        for pk, key in keys.items():
+            if key in cached:
+                results[pk] = cached[key]
+        round_ids = [pk for pk in round_ids if pk not in keys or keys[pk] not in cached]
+        if not round_ids:
+            return results
+    _compute_figures(round_ids, results)
+    cache.set_many({keys[pk]: results[pk] for pk in round_ids if pk in keys}, timeout=CACHE_SECONDS)
+    return results
+
+
+def _compute_figures(round_ids: list[int], results: dict[int, RoundResults]) -> None:
     answers = _converted_answers(round_ids)
     sql, params = answers.query.sql_with_params()
     if connection.vendor == "postgresql":
@@ -642,9 +672,8 @@ def rounds_results(rounds: Sequence[ConsultationRound]) -> dict[int, RoundResult
             results[round_id].overall = figures
         else:
             results[round_id].by_country.append(figures)
-    for result in results.values():
-        result.by_country.sort(key=lambda f: f.country or "")
-    return results
+    for round_id in round_ids:
+        results[round_id].by_country.sort(key=lambda f: f.country or "")
 
 
 def rounds_with_counts_by_ids(round_ids: Sequence[int]) -> list[dict[str, Any]]:

@@ -218,5 +218,21 @@ def test_aggregating_thousands_of_answers_costs_the_same_few_queries(round_):
     with CaptureQueriesContext(connection) as large:
         large_results = selectors.round_results(round_)
     assert large_results.overall.count == 2200
-    # Counts, unweighted figures, weighted figures, missing rates, outliers: one query each.
-    assert len(large.captured_queries) == len(small.captured_queries) <= 5
+    # Counts, the rates' fingerprint (cache key of a closed round), unweighted figures, weighted
+    # figures, missing rates, outliers: one query each.
+    assert len(large.captured_queries) == len(small.captured_queries) <= 7
+
+
+def test_a_closed_rounds_figures_are_cached_until_an_exchange_rate_changes(round_):
+    orgs = _orgs(4)
+    for org in orgs[:3]:
+        answer(round_, org, "2.00")
+    answer(round_, orgs[3], "8.00", currency="PEN")
+    assert selectors.round_results(round_).overall.count == 3
+    with CaptureQueriesContext(connection) as queries:
+        again = selectors.round_results(round_)
+    assert again.overall.count == 3 and again.missing_rates == {"PEN": 1}
+    assert len(queries.captured_queries) == 2  # the counts and the rates' fingerprint
+    rate("PEN", CLOSE, "0.25")  # the missing rate is added: the figures include the answer
+    fresh = selectors.round_results(round_)
+    assert fresh.overall.count == 4 and fresh.missing_rates == {}
