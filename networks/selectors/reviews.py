@@ -95,7 +95,7 @@ REVIEW_MANAGER_ROLES = frozenset({StaffRole.ADMIN, StaffRole.ME_OFFICER})
 REVIEW_READER_ROLES = frozenset({StaffRole.ADMIN, StaffRole.ME_OFFICER, StaffRole.COORDINATOR, StaffRole.VIEWER})
 # Fewer answers than this in a group (a country, or a whole round): its figures are shown only
 # to the staff who manage the review, since they would reveal one organization's costs.
-MIN_GROUP_ANSWERS = 3
+MIN_GROUP_ANSWERS = 5
 OUTLIER_IQR_FACTOR = Decimal("1.5")
 FIGURE_PLACES = Decimal("0.0001")
 # How long a closed round's figures stay cached (the key changes with any new rate anyway).
