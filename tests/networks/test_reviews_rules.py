@@ -243,3 +243,19 @@ def test_bad_price_reference_input_is_refused_with_every_error_at_once(admin):
         )  # fmt: skip
     assert {"kind", "minimum_price", "premium", "effective_from", "currency"} <= set(error.value.message_dict)
     assert not PriceReference.objects.exists()
+
+
+def test_the_daily_task_sends_the_reminders_and_is_in_the_beat_schedule():
+    from clac.plugins import beat_schedule
+    from networks import tasks
+
+    today = timezone.localdate()
+    round_ = RoundFactory(opens_on=today, closes_on=today + datetime.timedelta(days=1))
+    organization = OrganizationFactory()
+    invite(round_, organization)
+    _editor(organization, email="coop@coop.example")
+    assert tasks.consultation_reminders_send() == {"invitations": 1, "emails": 1, "without_contact": 0}
+    assert tasks.consultation_reminders_send()["emails"] == 0
+    assert [m.to for m in mail.outbox] == [["coop@coop.example"]]
+    entry = beat_schedule()["networks-consultation-reminders"]
+    assert entry["task"] == "networks.tasks.consultation_reminders_send"
