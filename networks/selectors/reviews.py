@@ -53,7 +53,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from clac.roles import StaffRole, user_has_any_role, user_is_staff_member
-from members.models import ExchangeRate, Organization, Product
+from members.models import Country, ExchangeRate, Organization, Product
 from members.selectors.access import access_scope
 from networks.models import (
     ConsultationInvitation,
@@ -413,6 +413,8 @@ class FigureSet:
     outliers: int = 0
     # Fewer answers than MIN_GROUP_ANSWERS: shown only to the review's managers.
     small: bool = False
+    # The country's name in the reader's language, set by round_results_named for the pages.
+    country_name: str = ""
 
 
 @dataclass
@@ -683,6 +685,16 @@ def rounds_with_counts_by_ids(round_ids: Sequence[int]) -> list[dict[str, Any]]:
 
 def round_results(round_: ConsultationRound) -> RoundResults:
     return rounds_results([round_])[round_.pk]
+
+
+def results_with_country_names(results: RoundResults) -> RoundResults:
+    """The results with each country's name in the active language (one query)."""
+    codes = [f.country for f in results.by_country if f.country]
+    names = {country.code: str(country) for country in Country.objects.filter(code__in=codes)}
+    for figures in results.by_country:
+        figures.country_name = names.get(figures.country or "", figures.country or "")
+    results.by_country.sort(key=lambda f: f.country_name)
+    return results
 
 
 def round_answers(

@@ -219,6 +219,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     results = selectors.round_results(round_)
     if not can_change:
         results = results.without_small_groups()
+    results = selectors.results_with_country_names(results)
     return render(
         request,
         "networks/reviews/round.html",
