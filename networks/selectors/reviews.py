@@ -59,6 +59,7 @@ from networks.models import (
     ConsultationInvitation,
     ConsultationResponse,
     ConsultationRound,
+    Network,
     PriceReference,
     Review,
     ReviewDocument,
@@ -118,6 +119,18 @@ def review_can_change(user, review: Review) -> bool:
 
 def review_can_create(user) -> bool:
     return user_has_any_role(user, REVIEW_MANAGER_ROLES) or bool(network_ids_coordinated_by(user))
+
+
+def products_managed_by(user) -> QuerySet[Product]:
+    """The products whose reviews the user may open: every product for administrators and M&E
+    officers, a coordinator's networks' products otherwise."""
+    products = Product.objects.order_by("name")
+    if user_has_any_role(user, REVIEW_MANAGER_ROLES):
+        return products
+    categories = Network.objects.filter(pk__in=network_ids_coordinated_by(user), kind=Network.Kind.PRODUCT).values(
+        "product_network"
+    )
+    return products.filter(network__in=categories)
 
 
 def _require_reader(user) -> None:

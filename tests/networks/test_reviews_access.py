@@ -320,3 +320,26 @@ def test_no_partner_other_organization_or_non_manager_reads_an_individual_answer
         reverse("networks:round_detail", kwargs={"pk": world["closed"].pk})
     )
     assert "7.3917" in manager.content.decode() or "7,3917" in manager.content.decode()
+
+
+def test_a_coordinator_opens_reviews_of_their_networks_products_only(client, world):
+    from members.models import Product
+
+    c = _c(client, world["users"][StaffRole.COORDINATOR])
+    url = reverse("networks:review_create")
+    choices = {product.code for product in c.get(url).context["form"].fields["product"].queryset}
+    assert choices == set(Product.objects.filter(network="coffee").values_list("code", flat=True))
+    cocoa = Product.objects.get(code="cocoa")
+    before = Review.objects.count()
+    response = c.post(url, {"product": cocoa.pk, "kind": "price", "title": "Cacao"})
+    assert response.status_code == 200 and "product" in response.context["form"].errors
+    response = c.post(url, {"product": Product.objects.get(code="coffee").pk, "kind": "standard", "title": "Café"})
+    assert response.status_code == 302
+    assert Review.objects.count() == before + 1
+    created = Review.objects.latest("id")
+    assert (created.network, created.stage, created.created_by) == (
+        world["review"].network,
+        "planning",
+        world["users"][StaffRole.COORDINATOR],
+    )
+    assert ReviewEvent.objects.filter(review=created, to_stage="planning").count() == 1
