@@ -343,3 +343,42 @@ def test_a_coordinator_opens_reviews_of_their_networks_products_only(client, wor
         world["users"][StaffRole.COORDINATOR],
     )
     assert ReviewEvent.objects.filter(review=created, to_stage="planning").count() == 1
+
+
+def _api_queries(url: str, client: APIClient) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries.captured_queries)
+
+
+def test_api_lists_cost_the_same_queries_with_ten_times_the_rows(world):
+    from django.core.cache import cache
+
+    client = _partner(["reviews:read"])
+    network = world["review"].network
+
+    def grow(n: int) -> None:
+        for _index in range(n):
+            review = ReviewFactory(network=network)
+            round_ = RoundFactory(
+                review=review, opens_on=datetime.date(2021, 1, 1), closes_on=datetime.date(2021, 2, 1)
+            )
+            org = OrganizationFactory()
+            invite(round_, org)
+            answer(round_, org, "2.0")
+            PriceReferenceFactory(effective_from=datetime.date(2000, 1, 1) + datetime.timedelta(days=len_refs[0]))
+            len_refs[0] += 1
+
+    len_refs = [0]
+    names = ("review-list", "price-reference-list")
+    grow(2)
+    _api_queries(reverse("api-v1:review-list"), client)  # the key's first use is recorded once
+    cache.clear()
+    few = {name: _api_queries(reverse(f"api-v1:{name}"), client) for name in names}
+    grow(20)
+    cache.clear()
+    many = {name: _api_queries(reverse(f"api-v1:{name}"), client) for name in names}
+    assert many == few
