@@ -131,6 +131,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             **selectors.review_detail_context(review=review),
             "review": review,
             "can_change": can_change,
+            "can_plan_round": can_change and review.stage in services.ROUND_STAGES,
             "move_form": ReviewMoveForm(stages=stages, initial={"effective_on": timezone.localdate()})
             if stages
             else None,
