@@ -131,6 +131,7 @@ def _answers(
     submitted_between: tuple[datetime.datetime, datetime.datetime],
     skip: set[int],
     drafts: float = 0.05,
+    exact_median: bool = False,
 ) -> int:
     """Answers of about `share` of the members: totals log-normal around `median` (USD per
     unit), a couple of outliers, split by category, most with a volume."""
@@ -170,6 +171,20 @@ def _answers(
                 submitted_at=None if is_draft else moment,
             )
         )
+    if exact_median:
+        # The study's published result is the median of its answers: scale them onto it.
+        totals: list[Decimal] = sorted(
+            r.cost_total for r in rows if r.status == ConsultationResponse.Status.SUBMITTED and r.cost_total is not None
+        )
+        if totals:
+            middle = len(totals) // 2
+            sample = totals[middle] if len(totals) % 2 else (totals[middle - 1] + totals[middle]) / 2
+            factor = median / sample
+            for row in rows:
+                for name in CATEGORY_SHARES:
+                    cost: Decimal = getattr(row, f"cost_{name}")
+                    setattr(row, f"cost_{name}", (cost * factor).quantize(Decimal("0.0001")))
+                row.cost_total = sum((getattr(row, f"cost_{name}") for name in CATEGORY_SHARES), Decimal(0))
     ConsultationResponse.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
 
@@ -242,6 +257,7 @@ def seed(ctx: DemoContext, rng: random.Random) -> dict[str, int]:
     counts["consultation answers"] += _answers(
         rng, study_round, members, share=0.45, median=Decimal("1.76"), spread=0.16, volume_range=(40_000, 4_000_000),
         local_currency=False, submitted_between=(_at(d(2022, 4, 5)), _at(d(2022, 5, 30))), skip=set(),
+        exact_median=True,
     )  # fmt: skip
 
     review = _review(

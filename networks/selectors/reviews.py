@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import (
@@ -38,10 +39,12 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -50,12 +53,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from clac.roles import StaffRole, user_has_any_role, user_is_staff_member
-from members.models import ExchangeRate, Organization, Product
+from members.models import Country, ExchangeRate, Organization, Product
 from members.selectors.access import access_scope
 from networks.models import (
     ConsultationInvitation,
     ConsultationResponse,
     ConsultationRound,
+    Network,
     PriceReference,
     Review,
     ReviewDocument,
@@ -92,9 +96,11 @@ REVIEW_MANAGER_ROLES = frozenset({StaffRole.ADMIN, StaffRole.ME_OFFICER})
 REVIEW_READER_ROLES = frozenset({StaffRole.ADMIN, StaffRole.ME_OFFICER, StaffRole.COORDINATOR, StaffRole.VIEWER})
 # Fewer answers than this in a group (a country, or a whole round): its figures are shown only
 # to the staff who manage the review, since they would reveal one organization's costs.
-MIN_GROUP_ANSWERS = 3
+MIN_GROUP_ANSWERS = 5
 OUTLIER_IQR_FACTOR = Decimal("1.5")
 FIGURE_PLACES = Decimal("0.0001")
+# How long a closed round's figures stay cached (the key changes with any new rate anyway).
+CACHE_SECONDS = 24 * 3600
 
 
 # --- Access ---------------------------------------------------------------------------------
@@ -113,6 +119,18 @@ def review_can_change(user, review: Review) -> bool:
 
 def review_can_create(user) -> bool:
     return user_has_any_role(user, REVIEW_MANAGER_ROLES) or bool(network_ids_coordinated_by(user))
+
+
+def products_managed_by(user) -> QuerySet[Product]:
+    """The products whose reviews the user may open: every product for administrators and M&E
+    officers, a coordinator's networks' products otherwise."""
+    products = Product.objects.order_by("name")
+    if user_has_any_role(user, REVIEW_MANAGER_ROLES):
+        return products
+    categories = Network.objects.filter(pk__in=network_ids_coordinated_by(user), kind=Network.Kind.PRODUCT).values(
+        "product_network"
+    )
+    return products.filter(network__in=categories)
 
 
 def _require_reader(user) -> None:
@@ -408,6 +426,8 @@ class FigureSet:
     outliers: int = 0
     # Fewer answers than MIN_GROUP_ANSWERS: shown only to the review's managers.
     small: bool = False
+    # The country's name in the reader's language, set by round_results_named for the pages.
+    country_name: str = ""
 
 
 @dataclass
@@ -584,6 +604,31 @@ def rounds_results(rounds: Sequence[ConsultationRound]) -> dict[int, RoundResult
         )
         result.response_rate = response_rate(result.submitted, result.invited)
 
+    # A closed round's figures change only when an exchange rate is added or changed (its
+    # answers are final): they are cached under a key that says so (docs/decisions, reviews).
+    today = timezone.localdate()
+    closed = {r.pk: r for r in rounds if r.closes_on < today}
+    keys: dict[int, str] = {}
+    if closed:
+        rates = ExchangeRate.objects.aggregate(n=Count("id"), last=Max("id"), total=Sum("usd_per_unit"))
+        fingerprint = f"{rates['n']}:{rates['last']}:{rates['total']}"
+        keys = {
+            pk: f"networks:round-results:v1:{pk}:{r.updated_at.timestamp()}:{results[pk].submitted}:{fingerprint}"
+            for pk, r in closed.items()
+        }
+        cached = cache.get_many(list(keys.values()))
+        for pk, key in keys.items():
+            if key in cached:
+                results[pk] = cached[key]
+        round_ids = [pk for pk in round_ids if pk not in keys or keys[pk] not in cached]
+        if not round_ids:
+            return results
+    _compute_figures(round_ids, results)
+    cache.set_many({keys[pk]: results[pk] for pk in round_ids if pk in keys}, timeout=CACHE_SECONDS)
+    return results
+
+
+def _compute_figures(round_ids: list[int], results: dict[int, RoundResults]) -> None:
     answers = _converted_answers(round_ids)
     sql, params = answers.query.sql_with_params()
     if connection.vendor == "postgresql":
@@ -642,9 +687,8 @@ def rounds_results(rounds: Sequence[ConsultationRound]) -> dict[int, RoundResult
             results[round_id].overall = figures
         else:
             results[round_id].by_country.append(figures)
-    for result in results.values():
-        result.by_country.sort(key=lambda f: f.country or "")
-    return results
+    for round_id in round_ids:
+        results[round_id].by_country.sort(key=lambda f: f.country or "")
 
 
 def rounds_with_counts_by_ids(round_ids: Sequence[int]) -> list[dict[str, Any]]:
@@ -654,6 +698,16 @@ def rounds_with_counts_by_ids(round_ids: Sequence[int]) -> list[dict[str, Any]]:
 
 def round_results(round_: ConsultationRound) -> RoundResults:
     return rounds_results([round_])[round_.pk]
+
+
+def results_with_country_names(results: RoundResults) -> RoundResults:
+    """The results with each country's name in the active language (one query)."""
+    codes = [f.country for f in results.by_country if f.country]
+    names = {country.code: str(country) for country in Country.objects.filter(code__in=codes)}
+    for figures in results.by_country:
+        figures.country_name = names.get(figures.country or "", figures.country or "")
+    results.by_country.sort(key=lambda f: f.country_name)
+    return results
 
 
 def round_answers(

@@ -20,6 +20,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.forms import ModelChoiceField
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -103,6 +104,9 @@ def review_list(request: HttpRequest) -> HttpResponse:
 @staff_required(*WRITERS)
 def review_create(request: HttpRequest) -> HttpResponse:
     form = ReviewForm(request.POST or None)
+    product_field = form.fields["product"]
+    assert isinstance(product_field, ModelChoiceField)
+    product_field.queryset = selectors.products_managed_by(request.user)
     if request.method == "POST" and form.is_valid():
         try:
             review = services.review_create(actor=request_user(request), **form.cleaned_data)
@@ -127,6 +131,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             **selectors.review_detail_context(review=review),
             "review": review,
             "can_change": can_change,
+            "can_plan_round": can_change and review.stage in services.ROUND_STAGES,
             "move_form": ReviewMoveForm(stages=stages, initial={"effective_on": timezone.localdate()})
             if stages
             else None,
@@ -219,6 +224,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     results = selectors.round_results(round_)
     if not can_change:
         results = results.without_small_groups()
+    results = selectors.results_with_country_names(results)
     return render(
         request,
         "networks/reviews/round.html",

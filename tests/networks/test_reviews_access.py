@@ -320,3 +320,65 @@ def test_no_partner_other_organization_or_non_manager_reads_an_individual_answer
         reverse("networks:round_detail", kwargs={"pk": world["closed"].pk})
     )
     assert "7.3917" in manager.content.decode() or "7,3917" in manager.content.decode()
+
+
+def test_a_coordinator_opens_reviews_of_their_networks_products_only(client, world):
+    from members.models import Product
+
+    c = _c(client, world["users"][StaffRole.COORDINATOR])
+    url = reverse("networks:review_create")
+    choices = {product.code for product in c.get(url).context["form"].fields["product"].queryset}
+    assert choices == set(Product.objects.filter(network="coffee").values_list("code", flat=True))
+    cocoa = Product.objects.get(code="cocoa")
+    before = Review.objects.count()
+    response = c.post(url, {"product": cocoa.pk, "kind": "price", "title": "Cacao"})
+    assert response.status_code == 200 and "product" in response.context["form"].errors
+    response = c.post(url, {"product": Product.objects.get(code="coffee").pk, "kind": "standard", "title": "Café"})
+    assert response.status_code == 302
+    assert Review.objects.count() == before + 1
+    created = Review.objects.latest("id")
+    assert (created.network, created.stage, created.created_by) == (
+        world["review"].network,
+        "planning",
+        world["users"][StaffRole.COORDINATOR],
+    )
+    assert ReviewEvent.objects.filter(review=created, to_stage="planning").count() == 1
+
+
+def _api_queries(url: str, client: APIClient) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries.captured_queries)
+
+
+def test_api_lists_cost_the_same_queries_with_ten_times_the_rows(world):
+    from django.core.cache import cache
+
+    client = _partner(["reviews:read"])
+    network = world["review"].network
+
+    def grow(n: int) -> None:
+        for _index in range(n):
+            review = ReviewFactory(network=network)
+            round_ = RoundFactory(
+                review=review, opens_on=datetime.date(2021, 1, 1), closes_on=datetime.date(2021, 2, 1)
+            )
+            org = OrganizationFactory()
+            invite(round_, org)
+            answer(round_, org, "2.0")
+            PriceReferenceFactory(effective_from=datetime.date(2000, 1, 1) + datetime.timedelta(days=len_refs[0]))
+            len_refs[0] += 1
+
+    len_refs = [0]
+    names = ("review-list", "price-reference-list")
+    grow(2)
+    _api_queries(reverse("api-v1:review-list"), client)  # the key's first use is recorded once
+    cache.clear()
+    few = {name: _api_queries(reverse(f"api-v1:{name}"), client) for name in names}
+    grow(20)
+    cache.clear()
+    many = {name: _api_queries(reverse(f"api-v1:{name}"), client) for name in names}
+    assert many == few

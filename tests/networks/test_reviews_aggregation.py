@@ -139,12 +139,14 @@ def test_drafts_do_not_count_and_the_response_rate_divides_by_the_invited(round_
 
 
 def test_groups_under_the_minimum_are_hidden_from_anyone_but_the_managers(round_):
-    for org, total in zip(_orgs(3, "PE"), ("1", "2", "3"), strict=True):
+    for org, total in zip(_orgs(5, "PE"), ("1", "2", "3", "4", "5"), strict=True):
         answer(round_, org, total)
-    answer(round_, _orgs(1, "BO")[0], "7.77")
+    for org, total in zip(_orgs(3, "BO"), ("7.77", "8.5", "9"), strict=True):
+        answer(round_, org, total)
     public = selectors.round_results(round_).without_small_groups()
     bolivia = next(f for f in public.by_country if f.country == "BO")
-    assert bolivia.small and bolivia.count == 1
+    # Three answers would be given back by their interpolated Q1, median and Q3.
+    assert bolivia.small and bolivia.count == 3
     assert bolivia.median is None and bolivia.q1 is None and bolivia.weighted_median is None
     assert not public.overall.small
 
@@ -218,5 +220,21 @@ def test_aggregating_thousands_of_answers_costs_the_same_few_queries(round_):
     with CaptureQueriesContext(connection) as large:
         large_results = selectors.round_results(round_)
     assert large_results.overall.count == 2200
-    # Counts, unweighted figures, weighted figures, missing rates, outliers: one query each.
-    assert len(large.captured_queries) == len(small.captured_queries) <= 5
+    # Counts, the rates' fingerprint (cache key of a closed round), unweighted figures, weighted
+    # figures, missing rates, outliers: one query each.
+    assert len(large.captured_queries) == len(small.captured_queries) <= 7
+
+
+def test_a_closed_rounds_figures_are_cached_until_an_exchange_rate_changes(round_):
+    orgs = _orgs(4)
+    for org in orgs[:3]:
+        answer(round_, org, "2.00")
+    answer(round_, orgs[3], "8.00", currency="PEN")
+    assert selectors.round_results(round_).overall.count == 3
+    with CaptureQueriesContext(connection) as queries:
+        again = selectors.round_results(round_)
+    assert again.overall.count == 3 and again.missing_rates == {"PEN": 1}
+    assert len(queries.captured_queries) == 2  # the counts and the rates' fingerprint
+    rate("PEN", CLOSE, "0.25")  # the missing rate is added: the figures include the answer
+    fresh = selectors.round_results(round_)
+    assert fresh.overall.count == 4 and fresh.missing_rates == {}

@@ -243,3 +243,43 @@ def test_bad_price_reference_input_is_refused_with_every_error_at_once(admin):
         )  # fmt: skip
     assert {"kind", "minimum_price", "premium", "effective_from", "currency"} <= set(error.value.message_dict)
     assert not PriceReference.objects.exists()
+
+
+def test_the_daily_task_sends_the_reminders_and_is_in_the_beat_schedule():
+    from clac.plugins import beat_schedule
+    from networks import tasks
+
+    today = timezone.localdate()
+    round_ = RoundFactory(opens_on=today, closes_on=today + datetime.timedelta(days=1))
+    organization = OrganizationFactory()
+    invite(round_, organization)
+    _editor(organization, email="coop@coop.example")
+    assert tasks.consultation_reminders_send() == {"invitations": 1, "emails": 1, "without_contact": 0}
+    assert tasks.consultation_reminders_send()["emails"] == 0
+    assert [m.to for m in mail.outbox] == [["coop@coop.example"]]
+    entry = beat_schedule()["networks-consultation-reminders"]
+    assert entry["task"] == "networks.tasks.consultation_reminders_send"
+
+
+def test_the_closing_day_ends_at_midnight_in_the_projects_time_zone_not_in_utc(settings):
+    from unittest import mock
+    from zoneinfo import ZoneInfo
+
+    settings.TIME_ZONE = "America/Panama"  # UTC-5 all year
+    closing = datetime.date(2023, 2, 28)
+    round_ = RoundFactory(opens_on=datetime.date(2022, 12, 1), closes_on=closing)
+    organization = OrganizationFactory()
+    invite(round_, organization)
+    editor = _editor(organization)
+    utc = ZoneInfo("UTC")
+    late_evening = datetime.datetime(2023, 3, 1, 4, 30, tzinfo=utc)  # 23:30 on 28 February in Panama
+    with mock.patch("django.utils.timezone.now", return_value=late_evening):
+        services.consultation_response_save(
+            actor=editor, round_=round_, organization=organization, currency="USD", cost_labour=Decimal(1)
+        )
+    after_midnight = datetime.datetime(2023, 3, 1, 5, 30, tzinfo=utc)  # 00:30 on 1 March in Panama
+    with mock.patch("django.utils.timezone.now", return_value=after_midnight), pytest.raises(ValidationError):
+        services.consultation_response_save(
+            actor=editor, round_=round_, organization=organization, cost_labour=Decimal(2)
+        )
+    assert ConsultationResponse.objects.get().cost_labour == Decimal(1)
