@@ -1,0 +1,15 @@
+"""The finance API routes, mounted under /api/v1/ by the platform."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from finance.api import books, indicators
+
+router = SimpleRouter()
+router.register("finance/journal-entries", books.JournalEntryViewSet, basename="finance-journal-entry")
+
+urlpatterns = [
+    path("finance/indicators/", indicators.IndicatorsView.as_view(), name="finance-indicators"),
+    path("finance/funds/", books.FundsView.as_view(), name="finance-funds"),
+    *router.urls,
+]
