@@ -51,7 +51,15 @@ BENCH_DATABASE = os.environ.get("CLAC_BENCH_DATABASE", "clac_bench")
 COPY_DATABASE = f"{BENCH_DATABASE}_import"
 # The networks pages' own database: the demo seeder needs one without the registry benchmarks' rows.
 NETWORKS_DATABASE = f"{BENCH_DATABASE}_networks"
-BENCHMARKS = ("registry_api", "import_registry", "duplicates", "networks_pages", "members_pages", "review_queue")
+BENCHMARKS = (
+    "registry_api",
+    "import_registry",
+    "duplicates",
+    "networks_pages",
+    "members_pages",
+    "review_queue",
+    "finance_pages",
+)
 NETWORKS_HEADING = "## Networks pages"
 MEMBERS_HEADING = "## Registry pages"
 API_HEADING = "## Partner directory API"
@@ -267,7 +275,15 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
     from django.db import connections
 
-    from bench import duplicates, import_registry, members_pages, networks_pages, registry_api, review_queue
+    from bench import (
+        duplicates,
+        finance_pages,
+        import_registry,
+        members_pages,
+        networks_pages,
+        registry_api,
+        review_queue,
+    )
 
     figures: dict = {}
     try:
@@ -299,7 +315,20 @@ def main(argv: list[str] | None = None) -> int:
             figures["members_pages"] = members_pages.run(
                 runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
             )
-        if "networks_pages" in selected or "members_pages" in selected:
+        if "finance_pages" in selected:
+            # Over the demo data networks_pages seeded (thousands of journal entries), or seeded now.
+            from django.db import connection
+
+            seed = "networks_pages" not in selected and "members_pages" not in selected
+            if seed:
+                connections.close_all()
+                connection.settings_dict["NAME"] = NETWORKS_DATABASE
+                call_command("migrate", verbosity=0)
+            print(f"finance_pages: {args.page_runs} runs x {args.page_repeats}…", flush=True)
+            figures["finance_pages"] = finance_pages.run(
+                runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
+            )
+        if "networks_pages" in selected or "members_pages" in selected or "finance_pages" in selected:
             from django.db import connection
 
             connections.close_all()
@@ -382,6 +411,7 @@ def main(argv: list[str] | None = None) -> int:
             report += "\n" + "\n".join(networks_pages.report_lines(figures["networks_pages"]))
             report += "\n" + "\n".join(members_pages.report_lines(figures["members_pages"]))
             report += "\n\n" + "\n".join(review_queue.report_lines(figures["review_queue"]))
+            report += "\n\n" + "\n".join(finance_pages.report_lines(figures["finance_pages"]))
             args.output.write_text(report, encoding="utf-8")
             print(f"Wrote {args.output}", flush=True)
         else:
@@ -403,6 +433,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Rewrote the directory API section of {args.output}", flush=True)
             if "review_queue" in figures:
                 _replace_section(args.output, review_queue.HEADING, review_queue.report_lines(figures["review_queue"]))
+            if "finance_pages" in figures:
+                section = finance_pages.report_lines(figures["finance_pages"])
+                section[2:2] = [_run_line("finance_pages", machine, postgres, started_at, finished_at), ""]
+                _replace_section(args.output, finance_pages.HEADING, section)
     finally:
         connections.close_all()
         if not args.keep_db:

@@ -12,7 +12,7 @@ from clac.access import require_staff_roles
 from finance.models import Account, Fund, JournalEntry, JournalLine
 from finance.selectors.ledger import fund_balances
 
-__all__ = ["account_list", "entry_get_for_user", "fund_list", "journal_list"]
+__all__ = ["account_list", "entry_get_for_user", "fund_list", "journal_list", "journal_page_totals"]
 
 FINANCE_ROLES = ("admin", "finance")
 
@@ -40,15 +40,25 @@ def journal_list(
         entries = entries.filter(source=source)
     if q:
         entries = entries.filter(description__icontains=q)
-    return (
-        entries.select_related("created_by")
-        .annotate(
-            total_usd=Sum("lines__amount_usd", filter=Q(lines__amount_usd__gt=0)),
-            line_count=Count("lines"),
-            is_reversed=Exists(JournalEntry.objects.filter(reverses=OuterRef("pk"))),
-        )
-        .order_by("-date", "-id")
+    # No aggregate here: it would be computed over every entry before the page is cut
+    # (journal_page_totals adds the totals of the page's entries only).
+    return entries.annotate(is_reversed=Exists(JournalEntry.objects.filter(reverses=OuterRef("pk")))).order_by(
+        "-date", "-id"
     )
+
+
+def journal_page_totals(entries: list[JournalEntry]) -> list[JournalEntry]:
+    """Sets `total_usd` (sum of debits) and `line_count` on a page of entries: one query."""
+    rows = (
+        JournalLine.objects.filter(entry_id__in=[entry.pk for entry in entries])
+        .values("entry_id")
+        .annotate(total=Sum("amount_usd", filter=Q(amount_usd__gt=0)), count=Count("id"))
+        .order_by()
+    )
+    totals = {row["entry_id"]: (row["total"], row["count"]) for row in rows}
+    for entry in entries:
+        entry.total_usd, entry.line_count = totals.get(entry.pk, (None, 0))  # type: ignore[attr-defined]
+    return entries
 
 
 def entry_get_for_user(*, user: Any, pk: int) -> JournalEntry:

@@ -83,6 +83,7 @@ def journal_list(request: HttpRequest) -> HttpResponse:
         entries = JournalEntry.objects.none()
         status = 400
     page_obj = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj.object_list = selectors.journal_page_totals(list(page_obj.object_list))
     return render(request, "finance/books/journal.html", {"filter_form": form, "page_obj": page_obj}, status=status)
 
 
