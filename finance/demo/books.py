@@ -10,6 +10,7 @@ import random
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Sum
 
 from clac.plugins import DemoContext
 from clac.strategic_lines import StrategicLine
@@ -22,6 +23,7 @@ from finance.models import (
     Fund,
     GrantAgreement,
     JournalEntry,
+    JournalLine,
     ReportingDeadline,
     Tranche,
 )
@@ -66,7 +68,7 @@ LINE_ACCOUNTS = {
     StrategicLine.STRATEGIC_PLAN: "5600",
 }
 # Yearly operating expenses per line (USD) at the small scale.
-LINE_BUDGETS = {"5100": 90_000, "5200": 120_000, "5300": 210_000, "5400": 150_000, "5500": 180_000, "5600": 160_000}
+LINE_BUDGETS = {"5100": 75_000, "5200": 100_000, "5300": 180_000, "5400": 125_000, "5500": 150_000, "5600": 140_000}
 EXPENSE_MEMOS = {
     "5100": ["Auditoría externa", "Software contable", "Asesoría financiera"],
     "5200": ["Diseño de materiales", "Campaña en redes", "Traducciones"],
@@ -156,7 +158,7 @@ def seed(ctx: DemoContext, rng: random.Random) -> dict[str, int]:
         description="Saldo de apertura",
         debit=chart.BANK,
         credit=chart.NET_ASSETS,
-        amount=_money(420_000 * factor),
+        amount=_money(650_000 * factor),
     )
 
     # Donors and agreements: large grants early, fewer later (the autonomy ratio rises).
@@ -265,7 +267,15 @@ def seed(ctx: DemoContext, rng: random.Random) -> dict[str, int]:
                 amount=_money(rng.uniform(2_500, 6_500) * (1 + 0.3 * (year - FIRST_YEAR))),
             )
 
-    # Expenses per strategic line, several a month; restricted funds pay for their lines.
+    # Expenses per strategic line, several a month; restricted funds pay for their lines, up to
+    # 85 % of what they received (a restricted fund never pays more than it holds).
+    received = {
+        row["fund_id"]: row["total"]
+        for row in JournalLine.objects.filter(fund__kind=Fund.Kind.RESTRICTED, account__code=chart.BANK)
+        .values("fund_id")
+        .annotate(total=Sum("amount_usd"))
+    }
+    room = {fund_id: Decimal(str(total)) * Decimal("0.85") for fund_id, total in received.items()}
     per_line = 3 * factor
     for year, month in months:
         for account, yearly in LINE_BUDGETS.items():
@@ -273,7 +283,11 @@ def seed(ctx: DemoContext, rng: random.Random) -> dict[str, int]:
             paying = [fund for fund, lines in restricted_funds if str(line) in lines]
             for _n in range(per_line):
                 amount = _money(yearly * factor / 12 / per_line * rng.uniform(0.75, 1.2))
-                fund = rng.choice(paying) if paying and rng.random() < 0.35 else None
+                fund = rng.choice(paying) if paying and rng.random() < 0.6 else None
+                if fund is not None and room.get(fund.pk, Decimal(0)) < amount:
+                    fund = None
+                elif fund is not None:
+                    room[fund.pk] -= amount
                 poster.post(
                     date=_day(rng, year, month),
                     description=rng.choice(EXPENSE_MEMOS[account]),

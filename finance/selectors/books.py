@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from clac.access import require_staff_roles
 from finance.models import Account, Fund, JournalEntry, JournalLine
+from finance.money import quantize
 from finance.selectors.ledger import fund_balances
 
 __all__ = ["account_list", "entry_get_for_user", "fund_list", "journal_list", "journal_page_totals"]
@@ -77,7 +78,7 @@ def fund_list(*, as_of: datetime.date | None = None) -> list[dict[str, Any]]:
     """Every fund with its net assets (USD) from the journal: two queries."""
     balances = fund_balances(as_of=as_of)
     return [
-        {"fund": fund, "balance_usd": balances.get(fund.pk, Decimal(0))}
+        {"fund": fund, "balance_usd": quantize(Decimal(balances.get(fund.pk, 0)))}
         for fund in Fund.objects.order_by("kind", "name")
     ]
 
