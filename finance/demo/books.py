@@ -269,13 +269,13 @@ def seed(ctx: DemoContext, rng: random.Random) -> dict[str, int]:
 
     # Expenses per strategic line, several a month; restricted funds pay for their lines, up to
     # 85 % of what they received (a restricted fund never pays more than it holds).
-    received = {
+    received_usd = {
         row["fund_id"]: row["total"]
         for row in JournalLine.objects.filter(fund__kind=Fund.Kind.RESTRICTED, account__code=chart.BANK)
         .values("fund_id")
         .annotate(total=Sum("amount_usd"))
     }
-    room = {fund_id: Decimal(str(total)) * Decimal("0.85") for fund_id, total in received.items()}
+    room = {fund_id: Decimal(str(total)) * Decimal("0.85") for fund_id, total in received_usd.items()}
     per_line = 3 * factor
     for year, month in months:
         for account, yearly in LINE_BUDGETS.items():
