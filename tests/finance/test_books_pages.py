@@ -413,3 +413,39 @@ def test_a_submitted_deadline_is_not_flagged(client, world):
     assert ReportingDeadline.objects.get(pk=world.deadline.pk).submitted_on == timezone.localdate()
     assert reporting_deadlines_remind() == 0
     assert "Informe intermedio" not in client.get(reverse("finance:dashboard")).content.decode()
+
+
+# --- Dashboard home panel, report currency, chart of accounts --------------------------------
+
+
+def test_the_home_panel_shows_finance_staff_the_ratio_and_deadlines_only(client, world):
+    home = _as(client, world.users[StaffRole.FINANCE]).get("/dashboard/").content.decode()
+    assert 'id="finance-panel"' in home and "Informe intermedio" in home
+    other = _as(client, world.users[StaffRole.VIEWER]).get("/dashboard/").content.decode()
+    assert 'id="finance-panel"' not in other
+
+
+def test_the_dashboard_converts_to_a_chosen_currency_and_explains_a_missing_rate(client, world):
+    from members.models import ExchangeRate
+
+    ExchangeRate.objects.create(currency="EUR", date=timezone.localdate(), usd_per_unit=Decimal("1.25"))
+    _as(client, world.users[StaffRole.FINANCE])
+    response = client.get(reverse("finance:dashboard"), {"currency": "eur"})
+    assert response.status_code == 200
+    assert response.context["current"].total_income == Decimal("400.00")  # 500 USD / 1.25
+    missing = client.get(reverse("finance:dashboard"), {"currency": "XOF"})
+    assert missing.status_code == 400 and "XOF" in str(missing.context["currency_form"].errors)
+    assert missing.context["current"].currency == "USD"
+
+
+def test_an_income_account_without_a_category_is_refused_and_a_proper_one_added(client, world):
+    url = reverse("finance:account_create")
+    before = fingerprint()
+    response = _as(client, world.users[StaffRole.FINANCE]).post(
+        url, {"code": "4950", "name": "Intereses", "type": "income"}
+    )
+    assert response.status_code == 200 and "income_category" in response.context["form"].errors
+    assert fingerprint() == before
+    data = {"code": "4950", "name": "Intereses", "type": "income", "income_category": "other"}
+    assert client.post(url, data).status_code == 302
+    assert chart.account("4950").income_category == "other"
