@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 
 from clac.strategic_lines import StrategicLine
 from finance import chart
-from finance.models import Account, BudgetLine, Fund, JournalLine
+from finance.models import Account, BudgetLine, Fund, JournalEntry, JournalLine
 from finance.money import USD, quantize, usd_per_unit
 
 __all__ = ["YearIndicators", "indicator_years", "indicators_for_years", "period_end"]
@@ -112,7 +112,7 @@ class YearIndicators:
 def indicator_years(*, today: datetime.date, span: int = 5) -> list[int]:
     """The years the dashboard shows: the last `span` years up to this one, from the first
     year with entries."""
-    first = JournalLine.objects.order_by("entry__date").values_list("entry__date", flat=True).first()
+    first = JournalEntry.objects.order_by("date").values_list("date", flat=True).first()
     start = max(today.year - span + 1, first.year if first else today.year)
     return list(range(start, today.year + 1))
 

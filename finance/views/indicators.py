@@ -24,7 +24,8 @@ from finance.selectors.indicators import YearIndicators, indicator_years, indica
 
 FINANCE = (StaffRole.ADMIN, StaffRole.FINANCE)
 CHART_HEIGHT = 100
-BAR_WIDTH = 40
+CHART_TOP = 16  # room for the value above a full bar
+BAR_WIDTH = 56
 BAR_GAP = 20
 
 
@@ -37,20 +38,16 @@ def trend_bars(values: list[tuple[int, Decimal | None]], *, top: Decimal | None 
     for index, (year, value) in enumerate(values):
         height = int(CHART_HEIGHT * min(value, scale) / scale) if value is not None and value > 0 else 0
         x = BAR_GAP + index * (BAR_WIDTH + BAR_GAP)
+        bar_top = CHART_TOP + CHART_HEIGHT - height
         bars.append(
-            {
-                "year": year,
-                "value": value,
-                "height": height,
-                "x": x,
-                "y": CHART_HEIGHT - height,
-                "label_x": x + BAR_WIDTH // 2,
-            }
-        )
+            {"year": year, "value": value, "height": height, "x": x, "y": bar_top, "label_x": x + BAR_WIDTH // 2,
+             "value_y": bar_top - 4}
+        )  # fmt: skip
     return {
         "bars": bars,
         "width": BAR_GAP + len(values) * (BAR_WIDTH + BAR_GAP),
-        "height": CHART_HEIGHT,
+        "height": CHART_TOP + CHART_HEIGHT + 24,
+        "year_y": CHART_TOP + CHART_HEIGHT + 16,
         "bar_width": BAR_WIDTH,
     }
 

@@ -203,3 +203,10 @@ def test_a_tranche_received_in_another_currency_is_converted_at_its_date(db):
         tranche_receive(
             tranche=tranche, received_date=datetime.date(2025, 5, 3), amount=Decimal("1"), currency="EUR", actor=None
         )
+
+
+def test_trend_bars_scale_to_the_top_and_leave_missing_years_empty():
+    from finance.views.indicators import CHART_HEIGHT, trend_bars
+
+    trend = trend_bars([(2024, Decimal("0.25")), (2025, None), (2026, Decimal("1.5"))], top=Decimal(1))
+    assert [bar["height"] for bar in trend["bars"]] == [CHART_HEIGHT // 4, 0, CHART_HEIGHT]
