@@ -7,13 +7,14 @@ from clac.plugins import AppPlugin, DashboardPanel, DemoSeeder, HistoryModel, Ur
 from clac.roles import StaffRole
 from finance import demo
 from finance.api import books as api_books
+from finance.api import donors as api_donors
 from finance.api import indicators as api_indicators
 from finance.views import books, budgets, donors, indicators
 
 FINANCE_STAFF = frozenset({StaffRole.ADMIN, StaffRole.FINANCE})
 
 VIEWS = (indicators, books, donors, budgets)
-API = (api_indicators, api_books)
+API = (api_indicators, api_books, api_donors)
 
 plugin = AppPlugin(
     app="finance",

@@ -23,6 +23,7 @@ from clac.roles import PortalRole, StaffRole
 from communications.services import api_key_create
 from finance import chart
 from finance.api import books as api_books
+from finance.api import donors as api_donors
 from finance.api import indicators as api_indicators
 from finance.models import JournalEntry, ReportingDeadline
 from finance.selectors.ledger import fund_balances
@@ -131,6 +132,10 @@ API = {
     "finance-funds": lambda w: {},
     "finance-journal-entry-list": lambda w: {},
     "finance-journal-entry-detail": lambda w: {"pk": w.entry.pk},
+    "finance-donor-list": lambda w: {},
+    "finance-donor-detail": lambda w: {"pk": w.donor.pk},
+    "finance-agreement-list": lambda w: {},
+    "finance-agreement-detail": lambda w: {"pk": w.agreement.pk},
 }
 
 
@@ -150,7 +155,7 @@ def _as(client, user):
 def test_every_route_of_the_books_is_walked_here():
     declared = {
         **indicators.ACCESS, **books.ACCESS, **donors.ACCESS, **budgets.ACCESS,
-        **api_indicators.ACCESS, **api_books.ACCESS,
+        **api_indicators.ACCESS, **api_books.ACCESS, **api_donors.ACCESS,
     }  # fmt: skip
     assert set(declared) == {*PAGES, *(f"api-v1:{name}" for name in API)}
 
@@ -449,3 +454,20 @@ def test_an_income_account_without_a_category_is_refused_and_a_proper_one_added(
     data = {"code": "4950", "name": "Intereses", "type": "income", "income_category": "other"}
     assert client.post(url, data).status_code == 302
     assert chart.account("4950").income_category == "other"
+
+
+def test_the_agreements_api_lists_tranches_and_deadlines_in_a_constant_number_of_queries(
+    world, django_assert_max_num_queries
+):
+    for number in range(5):
+        agreement_create(
+            donor=world.donor, title=f"P{number}", currency="USD", amount=Decimal("100"),
+            start_date=datetime.date(2025, 1, 1), end_date=datetime.date(2025, 12, 31), restricted=False,
+            strategic_lines=[], actor=None,
+        )  # fmt: skip
+    client = _api(world.users[StaffRole.FINANCE])
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("api-v1:finance-agreement-list"))
+    first = response.json()["results"][0]
+    assert first["tranches"][0]["expected_amount"] == "3000.00"
+    assert first["deadlines"][0]["title"] == "Informe intermedio"
