@@ -76,6 +76,7 @@ BENCHMARKS = (
     "campaigns_pages",
     "audiences_pages",
     "campaign_send",
+    "finance_pages",
 )
 # The campaign sending benchmark's own database (100,000 people the other benchmarks must not see).
 CAMPAIGN_DATABASE = f"{BENCH_DATABASE}_campaign"
@@ -315,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
         campaign_send,
         campaigns_pages,
         duplicates,
+        finance_pages,
         import_registry,
         inquiries_pages,
         members_pages,
@@ -399,7 +401,33 @@ def main(argv: list[str] | None = None) -> int:
             figures["campaigns_pages"] = campaigns_pages.run(
                 runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
             )
-        if {"networks_pages", "members_pages", "inquiries_pages", "audiences_pages", "campaigns_pages"} & set(selected):
+        if "finance_pages" in selected:
+            # Over the demo data an earlier pages benchmark seeded (thousands of journal entries), or seeded now.
+            from django.db import connection
+
+            seed = not {
+                "networks_pages",
+                "members_pages",
+                "audiences_pages",
+                "inquiries_pages",
+                "campaigns_pages",
+            } & set(selected)
+            if seed:
+                connections.close_all()
+                connection.settings_dict["NAME"] = NETWORKS_DATABASE
+                call_command("migrate", verbosity=0)
+            print(f"finance_pages: {args.page_runs} runs x {args.page_repeats}…", flush=True)
+            figures["finance_pages"] = finance_pages.run(
+                runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
+            )
+        if {
+            "networks_pages",
+            "members_pages",
+            "inquiries_pages",
+            "audiences_pages",
+            "campaigns_pages",
+            "finance_pages",
+        } & set(selected):
             from django.db import connection
 
             connections.close_all()
@@ -500,6 +528,8 @@ def main(argv: list[str] | None = None) -> int:
                 report += "\n\n" + "\n".join(campaigns_pages.report_lines(figures["campaigns_pages"]))
             if "campaign_send" in figures:
                 report += "\n\n" + "\n".join(campaign_send.report_lines(figures["campaign_send"]))
+            if "finance_pages" in figures:
+                report += "\n\n" + "\n".join(finance_pages.report_lines(figures["finance_pages"]))
             args.output.write_text(report, encoding="utf-8")
             print(f"Wrote {args.output}", flush=True)
         else:
@@ -539,6 +569,10 @@ def main(argv: list[str] | None = None) -> int:
                 run_line = _run_line("campaign_send", machine, postgres, started_at, finished_at)
                 lines = campaign_send.report_lines(figures["campaign_send"], run_line=run_line)
                 _replace_section(args.output, campaign_send.HEADING, lines)
+            if "finance_pages" in figures:
+                section = finance_pages.report_lines(figures["finance_pages"])
+                section[2:2] = [_run_line("finance_pages", machine, postgres, started_at, finished_at), ""]
+                _replace_section(args.output, finance_pages.HEADING, section)
     finally:
         connections.close_all()
         if not args.keep_db:

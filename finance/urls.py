@@ -1,0 +1,11 @@
+"""Dashboard pages of finance, mounted at /dashboard/finance/."""
+
+from finance.views import books, budgets, donors, indicators
+
+app_name = "finance"
+urlpatterns = [
+    *indicators.urlpatterns,
+    *books.urlpatterns,
+    *donors.urlpatterns,
+    *budgets.urlpatterns,
+]
