@@ -62,6 +62,7 @@ BENCHMARKS = (
     "networks_pages",
     "members_pages",
     "review_queue",
+    "audiences_pages",
     "campaign_send",
 )
 # The campaign sending benchmark's own database (100,000 people the other benchmarks must not see).
@@ -323,7 +324,22 @@ def main(argv: list[str] | None = None) -> int:
             figures["members_pages"] = members_pages.run(
                 runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
             )
-        if "networks_pages" in selected or "members_pages" in selected:
+        if "audiences_pages" in selected:
+            # Over the demo data networks_pages or members_pages seeded, or seeded now.
+            from django.db import connection
+
+            from bench import audiences_pages
+
+            seed = "networks_pages" not in selected and "members_pages" not in selected
+            if seed:
+                connections.close_all()
+                connection.settings_dict["NAME"] = NETWORKS_DATABASE
+                call_command("migrate", verbosity=0)
+            print(f"audiences_pages: {args.page_runs} runs x {args.page_repeats}…", flush=True)
+            figures["audiences_pages"] = audiences_pages.run(
+                runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
+            )
+        if "networks_pages" in selected or "members_pages" in selected or "audiences_pages" in selected:
             from django.db import connection
 
             connections.close_all()
@@ -415,6 +431,10 @@ def main(argv: list[str] | None = None) -> int:
             report += "\n" + "\n".join(networks_pages.report_lines(figures["networks_pages"]))
             report += "\n" + "\n".join(members_pages.report_lines(figures["members_pages"]))
             report += "\n\n" + "\n".join(review_queue.report_lines(figures["review_queue"]))
+            if "audiences_pages" in figures:
+                from bench import audiences_pages
+
+                report += "\n\n" + "\n".join(audiences_pages.report_lines(figures["audiences_pages"]))
             report += "\n\n" + "\n".join(campaign_send.report_lines(figures["campaign_send"]))
             args.output.write_text(report, encoding="utf-8")
             print(f"Wrote {args.output}", flush=True)
@@ -437,6 +457,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Rewrote the directory API section of {args.output}", flush=True)
             if "review_queue" in figures:
                 _replace_section(args.output, review_queue.HEADING, review_queue.report_lines(figures["review_queue"]))
+            if "audiences_pages" in figures:
+                from bench import audiences_pages
+
+                section = audiences_pages.report_lines(figures["audiences_pages"])
+                section[2:2] = [_run_line("audiences_pages", machine, postgres, started_at, finished_at), ""]
+                _replace_section(args.output, audiences_pages.HEADING, section)
             if "campaign_send" in figures:
                 run_line = _run_line("campaign_send", machine, postgres, started_at, finished_at)
                 lines = campaign_send.report_lines(figures["campaign_send"], run_line=run_line)

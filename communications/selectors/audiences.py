@@ -1,7 +1,7 @@
 """Reads of audiences: who an audience reaches on a channel, resolved live in SQL every time
 (never a stored copy of recipients), with the reason a recipient may not be contacted.
 
-Semantics (docs/decisions/NNNN-audiences-semantics-and-unsubscribe-token.md):
+Semantics (docs/decisions/0010-audiences-semantics-and-unsubscribe-token.md):
 
 - Internal audiences select registry people. A person is in the audience when at least one of
   their affiliations is *active today* (no end date, or an end date today or later) and that
@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Case,
     CharField,
@@ -38,18 +39,25 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Concat, Lower, NullIf
+from django.http import Http404
 from django.utils import timezone
 
+from clac.roles import StaffRole, user_has_any_role
 from communications.models import Audience, Message, PartnerContact, Suppression
 from members.models import Affiliation, Consent, Organization, Person
 from networks.models import NetworkMembership
 
 __all__ = [
+    "AUDIENCE_MANAGERS",
     "RECIPIENT_CHANNELS",
+    "audience_get_for_user",
+    "audience_list",
     "audience_organization_ids",
+    "audience_people",
     "audience_preview",
     "audience_recipients",
     "audience_sample",
+    "require_audience_manager",
 ]
 
 # Channels a recipient has an address on; "portal" reaches organizations, not addresses.
@@ -218,22 +226,14 @@ def audience_sample(
     """Up to `limit` recipients for the preview page, by name: person_id/partner_contact_id,
     name, organization (the organization or partner name), language, address, skip_reason.
     `skip_reason` limits them to one reason ("" = the sendable ones). One query."""
-    rows = _annotated(audience, channel)
-    if skip_reason is not None:
-        rows = rows.filter(skip_reason=skip_reason)
-    if audience.scope == Audience.Scope.EXTERNAL:
-        rows = rows.annotate(display_name=F("name"), organization=F("partner__name")).order_by("name", "id")
-    else:
-        matching = _matching_affiliations(audience).filter(person_id=OuterRef("pk"))
-        rows = rows.annotate(
-            display_name=Concat("first_name", Value(" "), "last_name", output_field=CharField()),
-            organization=Subquery(matching.order_by("-is_primary", "id").values("organization__name")[:1]),
-        ).order_by("last_name", "first_name", "id")
+    rows = audience_people(audience=audience, channel=channel, skip_reason=skip_reason)
     language_names = dict(settings.LANGUAGES)
+    skip_labels = dict(Message.SkipReason.choices)
     sample = []
     for row in rows.values(*RECIPIENT_KEYS, "display_name", "organization")[:limit]:
         row["name"] = row.pop("display_name").strip()
-        row["language_name"] = language_names.get(row["language"], row["language"])
+        row["language_name"] = str(language_names.get(row["language"], row["language"]))
+        row["skip_label"] = str(skip_labels[row["skip_reason"]]) if row["skip_reason"] else ""
         sample.append(row)
     return sample
 
@@ -246,3 +246,49 @@ def audience_organization_ids(*, audience: Audience) -> QuerySet[Organization, i
     if audience.scope == Audience.Scope.EXTERNAL:
         return Organization.objects.none().values_list("id", flat=True)
     return Organization.objects.filter(_organization_rules(audience)).order_by("id").values_list("id", flat=True)
+
+
+# --- Pages and API ----------------------------------------------------------------------------
+
+# Who manages audiences, partner contacts and the suppression list (and sees the previews,
+# which name people and say why they cannot be contacted).
+AUDIENCE_MANAGERS = frozenset({StaffRole.ADMIN, StaffRole.COMMUNICATIONS})
+
+
+def require_audience_manager(user) -> None:
+    if not user_has_any_role(user, AUDIENCE_MANAGERS):
+        raise PermissionDenied
+
+
+def audience_list() -> QuerySet[Audience]:
+    """Audiences by name, with their number of campaigns (one query per page)."""
+    return Audience.objects.annotate(campaign_count=Count("campaigns")).order_by("name", "id")
+
+
+def audience_get_for_user(*, user, pk: int) -> Audience:
+    """An audience with its rules prefetched for a manager; 403 for others, 404 if unknown."""
+    require_audience_manager(user)
+    audience = (
+        Audience.objects.select_related("created_by")
+        .prefetch_related("countries", "networks", "products")
+        .filter(pk=pk)
+        .first()
+    )
+    if audience is None:
+        raise Http404
+    return audience
+
+
+def audience_people(*, audience: Audience, channel: str, skip_reason: str | None = None) -> QuerySet[Any]:
+    """The recipients for a paginated page, by name, with name, organization and address
+    (the same rows as audience_sample, without the limit)."""
+    rows = _annotated(audience, channel)
+    if skip_reason is not None:
+        rows = rows.filter(skip_reason=skip_reason)
+    if audience.scope == Audience.Scope.EXTERNAL:
+        return rows.annotate(display_name=F("name"), organization=F("partner__name")).order_by("name", "id")
+    matching = _matching_affiliations(audience).filter(person_id=OuterRef("pk"))
+    return rows.annotate(
+        display_name=Concat("first_name", Value(" "), "last_name", output_field=CharField()),
+        organization=Subquery(matching.order_by("-is_primary", "id").values("organization__name")[:1]),
+    ).order_by("last_name", "first_name", "id")
