@@ -134,6 +134,19 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU seconds of the worker and its pool processes (user + system, with their children)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for process in (pid, *_children(pid)):
+        try:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(value) for value in fields[11:15])
+    return total / ticks
+
+
 def _peak_rss_mb(pid: int) -> float:
     """The largest peak resident memory (VmHWM) among the worker and its pool processes."""
     peaks = []
@@ -222,6 +235,13 @@ def run(*, database_url: str, recipients: int = 100_000, workers: int = 2, timeo
     )
     try:
         print(f"  worker ready ({workers} processes); sending…", flush=True)
+        import resource
+
+        from bench.run import postgres_cpu_seconds
+
+        worker_cpu_before = _cpu_seconds(worker.pid)
+        own_cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+        postgres_before = postgres_cpu_seconds()
         t0 = time.monotonic()
         campaign_dispatch(campaign_id=campaign_id)
         enqueue_seconds = time.monotonic() - t0
@@ -238,6 +258,11 @@ def run(*, database_url: str, recipients: int = 100_000, workers: int = 2, timeo
             time.sleep(0.05)
         total_seconds = time.monotonic() - t0
         peak_mb = _peak_rss_mb(worker.pid)
+        worker_cpu = _cpu_seconds(worker.pid) - worker_cpu_before
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        sink_cpu = (own.ru_utime + own.ru_stime) - (own_cpu_before.ru_utime + own_cpu_before.ru_stime)
+        postgres_after = postgres_cpu_seconds()
+        postgres_cpu = (postgres_after - postgres_before) if postgres_before is not None and postgres_after else None
     finally:
         worker.terminate()
         try:
@@ -256,6 +281,9 @@ def run(*, database_url: str, recipients: int = 100_000, workers: int = 2, timeo
         "messages_per_second": sent / total_seconds,
         "enqueue_share": enqueue_seconds / total_seconds,
         "peak_worker_rss_mb": peak_mb,
+        # Where the time goes: CPU seconds of each side over the send (enqueue included).
+        "cpu_seconds": {"workers": worker_cpu, "sink_and_dispatch": sink_cpu, "postgres": postgres_cpu},
+        "load_at_end": os.getloadavg(),
     }
     print(
         f"  {figures['messages_per_second']:,.0f} messages/s; enqueue {enqueue_seconds:.2f} s of "
@@ -308,4 +336,13 @@ def report_lines(figures: dict, *, run_line: str = "") -> list[str]:
         f"| Peak worker memory (largest VmHWM) | {figures['peak_worker_rss_mb']:.0f} MB | |",
         f"| Sent / accepted by the sink | {figures['sent']:,} / {figures['accepted_by_sink']:,} | equal |",
     ]
+    cpu = figures.get("cpu_seconds")
+    if cpu:
+        per_message = {key: (value or 0) / max(figures["sent"], 1) * 1000 for key, value in cpu.items()}
+        lines += [
+            "",
+            "CPU per message (ms): workers {workers:.2f}, SMTP sink and dispatch (this process) "
+            "{sink_and_dispatch:.2f}, PostgreSQL {postgres:.2f}; the machine has 2 cores, so the sum "
+            "bounds the rate at 2,000 / sum messages per second when nothing else runs.".format(**per_message),
+        ]
     return lines

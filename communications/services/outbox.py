@@ -1,5 +1,5 @@
 """The outbox: a campaign becomes one Message row per recipient, and the rows are sent batch
-after batch by Celery tasks, each message exactly once (docs/decisions, the outbox ADR).
+after batch by Celery tasks, each message exactly once (docs/decisions/0010-outbox-exactly-once-and-rate-limit.md).
 
 - Dispatch (`campaign_dispatch`): claims a due campaign `scheduled → sending` under a row lock,
   creates its messages in multi-row INSERTs of thousands from the audience's recipients (the
@@ -142,6 +142,9 @@ def _messages_create(*, campaign: Campaign, now: datetime) -> int:
     if not set(RECIPIENT_KEYS) <= set(recipients.query.annotation_select):
         return _messages_create_in_chunks(campaign=campaign, recipients=recipients, now=now)
     languages = sorted(set(campaign.contents.values_list("language", flat=True))) or [campaign.fallback_language]
+    # The fallback must have content too (the campaign's validation sees to it; if not, the
+    # first language that has some).
+    fallback = campaign.fallback_language if campaign.fallback_language in languages else languages[0]
     select_sql, select_params = recipients.query.sql_with_params()
     quote = connection.ops.quote_name
     table = quote(Message._meta.db_table)
@@ -162,7 +165,7 @@ def _messages_create(*, campaign: Campaign, now: datetime) -> int:
         campaign.pk,
         campaign.channel,
         *languages,
-        campaign.fallback_language,
+        fallback,
         str(Message.Status.QUEUED),
         str(Message.Status.SUPPRESSED),
         str(Message.SkipReason.NO_ADDRESS),
@@ -183,7 +186,9 @@ def _messages_create_in_chunks(*, campaign: Campaign, recipients: QuerySet, now:
     """The portable way, when the recipients query does not name its columns: rows streamed
     and written in multi-row INSERTs of thousands."""
     languages = set(campaign.contents.values_list("language", flat=True))
-    fallback = campaign.fallback_language
+    fallback = (
+        campaign.fallback_language if campaign.fallback_language in languages or not languages else min(languages)
+    )
     chunk_size = INSERT_CHUNK.get(connection.vendor, INSERT_CHUNK_DEFAULT)
     table = connection.ops.quote_name(Message._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(column) for column in MESSAGE_COLUMNS)
@@ -335,7 +340,11 @@ class _Composer:
         self.footers: dict[str, tuple[str, str]] = {}
 
     def content(self, language: str) -> CampaignContent | None:
-        return self.contents.get(language) or self.contents.get(self.campaign.fallback_language)
+        return (
+            self.contents.get(language)
+            or self.contents.get(self.campaign.fallback_language)
+            or next(iter(self.contents.values()), None)
+        )
 
     def compose(self, message: Message) -> Outgoing:
         content = self.content(message.language)

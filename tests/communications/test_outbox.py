@@ -384,3 +384,15 @@ def test_an_address_the_direct_mime_cannot_write_goes_through_the_email_package(
     from communications.providers.email import mime_bytes
 
     assert mime_bytes(Outgoing(key=1, address="josé@coop.example.org", language="es", subject="s", text="t")) is None
+
+
+def test_a_fallback_language_without_content_falls_back_to_one_that_has_some(
+    recipients, django_capture_on_commit_callbacks
+):
+    recipients(people(2, languages=["en", "fr"]))
+    campaign = make_campaign(languages=("fr",), fallback="es")
+
+    dispatch_and_send(campaign, django_capture_on_commit_callbacks)
+
+    assert sorted(Message.objects.values_list("language", flat=True)) == ["fr", "fr"]
+    assert all(m.subject.startswith("Assemblée") for m in mail.outbox)

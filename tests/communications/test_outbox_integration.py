@@ -165,7 +165,7 @@ def test_a_campaign_reaches_each_of_a_few_hundred_people_once_in_their_language(
     assert {m.language for m in Message.objects.filter(campaign=campaign)} == set(LANGUAGES)
 
 
-def test_a_worker_killed_mid_send_and_another_started_sends_every_message_exactly_once(live, sink):
+def test_a_worker_killed_mid_send_and_another_started_sends_every_message_exactly_once(live, sink, settings):
     audience, _ = audience_members(RECIPIENTS, languages=list(LANGUAGES))
     campaign = make_campaign(status=Campaign.Status.DRAFT, audience=audience)
     sink.hold(after=BATCH_SIZE + 15)  # in the middle of the second batch
@@ -181,8 +181,17 @@ def test_a_worker_killed_mid_send_and_another_started_sends_every_message_exactl
     with sink.lock:
         sink.hold_at = None
 
-    # The beat, once the dead worker's claim has expired: its messages go to a new task.
-    assert outbox_sweep(now=timezone.now() + timedelta(hours=1)) == 1
+    # The beat, once the dead worker's claim has expired (and before the messages nobody
+    # claimed yet count as lost): the dead task's unsent messages go to one new task.
+    claimed_by_dead = set(
+        Message.objects.filter(campaign=campaign, status=Message.Status.QUEUED)
+        .exclude(claim_token="")
+        .values_list("pk", flat=True)
+    )
+    assert len(claimed_by_dead) == BATCH_SIZE - 15
+    assert outbox_sweep(now=timezone.now() + timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS + 60)) == 1
+    reassigned = set(Message.objects.filter(pk__in=claimed_by_dead).values_list("claim_token", flat=True))
+    assert len(reassigned) == 1
     live.start()
 
     wait_until(campaign_sent(campaign), live)
