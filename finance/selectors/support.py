@@ -3,7 +3,6 @@
 ranking of a call's applications by weighted score, in a constant number of queries."""
 
 from collections import defaultdict
-from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 

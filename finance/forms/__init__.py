@@ -1,0 +1,1 @@
+"""Forms of the finance pages, one module per topic."""

@@ -1,0 +1,1 @@
+"""Dashboard pages of the finance module, one module per area."""
