@@ -52,6 +52,7 @@ COPY_DATABASE = f"{BENCH_DATABASE}_import"
 # The networks pages' own database: the demo seeder needs one without the registry benchmarks' rows.
 NETWORKS_DATABASE = f"{BENCH_DATABASE}_networks"
 BENCHMARKS = ("registry_api", "import_registry", "duplicates", "networks_pages", "members_pages", "review_queue")
+BENCHMARKS += ("support_pages",)
 NETWORKS_HEADING = "## Networks pages"
 MEMBERS_HEADING = "## Registry pages"
 API_HEADING = "## Partner directory API"
@@ -267,7 +268,15 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
     from django.db import connections
 
-    from bench import duplicates, import_registry, members_pages, networks_pages, registry_api, review_queue
+    from bench import (
+        duplicates,
+        import_registry,
+        members_pages,
+        networks_pages,
+        registry_api,
+        review_queue,
+        support_pages,
+    )
 
     figures: dict = {}
     try:
@@ -299,7 +308,19 @@ def main(argv: list[str] | None = None) -> int:
             figures["members_pages"] = members_pages.run(
                 runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
             )
-        if "networks_pages" in selected or "members_pages" in selected:
+        if "support_pages" in selected:  # over the networks database's demo, seeded now if no page benchmark did
+            from django.db import connection
+
+            seed = "networks_pages" not in selected and "members_pages" not in selected
+            if seed:
+                connections.close_all()
+                connection.settings_dict["NAME"] = NETWORKS_DATABASE
+                call_command("migrate", verbosity=0)
+            print(f"support_pages: {args.page_runs} runs x {args.page_repeats}…", flush=True)
+            figures["support_pages"] = support_pages.run(
+                runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
+            )
+        if "networks_pages" in selected or "members_pages" in selected or "support_pages" in selected:
             from django.db import connection
 
             connections.close_all()
@@ -381,6 +402,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             report += "\n" + "\n".join(networks_pages.report_lines(figures["networks_pages"]))
             report += "\n" + "\n".join(members_pages.report_lines(figures["members_pages"]))
+            report += "\n" + "\n".join(support_pages.report_lines(figures["support_pages"]))
             report += "\n\n" + "\n".join(review_queue.report_lines(figures["review_queue"]))
             args.output.write_text(report, encoding="utf-8")
             print(f"Wrote {args.output}", flush=True)

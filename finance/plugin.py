@@ -4,13 +4,14 @@ and refuses edits in the database), and later its pages, portal, API, tasks and 
 from clac.plugins import AppPlugin, DemoSeeder, HistoryModel, UrlMount
 from clac.roles import StaffRole
 from finance import demo
+from finance.api import support as api_support
 from finance.portal import support as portal_support
 from finance.views import support as views_support
 
 FINANCE_STAFF = frozenset({StaffRole.ADMIN, StaffRole.FINANCE})
 VIEWS = (views_support,)
 PORTAL = (portal_support,)
-API: tuple = ()
+API = (api_support,)
 
 plugin = AppPlugin(
     app="finance",
@@ -19,6 +20,7 @@ plugin = AppPlugin(
         UrlMount("dashboard/finance/", "finance.urls"),
         UrlMount("portal/finance/", "finance.portal.urls"),
     ),
+    api_urls="finance.api.urls",
     dashboard_nav=tuple(entry for module in VIEWS for entry in module.NAV),
     portal_nav=tuple(entry for module in PORTAL for entry in module.NAV),
     history_models=(

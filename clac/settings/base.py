@@ -324,6 +324,8 @@ SPECTACULAR_SETTINGS = {
         "AssemblySessionStatusEnum": "networks.models.AssemblySession.Status",
         "DelegateStatusEnum": "networks.models.Delegate.Status",
         "ProductNetworkEnum": "members.models.ProductNetwork",
+        "FundingCallStatusEnum": "finance.models.FundingCall.Status",
+        "SupportApplicationStatusEnum": "finance.models.SupportApplication.Status",
     },
 }
 

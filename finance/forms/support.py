@@ -45,24 +45,26 @@ class CallForm(forms.Form):
         choices=Organization.Kind.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("None ticked: any kind."),
+        help_text=_("Leave all unticked for any kind."),
     )
     eligible_countries = forms.MultipleChoiceField(
-        label=_("Countries"), choices=(), required=False, help_text=_("None chosen: any country.")
+        label=_("Countries"), choices=(), required=False, help_text=_("Leave empty for any country.")
     )
     eligible_product_networks = forms.MultipleChoiceField(
         label=_("Products"),
         choices=ProductNetwork.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("The organization must trade a product of one of these networks. None ticked: any product."),
+        help_text=_(
+            "The organization must trade a product of one of these networks. Leave all unticked for any product."
+        ),
     )
     eligible_membership_statuses = forms.MultipleChoiceField(
         label=_("Membership statuses"),
         choices=Membership.Status.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("None ticked: any status."),
+        help_text=_("Leave all unticked for any status."),
     )
     criteria = forms.CharField(
         label=_("Scoring criteria"),

@@ -1,0 +1,1 @@
+"""The finance API, one module per area."""
