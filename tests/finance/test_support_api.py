@@ -101,7 +101,7 @@ def test_the_lists_cost_a_constant_number_of_queries(world, django_assert_max_nu
     call, _application, users = world
     for index in range(15):
         submitted(open_call(), member(name=f"Extra {index}"))
-        submitted(call, member(name=f"Más {index}"), amount="10.00")
+        submitted(call, member(name=f"Más {index}"), amount="1500.00")
     api = _api(users[StaffRole.FINANCE])
     with django_assert_max_num_queries(8):
         assert api.get(reverse("api-v1:support-call-list")).status_code == 200
