@@ -137,11 +137,12 @@ def seed(ctx: DemoContext, rng: random.Random) -> dict[str, int]:
                 actor=finance_user,
                 application=application,
                 reason="El plan no muestra cómo se mantendrán las inversiones después del apoyo.",
+                notify=False,
             )
             counts["rejected"] += 1
             continue
         approved = services.application_approve(
-            actor=finance_user, application=application, amount_usd=application.requested_usd
+            actor=finance_user, application=application, amount_usd=application.requested_usd, notify=False
         )
         remaining -= approved.requested_usd
         counts["approved"] += 1

@@ -8,14 +8,17 @@ finance.services.ledger.journal_entry_post: debit 5700 support funds expense, cr
 in the call's fund, with the organization on both lines."""
 
 import datetime
+import logging
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from clac.models import User
@@ -37,8 +40,9 @@ from finance.models import (
 from finance.money import CENT, USD, to_usd
 from finance.selectors.support import approved_total, ineligibility_reasons, tranche_remaining
 from finance.services.ledger import LineInput, journal_entry_post
-from members.models import Organization
+from members.models import Organization, PortalAccess
 
+logger = logging.getLogger(__name__)
 Status = SupportApplication.Status
 Errors = dict[str, list[str]]
 
@@ -315,6 +319,32 @@ def application_withdraw(*, actor: User | None, application: SupportApplication)
     return locked
 
 
+def _decision_mail(application_id: int) -> None:
+    """E-mail the decision to the organization's portal administrators and editors, each in
+    their own language. Runs after commit; a mail failure is logged, never undoes the decision."""
+    application = SupportApplication.objects.select_related("call", "organization").get(pk=application_id)
+    users = (
+        PortalAccess.objects.filter(organization=application.organization, role__in=["admin", "editor"])
+        .exclude(user__email="")
+        .values_list("user__email", "user__language")
+    )
+    for email, language in users:
+        with translation.override(language or settings.LANGUAGE_CODE):
+            params = {"call": application.call.title, "amount": application.approved_usd}
+            if application.status == Status.APPROVED:
+                subject = _("Your application to %(call)s was approved") % params
+                body = (
+                    _("CLAC approved %(amount)s USD for your application to %(call)s. See it in the portal.") % params
+                )
+            else:
+                subject = _("Your application to %(call)s was not approved") % params
+                body = _("CLAC did not approve your application to %(call)s. The reason is in the portal.") % params
+        try:
+            send_mail(subject, body, None, [email])
+        except Exception:
+            logger.exception("support decision mail to %s failed", email)
+
+
 # --- Review and decision (staff) ----------------------------------------------------------------
 
 
@@ -356,7 +386,7 @@ def _decidable(application: SupportApplication) -> None:
 
 @transaction.atomic
 def application_approve(
-    *, actor: User | None, application: SupportApplication, amount_usd: Decimal
+    *, actor: User | None, application: SupportApplication, amount_usd: Decimal, notify: bool = True
 ) -> SupportApplication:
     """Approve with an amount (USD) no higher than requested and within what remains of the
     call's budget. The call row is locked first, so concurrent approvals are serialized."""
@@ -387,11 +417,15 @@ def application_approve(
     locked.decided_by = actor
     _history_user(locked, actor)
     locked.save(update_fields=["status", "approved_usd", "decided_at", "decided_by", "updated_at"])
+    if notify:  # the demo seeder decides without mailing anyone
+        transaction.on_commit(lambda: _decision_mail(locked.pk))
     return locked
 
 
 @transaction.atomic
-def application_reject(*, actor: User | None, application: SupportApplication, reason: str) -> SupportApplication:
+def application_reject(
+    *, actor: User | None, application: SupportApplication, reason: str, notify: bool = True
+) -> SupportApplication:
     locked = SupportApplication.objects.select_for_update().get(pk=application.pk)
     _decidable(locked)
     if not reason.strip():
@@ -402,6 +436,8 @@ def application_reject(*, actor: User | None, application: SupportApplication, r
     locked.decided_by = actor
     _history_user(locked, actor)
     locked.save(update_fields=["status", "decision_reason", "decided_at", "decided_by", "updated_at"])
+    if notify:  # the demo seeder decides without mailing anyone
+        transaction.on_commit(lambda: _decision_mail(locked.pk))
     return locked
 
 

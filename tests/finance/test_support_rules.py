@@ -243,3 +243,23 @@ def test_a_call_opens_only_with_criteria_and_is_decided_only_when_nothing_waits(
     with pytest.raises(ValidationError, match="Decide every"):
         services.call_advance(actor=None, call=call, to_status=FundingCall.Status.DECIDED)
     assert Organization.objects.count() == 1
+
+
+def test_the_decision_is_mailed_after_commit_to_the_organizations_editors(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    from clac.roles import PortalRole
+    from tests.factories import PortalAccessFactory
+
+    call = open_call()
+    organization = member()
+    PortalAccessFactory(user=UserFactory(email="editora@coop.example", language="en"), organization=organization,
+                        role=PortalRole.EDITOR)  # fmt: skip
+    PortalAccessFactory(user=UserFactory(email="lectora@coop.example", language="en"), organization=organization,
+                        role=PortalRole.VIEWER)  # fmt: skip
+    application = submitted(call, organization)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_approve(actor=None, application=application, amount_usd=Decimal("1000.00"))
+    assert [message.to for message in mailoutbox] == [["editora@coop.example"]]
+    assert "was approved" in mailoutbox[0].subject
+    assert "1000.00 USD" in mailoutbox[0].body
