@@ -305,3 +305,30 @@ def test_the_lists_cost_a_constant_number_of_queries(client, world, django_asser
         assert finance.get(reverse("finance:support_call_list")).status_code == 200
     with django_assert_max_num_queries(14):
         assert finance.get(reverse("finance:support_call_detail", kwargs={"pk": world.call.pk})).status_code == 200
+
+
+def test_finance_creates_a_call_and_a_bad_one_is_explained_without_saving(client, world):
+    from finance.models import FundingCall
+
+    finance = _as(client, world.users[StaffRole.FINANCE])
+    url = reverse("finance:support_call_create")
+    data = {
+        "title": "Fondo de Solidaridad 2027",
+        "fund": world.call.fund_id,
+        "budget": "20000",
+        "opens_on": "2027-02-01",
+        "closes_on": "2027-01-01",
+        "eligible_kinds": ["spo"],
+        "eligible_countries": ["PE", "CO"],
+        "criteria": "Impacto | 2 | 5",
+    }
+    before = FundingCall.objects.count()
+    response = finance.post(url, data)
+    assert response.status_code == 400
+    assert "close on or after" in response.content.decode()
+    assert FundingCall.objects.count() == before
+    data["closes_on"] = "2027-03-31"
+    response = finance.post(url, data)
+    assert response.status_code == 302
+    call = FundingCall.objects.get(title="Fondo de Solidaridad 2027")
+    assert (call.status, call.eligible_countries, call.criteria.get().max_score) == ("draft", ["PE", "CO"], 5)
