@@ -1,5 +1,6 @@
 """How finance plugs into the platform: its audited models (the journal itself is append-only
-and refuses edits in the database), its pages, API, home panel, daily task and demo."""
+and refuses edits in the database), its pages, portal pages, API, home panel, daily task and
+demo. Each area module (views, portal, api) gives its NAV, HISTORY and ACCESS."""
 
 from celery.schedules import crontab
 
@@ -9,19 +10,27 @@ from finance import demo
 from finance.api import books as api_books
 from finance.api import donors as api_donors
 from finance.api import indicators as api_indicators
+from finance.api import support as api_support
+from finance.portal import support as portal_support
 from finance.views import books, budgets, donors, indicators
+from finance.views import support as views_support
 
 FINANCE_STAFF = frozenset({StaffRole.ADMIN, StaffRole.FINANCE})
 
-VIEWS = (indicators, books, donors, budgets)
-API = (api_indicators, api_books, api_donors)
+VIEWS = (indicators, books, donors, budgets, views_support)
+PORTAL = (portal_support,)
+API = (api_indicators, api_books, api_donors, api_support)
 
 plugin = AppPlugin(
     app="finance",
     requires=("clac", "members"),
-    urls=(UrlMount("dashboard/finance/", "finance.urls"),),
+    urls=(
+        UrlMount("dashboard/finance/", "finance.urls"),
+        UrlMount("portal/finance/", "finance.portal.urls"),
+    ),
     api_urls="finance.api.urls",
     dashboard_nav=tuple(entry for module in VIEWS for entry in module.NAV),
+    portal_nav=tuple(entry for module in PORTAL for entry in module.NAV),
     dashboard_panels=(
         DashboardPanel(
             "finance", "finance/_home_panel.html", indicators.home_panel_context, roles=FINANCE_STAFF, order=130
@@ -39,5 +48,5 @@ plugin = AppPlugin(
             "schedule": crontab(hour=7, minute=15),
         },
     },
-    access_catalogue={name: level for module in (*VIEWS, *API) for name, level in module.ACCESS.items()},
+    access_catalogue={name: level for module in (*VIEWS, *PORTAL, *API) for name, level in module.ACCESS.items()},
 )

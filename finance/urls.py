@@ -1,6 +1,6 @@
 """Dashboard pages of finance, mounted at /dashboard/finance/."""
 
-from finance.views import books, budgets, donors, indicators
+from finance.views import books, budgets, donors, indicators, support
 
 app_name = "finance"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     *books.urlpatterns,
     *donors.urlpatterns,
     *budgets.urlpatterns,
+    *support.urlpatterns,
 ]

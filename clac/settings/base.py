@@ -376,6 +376,8 @@ SPECTACULAR_SETTINGS = {
         "MarketTargetUnitEnum": "networks.models.MarketTarget.Unit",
         "UnitEnum": "members.models.Unit",
         "NeedCategoryEnum": "networks.models.Need.Category",
+        "FundingCallStatusEnum": "finance.models.FundingCall.Status",
+        "SupportApplicationStatusEnum": "finance.models.SupportApplication.Status",
     },
 }
 

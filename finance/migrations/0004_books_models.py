@@ -10,8 +10,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('finance', '0003_chart_of_accounts'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("finance", "0003_chart_of_accounts"),
+                migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
