@@ -54,7 +54,7 @@ class ApplicationPagination(CallPagination):
     ordering = ("-id",)
 
 
-class RefSerializer(serializers.Serializer):
+class SupportRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -78,7 +78,7 @@ class CallSerializer(serializers.Serializer):
 class ApplicationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     call = serializers.IntegerField(source="call_id")
-    organization = RefSerializer()
+    organization = SupportRefSerializer()
     status = serializers.ChoiceField(choices=SupportApplication.Status.choices)
     currency = serializers.CharField()
     requested_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
