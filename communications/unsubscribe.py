@@ -4,7 +4,7 @@ The link carries a token signed with the site's SECRET_KEY (django.core.signing,
 own so no other signed value of the site can stand in for it) over the message id. The token is
 the authority: whoever holds the message may unsubscribe its address, without signing in and
 without a CSRF token (mail providers POST to it). It does not expire: an unsubscribe link in a
-mail read years later must still work (docs/decisions/0010-audiences-semantics-and-unsubscribe-token.md);
+mail read years later must still work (docs/decisions/0014-audiences-semantics-and-unsubscribe-token.md);
 rotating SECRET_KEY (with SECRET_KEY_FALLBACKS emptied) invalidates every link sent before."""
 
 from __future__ import annotations

@@ -427,7 +427,7 @@ MFA_RECOVERY_CODES = 10
 REAUTH_MAX_AGE_MINUTES = env.int("REAUTH_MAX_AGE_MINUTES", default=10)
 SECURITY_EVENTS_PER_PAGE = 50
 
-# --- Public contact form and inquiries (communications; docs/decisions/0010) ------------------
+# --- Public contact form and inquiries (communications; docs/decisions/0017) ------------------
 # Submissions accepted per client address and per e-mail address within the window (counted
 # in the cache: Redis in production, shared by every web process).
 CONTACT_RATE_PER_IP = env.int("CONTACT_RATE_PER_IP", default=5)

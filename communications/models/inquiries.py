@@ -4,7 +4,7 @@ An inquiry holds a member of the public's personal data (name, email, phone, wha
 wrote). Its audit trail is the thread itself (every assignment, reply, note, closing and
 reopening is a dated, attributed InquiryMessage) rather than simple_history: a history table
 would keep copies of the personal data that retention must be able to erase
-(docs/decisions/0010-inquiries-spam-and-retention.md). Every write goes through
+(docs/decisions/0017-inquiries-spam-and-retention.md). Every write goes through
 communications.services.inquiries."""
 
 from django.conf import settings

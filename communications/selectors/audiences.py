@@ -1,7 +1,7 @@
 """Reads of audiences: who an audience reaches on a channel, resolved live in SQL every time
 (never a stored copy of recipients), with the reason a recipient may not be contacted.
 
-Semantics (docs/decisions/0010-audiences-semantics-and-unsubscribe-token.md):
+Semantics (docs/decisions/0014-audiences-semantics-and-unsubscribe-token.md):
 
 - Internal audiences select registry people. A person is in the audience when at least one of
   their affiliations is *active today* (no end date, or an end date today or later) and that

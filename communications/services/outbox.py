@@ -1,5 +1,5 @@
 """The outbox: a campaign becomes one Message row per recipient, and the rows are sent batch
-after batch by Celery tasks, each message exactly once (docs/decisions/0010-outbox-exactly-once-and-rate-limit.md).
+after batch by Celery tasks, each message exactly once (docs/decisions/0016-outbox-exactly-once-and-rate-limit.md).
 
 - Dispatch (`campaign_dispatch`): claims a due campaign `scheduled → sending` under a row lock,
   creates its messages in multi-row INSERTs of thousands from the audience's recipients (the

@@ -1,6 +1,6 @@
 """The financial-sustainability indicators, per year, all read from the journal in a fixed
 number of aggregate queries whatever the number of entries or years (definitions in
-docs/decisions/0010-books-indicators.md):
+docs/decisions/0018-books-indicators.md):
 
 - autonomy ratio: own unrestricted income ÷ total income. Own unrestricted income is the
   income of non-restricted funds in the categories membership dues, FI allocation, services and
