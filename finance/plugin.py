@@ -12,5 +12,10 @@ plugin = AppPlugin(
     history_models=(
         HistoryModel("fund", "finance.Fund", roles=FINANCE_STAFF),
         HistoryModel("account", "finance.Account", roles=FINANCE_STAFF),
+        # Dues (helper "dues").
+        *(
+            HistoryModel(model.lower(), f"finance.{model}", roles=FINANCE_STAFF)
+            for model in ("DuesPolicy", "DuesRule", "DuesInvoice", "DuesPayment")
+        ),
     ),
 )
