@@ -122,7 +122,7 @@ def test_the_invoice_job_invoices_every_active_member_once_even_when_run_twice(d
     invoices = {i.organization_id: i for i in DuesInvoice.objects.filter(year=YEAR)}
     assert len(invoices) == 2
     assert invoices[union.organization_id].amount == Decimal("2000.00")
-    assert invoices[coop.organization_id].amount == Decimal("840.00")  # 420 members in 2024 × 2
+    assert invoices[coop.organization_id].amount == Decimal("840.00")  # 420 members in 2024 x 2
     assert sorted(i.number for i in invoices.values()) == ["2025-00001", "2025-00002"]
     # Posted once each: receivable against membership dues income.
     assert balance(chart.DUES_RECEIVABLE) == Decimal("2840.00")
@@ -183,7 +183,7 @@ def test_a_payment_can_go_to_a_chosen_invoice(two_invoices):
 
 
 def test_an_overpayment_is_kept_as_credit_and_applied_to_the_next_invoice(two_invoices):
-    org, older, newer = two_invoices
+    org, _older, _newer = two_invoices
     payment = dues_payment_record(
         organization=org, received_on=DUE, amount=Decimal("1500.00"), currency="USD", actor=None
     )
@@ -204,10 +204,10 @@ def test_an_overpayment_is_kept_as_credit_and_applied_to_the_next_invoice(two_in
 
 
 def test_a_payment_in_another_currency_is_converted_at_the_payment_date(two_invoices):
-    org, older, newer = two_invoices
+    org, _older, newer = two_invoices
     ExchangeRate.objects.create(currency="PEN", date=DUE - datetime.timedelta(days=10), usd_per_unit=Decimal("0.2667"))
     ExchangeRate.objects.create(currency="PEN", date=DUE + datetime.timedelta(days=1), usd_per_unit=Decimal("0.5"))
-    # 3,000.00 PEN × 0.2667 = 800.10 USD: 500.00 to 2024, 300.10 to 2025.
+    # 3,000.00 PEN x 0.2667 = 800.10 USD: 500.00 to 2024, 300.10 to 2025.
     payment = dues_payment_record(
         organization=org, received_on=DUE, amount=Decimal("3000.00"), currency="pen", actor=None
     )
@@ -222,7 +222,7 @@ def test_a_payment_in_another_currency_is_converted_at_the_payment_date(two_invo
 
 
 def test_bad_payments_are_refused_and_nothing_is_written(two_invoices):
-    org, older, newer = two_invoices
+    org, _older, _newer = two_invoices
     other = invoice(policy_with_rules(2023, datetime.date(2023, 3, 31)), member().organization)
     before = (DuesPayment.objects.count(), JournalLine.objects.count())
     with pytest.raises(ValidationError) as error:
@@ -243,7 +243,7 @@ def test_bad_payments_are_refused_and_nothing_is_written(two_invoices):
 
 
 def test_a_write_off_closes_the_balance_with_its_reason_posted_to_the_expense(two_invoices):
-    org, older, newer = two_invoices
+    org, older, _newer = two_invoices
     dues_payment_record(organization=org, received_on=DUE, amount=Decimal("100"), currency="USD", actor=None)
     with pytest.raises(ValidationError):
         dues_invoice_adjust(invoice=older, kind="write_off", reason=" ", actor=None)
@@ -260,7 +260,7 @@ def test_a_write_off_closes_the_balance_with_its_reason_posted_to_the_expense(tw
 
 
 def test_a_partial_waiver_leaves_the_rest_open(two_invoices):
-    org, older, newer = two_invoices
+    _org, _older, newer = two_invoices
     dues_invoice_adjust(invoice=newer, kind="waiver", reason="Huracán", amount=Decimal("300"), actor=None)
     newer.refresh_from_db()
     assert (newer.status, newer.balance) == (DuesInvoice.Status.OPEN, Decimal("500.00"))
@@ -269,7 +269,7 @@ def test_a_partial_waiver_leaves_the_rest_open(two_invoices):
 
 
 def test_arrears_over_a_year_flag_the_membership_for_review_once(two_invoices):
-    org, older, newer = two_invoices
+    org, _older, _newer = two_invoices
     # 2024 due 2024-03-31: 366 days later it is more than a year in arrears.
     assert dues_arrears_flag(today=datetime.date(2025, 3, 31)) == 0
     assert dues_arrears_flag(today=datetime.date(2025, 4, 1)) == 1
