@@ -3,6 +3,7 @@ and refuses edits in the database), and later its pages, portal, API, tasks and 
 
 from clac.plugins import AppPlugin, HistoryModel, UrlMount
 from clac.roles import StaffRole
+from finance.api import dues as api_dues
 from finance.portal import dues as portal_dues
 from finance.views import dues as views_dues
 
@@ -15,6 +16,7 @@ plugin = AppPlugin(
         UrlMount("dashboard/finance/", "finance.urls"),
         UrlMount("portal/finance/", "finance.portal.urls"),
     ),
+    api_urls="finance.api.urls",
     dashboard_nav=(*views_dues.NAV,),
     portal_nav=(*portal_dues.NAV,),
     beat_schedule={
@@ -30,5 +32,5 @@ plugin = AppPlugin(
             for model in ("DuesPolicy", "DuesRule", "DuesInvoice", "DuesPayment")
         ),
     ),
-    access_catalogue={**views_dues.ACCESS, **portal_dues.ACCESS},
+    access_catalogue={**views_dues.ACCESS, **portal_dues.ACCESS, **api_dues.ACCESS},
 )

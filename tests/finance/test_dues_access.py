@@ -11,15 +11,18 @@ import pytest
 from django.apps import apps
 from django.db import connection
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from clac.models import Job
-from clac.plugins import ACCESS_PORTAL, ACCESS_STAFF_ROLES
+from clac.plugins import ACCESS_API, ACCESS_PORTAL, ACCESS_STAFF_ROLES
 from clac.roles import PortalRole, StaffRole
+from communications.services import api_key_create
+from finance.api import dues as api_dues
 from finance.models import DuesInvoice
 from finance.portal import dues as portal_dues
 from finance.services.dues import dues_payment_record
 from finance.views import dues as views_dues
-from tests.factories import PortalAccessFactory, UserFactory
+from tests.factories import ExternalPartnerFactory, PortalAccessFactory, UserFactory
 from tests.finance.dues_factories import invoice, member, policy_with_rules
 
 pytestmark = pytest.mark.django_db
@@ -92,8 +95,9 @@ PORTAL_PAGES = {
 
 
 def test_every_route_of_the_area_is_walked_here():
-    declared = {**views_dues.ACCESS, **portal_dues.ACCESS}
-    assert set(declared) == {*STAFF_PAGES, *STAFF_POST_ONLY, *PORTAL_PAGES}
+    declared = {**views_dues.ACCESS, **portal_dues.ACCESS, **api_dues.ACCESS}
+    assert set(declared) == {*STAFF_PAGES, *STAFF_POST_ONLY, *PORTAL_PAGES, *(f"api-v1:{n}" for n in API_ROUTES)}
+    assert {n for n, level in declared.items() if level == ACCESS_API} == {f"api-v1:{n}" for n in API_ROUTES}
     assert {n for n, level in declared.items() if level == ACCESS_STAFF_ROLES} == {*STAFF_PAGES, *STAFF_POST_ONLY}
     assert {n for n, level in declared.items() if level == ACCESS_PORTAL} == set(PORTAL_PAGES)
 
@@ -210,3 +214,64 @@ def test_the_invoice_list_and_ageing_cost_a_constant_number_of_queries(client, w
         assert client.get(reverse("finance:dues_ageing")).status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(reverse("finance:dues_invoice_export")).status_code == 200
+
+
+# --- API ----------------------------------------------------------------------------------------
+
+API_ROUTES = {
+    "dues-invoice-list": lambda w: {},
+    "dues-invoice-detail": lambda w: {"pk": w["invoice"].pk},
+    "dues-invoice-ageing": lambda w: {},
+    "dues-payment-list": lambda w: {},
+}
+
+
+def _api(user=None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+def _partner() -> APIClient:
+    _key, raw = api_key_create(partner=ExternalPartnerFactory(name="Partner D"), name="d", scopes=["stats:read"])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    return client
+
+
+@pytest.mark.parametrize("name", sorted(API_ROUTES))
+def test_the_api_is_for_finance_and_admin_only_and_refusals_change_nothing(world, name):
+    url = reverse(f"api-v1:{name}", kwargs=API_ROUTES[name](world))
+    method = "post" if name == "dues-payment-list" else "get"
+    data = {"organization": world["own"].pk, "received_on": "2025-02-02", "amount": "10", "currency": "USD"}
+    before = fingerprint()
+    refused = [_api(world["users"][r]) for r in StaffRole if r not in ALLOWED]
+    for client in [*refused, _api(world["users"]["portal-admin"]), _partner()]:
+        assert getattr(client, method)(url, data, format="json").status_code == 403, name
+    assert getattr(_api(), method)(url, data, format="json").status_code in (401, 403)
+    assert fingerprint() == before
+    if method == "get":
+        for role in ALLOWED:
+            assert _api(world["users"][role]).get(url).status_code == 200
+
+
+def test_the_api_lists_filters_and_records_a_payment_in_another_currency(world):
+    from members.models import ExchangeRate
+
+    finance = _api(world["users"][StaffRole.FINANCE])
+    listed = finance.get(reverse("api-v1:dues-invoice-list"), {"organization": world["own"].pk}).json()
+    assert [row["number"] for row in listed["results"]] == [world["invoice"].number]
+    assert listed["results"][0]["balance_usd"] == "400.00"
+    assert finance.get(reverse("api-v1:dues-invoice-list"), {"year": "abc"}).status_code == 400
+    ExchangeRate.objects.create(currency="PEN", date=datetime.date(2025, 2, 1), usd_per_unit=Decimal("0.25"))
+    url = reverse("api-v1:dues-payment-list")
+    bad = {"organization": world["own"].pk, "received_on": "2025-02-02", "amount": "10", "currency": "XYZ"}
+    before = fingerprint()
+    assert finance.post(url, bad, format="json").status_code == 400
+    assert fingerprint() == before
+    good = {**bad, "currency": "PEN", "amount": "2000.00"}
+    response = finance.post(url, good, format="json")
+    assert response.status_code == 201
+    # 2,000 PEN at 0.25 = 500 USD: 400 settle the invoice, 100 kept as credit.
+    assert (response.json()["amount_usd"], response.json()["credit_usd"]) == ("500.00", "100.00")
