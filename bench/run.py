@@ -51,7 +51,15 @@ BENCH_DATABASE = os.environ.get("CLAC_BENCH_DATABASE", "clac_bench")
 COPY_DATABASE = f"{BENCH_DATABASE}_import"
 # The networks pages' own database: the demo seeder needs one without the registry benchmarks' rows.
 NETWORKS_DATABASE = f"{BENCH_DATABASE}_networks"
-BENCHMARKS = ("registry_api", "import_registry", "duplicates", "networks_pages", "members_pages", "review_queue")
+BENCHMARKS = (
+    "registry_api",
+    "import_registry",
+    "duplicates",
+    "networks_pages",
+    "members_pages",
+    "review_queue",
+    "dues_pages",
+)
 NETWORKS_HEADING = "## Networks pages"
 MEMBERS_HEADING = "## Registry pages"
 API_HEADING = "## Partner directory API"
@@ -267,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
     from django.db import connections
 
-    from bench import duplicates, import_registry, members_pages, networks_pages, registry_api, review_queue
+    from bench import dues_pages, duplicates, import_registry, members_pages, networks_pages, registry_api, review_queue
 
     figures: dict = {}
     try:
@@ -308,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
             figures["review_queue"] = review_queue.run_in_database(
                 NETWORKS_DATABASE, seeded="networks_pages" in selected
             )
+        if "dues_pages" in selected:  # like review_queue: in the networks database
+            figures["dues_pages"] = dues_pages.run_in_database(NETWORKS_DATABASE, seeded="networks_pages" in selected)
         call_command("migrate", verbosity=0)
         postgres = _postgres_version()
 
@@ -382,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
             report += "\n" + "\n".join(networks_pages.report_lines(figures["networks_pages"]))
             report += "\n" + "\n".join(members_pages.report_lines(figures["members_pages"]))
             report += "\n\n" + "\n".join(review_queue.report_lines(figures["review_queue"]))
+            report += "\n\n" + "\n".join(dues_pages.report_lines(figures["dues_pages"]))
             args.output.write_text(report, encoding="utf-8")
             print(f"Wrote {args.output}", flush=True)
         else:
@@ -403,6 +414,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Rewrote the directory API section of {args.output}", flush=True)
             if "review_queue" in figures:
                 _replace_section(args.output, review_queue.HEADING, review_queue.report_lines(figures["review_queue"]))
+            if "dues_pages" in figures:
+                _replace_section(args.output, dues_pages.HEADING, dues_pages.report_lines(figures["dues_pages"]))
     finally:
         connections.close_all()
         if not args.keep_db:

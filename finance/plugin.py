@@ -1,8 +1,9 @@
 """How finance plugs into the platform: its audited models (the journal itself is append-only
 and refuses edits in the database), and later its pages, portal, API, tasks and demo."""
 
-from clac.plugins import AppPlugin, HistoryModel, UrlMount
+from clac.plugins import AppPlugin, DemoSeeder, HistoryModel, UrlMount
 from clac.roles import StaffRole
+from finance import demo
 from finance.api import dues as api_dues
 from finance.portal import dues as portal_dues
 from finance.views import dues as views_dues
@@ -32,5 +33,6 @@ plugin = AppPlugin(
             for model in ("DuesPolicy", "DuesRule", "DuesInvoice", "DuesPayment")
         ),
     ),
+    demo=DemoSeeder(seed=demo.seed, is_empty=demo.is_empty, flush=demo.flush),
     access_catalogue={**views_dues.ACCESS, **portal_dues.ACCESS, **api_dues.ACCESS},
 )
