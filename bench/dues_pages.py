@@ -9,6 +9,8 @@ database unless networks_pages ran first in the same run)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from bench.networks_pages import LAST_PAGE, Page
 
 HEADING = "## Dues pages (`bench/dues_pages.py`)"
@@ -34,7 +36,7 @@ def measure_pages(*, runs: int = 20, repeats: int = 1) -> list[dict]:
     for page in pages():
         first = [measure(client, {}, page.url, runs=runs) for _ in range(repeats)]
         last = [measure(client, {}, page.last_url, runs=runs) for _ in range(repeats)]
-        row = {"label": page.label, "url": page.url, "first": _combine(first), "last": _combine(last)}
+        row: dict[str, Any] = {"label": page.label, "url": page.url, "first": _combine(first), "last": _combine(last)}
         for which, measured in (("first", first), ("last", last)):
             row[which]["kb"] = measured[0].get("bytes", 0) / 1024
         if row["first"].get("p50") and row["last"].get("p50"):

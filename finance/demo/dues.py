@@ -7,6 +7,7 @@ pay at all (arrears over a year then flag the membership for review)."""
 import datetime
 import random
 from decimal import ROUND_UP, Decimal
+from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -32,7 +33,7 @@ def _policy(year: int) -> DuesPolicy:
         year=year, due_date=datetime.date(year, 3, 31), notes="Aprobada por la Junta Directiva."
     )
     step = Decimal(year - 2024) * Decimal("0.25") if year > 2024 else Decimal(0)
-    rules = (
+    rules: tuple[dict[str, Any], ...] = (
         {"kind": "spo2", "amount": Decimal("2000")},
         {"kind": "hl", "amount": Decimal("600")},
         {"basis": "members", "per_unit": Decimal("2.50") + step, "minimum": Decimal("300"), "maximum": Decimal("2500")},
@@ -116,9 +117,9 @@ def flush() -> dict[str, int]:
         for model in (DuesAllocation, DuesAdjustment, DuesPayment, DuesInvoice, DuesRule, DuesPolicy):
             for label, count in model.objects.all().delete()[1].items():
                 deleted[label] = deleted.get(label, 0) + count
-        for model in apps.get_app_config("finance").get_models():
-            if model.__name__.startswith("HistoricalDues"):
-                model._default_manager.all().delete()
+        for historical in apps.get_app_config("finance").get_models():
+            if historical.__name__.startswith("HistoricalDues"):
+                historical._default_manager.all().delete()
     return deleted
 
 
