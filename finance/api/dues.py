@@ -11,6 +11,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -37,7 +38,7 @@ from members.models import Organization
 class DuesStaff(BasePermission):
     """The finance and admin roles, for reads and writes; partner keys never."""
 
-    message = "Only CLAC staff with the finance or administrator role can use this endpoint."
+    message = _("Only CLAC staff with the finance or administrator role can use this endpoint.")
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         return not request_is_partner(request) and user_has_any_role(request.user, selectors.DUES_STAFF)
