@@ -70,7 +70,7 @@ class DuesPaymentForm(forms.Form):
         queryset=DuesInvoice.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("None chosen: the oldest open invoices first. What is left is kept as credit."),
+        help_text=_("If you choose no invoice: the oldest open invoices first. What is left is kept as credit."),
     )
 
     def __init__(self, *args: Any, open_invoices, **kwargs: Any) -> None:

@@ -172,7 +172,7 @@ def invoice_export(request: HttpRequest) -> HttpResponseBase:
                 invoice.number,
                 invoice.year,
                 name,
-                invoice.organization.country.name,
+                str(invoice.organization.country),
                 invoice.issued_on,
                 invoice.due_on,
                 invoice.amount,
