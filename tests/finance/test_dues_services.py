@@ -21,6 +21,8 @@ from finance.services.dues import (
     dues_invoice_adjust,
     dues_invoices_generate,
     dues_payment_record,
+    dues_policy_create,
+    dues_policy_update,
     dues_rule_save,
     organization_credit,
 )
@@ -277,3 +279,18 @@ def test_arrears_over_a_year_flag_the_membership_for_review_once(two_invoices):
     membership = Membership.objects.get(organization=org)
     assert membership.review_requested_at is not None
     assert membership.review_reason.count("arrears") == 1
+
+
+def test_a_policy_changes_until_its_year_is_invoiced():
+    policy = policy_with_rules()
+    dues_policy_update(policy=policy, due_date=datetime.date(2025, 4, 30), notes=" Junta 2025 ", actor=None)
+    policy.refresh_from_db()
+    assert (policy.due_date, policy.notes) == (datetime.date(2025, 4, 30), "Junta 2025")
+    invoice(policy, member().organization)
+    with pytest.raises(ValidationError):
+        dues_policy_update(policy=policy, due_date=datetime.date(2025, 5, 31), notes="", actor=None)
+    policy.refresh_from_db()
+    assert policy.due_date == datetime.date(2025, 4, 30)
+    with pytest.raises(ValidationError) as error:
+        dues_policy_create(year=2025, due_date=datetime.date(2020, 1, 1), actor=None)
+    assert {"year", "due_date"} <= set(error.value.message_dict)
