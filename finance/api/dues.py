@@ -46,7 +46,7 @@ class DuesStaff(BasePermission):
 
 class InvoiceCursorPagination(DefaultCursorPagination):
     max_page_size = 200
-    ordering: tuple[str, ...] = ("-year", "sequence")
+    ordering: tuple[str, ...] = ("-year", "-sequence")
 
 
 class InvoiceFilter(django_filters.FilterSet):

@@ -65,7 +65,8 @@ def dues_invoice_list(
         queryset = queryset.filter(status__in=OPEN_STATUSES, due_on__lt=today)
     if organization := filters.get("organization"):
         queryset = queryset.filter(organization_id=getattr(organization, "pk", organization))
-    return queryset.order_by("-year", "sequence")
+    # Newest first, both descending: the (year, sequence) unique index serves it read backwards.
+    return queryset.order_by("-year", "-sequence")
 
 
 def dues_invoice_detail_context(*, invoice: DuesInvoice) -> dict[str, Any]:
