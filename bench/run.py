@@ -78,6 +78,7 @@ BENCHMARKS = (
     "campaign_send",
     "finance_pages",
     "support_pages",
+    "dues_pages",
 )
 # The campaign sending benchmark's own database (100,000 people the other benchmarks must not see).
 CAMPAIGN_DATABASE = f"{BENCH_DATABASE}_campaign"
@@ -316,6 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench import (
         campaign_send,
         campaigns_pages,
+        dues_pages,
         duplicates,
         finance_pages,
         import_registry,
@@ -459,6 +461,8 @@ def main(argv: list[str] | None = None) -> int:
             figures["review_queue"] = review_queue.run_in_database(
                 NETWORKS_DATABASE, seeded="networks_pages" in selected
             )
+        if "dues_pages" in selected:  # like review_queue: in the networks database
+            figures["dues_pages"] = dues_pages.run_in_database(NETWORKS_DATABASE, seeded="networks_pages" in selected)
         call_command("migrate", verbosity=0)
         postgres = _postgres_version()
 
@@ -554,6 +558,8 @@ def main(argv: list[str] | None = None) -> int:
                 report += "\n\n" + "\n".join(campaign_send.report_lines(figures["campaign_send"]))
             if "finance_pages" in figures:
                 report += "\n\n" + "\n".join(finance_pages.report_lines(figures["finance_pages"]))
+            if "dues_pages" in figures:
+                report += "\n\n" + "\n".join(dues_pages.report_lines(figures["dues_pages"]))
             args.output.write_text(report, encoding="utf-8")
             print(f"Wrote {args.output}", flush=True)
         else:
@@ -597,6 +603,8 @@ def main(argv: list[str] | None = None) -> int:
                 section = finance_pages.report_lines(figures["finance_pages"])
                 section[2:2] = [_run_line("finance_pages", machine, postgres, started_at, finished_at), ""]
                 _replace_section(args.output, finance_pages.HEADING, section)
+            if "dues_pages" in figures:
+                _replace_section(args.output, dues_pages.HEADING, dues_pages.report_lines(figures["dues_pages"]))
     finally:
         connections.close_all()
         if not args.keep_db:

@@ -9,17 +9,20 @@ from clac.roles import StaffRole
 from finance import demo
 from finance.api import books as api_books
 from finance.api import donors as api_donors
+from finance.api import dues as api_dues
 from finance.api import indicators as api_indicators
 from finance.api import support as api_support
+from finance.portal import dues as portal_dues
 from finance.portal import support as portal_support
 from finance.views import books, budgets, donors, indicators
+from finance.views import dues as views_dues
 from finance.views import support as views_support
 
 FINANCE_STAFF = frozenset({StaffRole.ADMIN, StaffRole.FINANCE})
 
-VIEWS = (indicators, books, donors, budgets, views_support)
-PORTAL = (portal_support,)
-API = (api_indicators, api_books, api_donors, api_support)
+VIEWS = (indicators, books, donors, budgets, views_dues, views_support)
+PORTAL = (portal_dues, portal_support)
+API = (api_indicators, api_books, api_donors, api_dues, api_support)
 
 plugin = AppPlugin(
     app="finance",
@@ -39,6 +42,10 @@ plugin = AppPlugin(
     history_models=(
         HistoryModel("fund", "finance.Fund", roles=FINANCE_STAFF),
         HistoryModel("account", "finance.Account", roles=FINANCE_STAFF),
+        *(
+            HistoryModel(model.lower(), f"finance.{model}", roles=FINANCE_STAFF)
+            for model in ("DuesPolicy", "DuesRule", "DuesInvoice", "DuesPayment")
+        ),
         *(entry for module in VIEWS for entry in getattr(module, "HISTORY", ())),
     ),
     demo=DemoSeeder(seed=demo.seed, is_empty=demo.is_empty, flush=demo.flush),
@@ -46,6 +53,11 @@ plugin = AppPlugin(
         "finance-reporting-deadlines-remind": {
             "task": "finance.tasks.reporting_deadlines_remind",
             "schedule": crontab(hour=7, minute=15),
+        },
+        # Memberships with dues over a year past due go to the review queue, at night.
+        "finance-dues-arrears-review": {
+            "task": "finance.tasks.dues_arrears_review",
+            "schedule": crontab(hour=2, minute=40),
         },
     },
     access_catalogue={name: level for module in (*VIEWS, *PORTAL, *API) for name, level in module.ACCESS.items()},

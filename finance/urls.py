@@ -1,6 +1,6 @@
 """Dashboard pages of finance, mounted at /dashboard/finance/."""
 
-from finance.views import books, budgets, donors, indicators, support
+from finance.views import books, budgets, donors, dues, indicators, support
 
 app_name = "finance"
 urlpatterns = [
@@ -8,5 +8,6 @@ urlpatterns = [
     *books.urlpatterns,
     *donors.urlpatterns,
     *budgets.urlpatterns,
+    *dues.urlpatterns,
     *support.urlpatterns,
 ]

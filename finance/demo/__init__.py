@@ -7,11 +7,11 @@ import random
 from django.db import transaction
 
 from clac.plugins import DemoContext, DemoReport
-from finance.demo import books, support
+from finance.demo import books, dues, support
 from finance.models import JournalEntry
 from finance.services.ledger import ledger_purge
 
-AREAS = (books, support)
+AREAS = (books, dues, support)
 
 
 def is_empty() -> tuple[bool, str]:

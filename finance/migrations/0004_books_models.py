@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("finance", "0003_chart_of_accounts"),
-                migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+                        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [

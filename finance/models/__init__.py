@@ -2,6 +2,7 @@
 
 from finance.models.budgets import Budget, BudgetLine
 from finance.models.donors import Donor, GrantAgreement, ReportingDeadline, Tranche
+from finance.models.dues import DuesAdjustment, DuesAllocation, DuesInvoice, DuesPayment, DuesPolicy, DuesRule
 from finance.models.ledger import Account, Fund, JournalEntry, JournalLine
 from finance.models.support import (
     ATTACHMENT_EXTENSIONS,
@@ -26,6 +27,12 @@ __all__ = [
     "BudgetLine",
     "Disbursement",
     "Donor",
+    "DuesAdjustment",
+    "DuesAllocation",
+    "DuesInvoice",
+    "DuesPayment",
+    "DuesPolicy",
+    "DuesRule",
     "FinalReport",
     "Fund",
     "FundingCall",

@@ -11,8 +11,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("finance", "0004_books_models"),
-                ('members', '0010_accsec_person_erasure'),
+        ("finance", "0005_dues_models"),
+                        ('members', '0010_accsec_person_erasure'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
