@@ -14,7 +14,6 @@ from django.utils import timezone
 from clac.access import require_staff_roles
 from clac.roles import StaffRole
 from finance.models import DuesAdjustment, DuesAllocation, DuesInvoice, DuesPayment, DuesPolicy
-from finance.services.dues import organization_credit
 from members.models import Organization
 
 DUES_STAFF = (StaffRole.ADMIN, StaffRole.FINANCE)
@@ -140,3 +139,15 @@ __all__ = [
     "organization_dues_statement",
     "portal_invoice_context",
 ]
+
+
+def organization_credit(*, organization: Organization) -> Decimal:
+    """USD credit the organization holds: unallocated payments minus credit already applied."""
+    kept = DuesPayment.objects.filter(organization=organization).aggregate(total=Sum("credit"))["total"] or ZERO
+    used = (
+        DuesAllocation.objects.filter(invoice__organization=organization, payment__isnull=True).aggregate(
+            total=Sum("amount")
+        )["total"]
+        or ZERO
+    )
+    return kept - used

@@ -28,6 +28,7 @@ from clac.models import User
 from finance import chart
 from finance.models import DuesAdjustment, DuesAllocation, DuesInvoice, DuesPayment, DuesPolicy, DuesRule, JournalEntry
 from finance.money import CENT, USD, quantize, usd_per_unit
+from finance.selectors.dues import organization_credit
 from finance.services.ledger import LineInput, journal_entry_post
 from members.models import CURRENCY_VALIDATOR, Membership, Organization, YearlyReport
 from members.services.membership import membership_flag_for_review
@@ -464,18 +465,6 @@ def dues_payment_record(
         source_ref=_ref("duespayment", payment.pk),
     )
     return payment
-
-
-def organization_credit(*, organization: Organization) -> Decimal:
-    """USD credit the organization holds: unallocated payments minus credit already applied."""
-    kept = DuesPayment.objects.filter(organization=organization).aggregate(total=Sum("credit"))["total"] or ZERO
-    used = (
-        DuesAllocation.objects.filter(invoice__organization=organization, payment__isnull=True).aggregate(
-            total=Sum("amount")
-        )["total"]
-        or ZERO
-    )
-    return kept - used
 
 
 @transaction.atomic
