@@ -452,5 +452,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "django.request": {"filters": ["skip_forbidden"]},
         "axes": {"level": "WARNING"},
+        # WeasyPrint logs seven progress lines per PDF at INFO (finance/portal/dues.py invoice_pdf).
+        "weasyprint": {"level": "WARNING"},
     },
 }
