@@ -53,7 +53,7 @@ def budget_vs_actual_xlsx(report: BudgetReport) -> FileResponse:
                     [
                         group.label,
                         row.account.code,
-                        row.account.name,
+                        row.account.label,
                         row.budget,
                         row.actual,
                         row.difference,
