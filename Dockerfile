@@ -36,6 +36,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/venv/bin:$PATH \
     DJANGO_SETTINGS_MODULE=clac.settings.production
 
+# Pango, HarfBuzz and a font for WeasyPrint (the dues invoice as PDF, finance/portal/dues.py).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system --gid 10001 clac \
     && useradd --system --uid 10001 --gid clac --home-dir /app --no-create-home clac
 

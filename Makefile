@@ -100,8 +100,10 @@ beat: venv
 ci:
 	.ci/run
 
+# One benchmark over a database seeded before, e.g.:
+#   make bench BENCH_ARGS="members_pages --existing-database clac_large"
 bench: venv
-	$(PY) -m bench.run
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 var/celerybeat-schedule*

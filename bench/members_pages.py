@@ -10,11 +10,19 @@ measured on their first page and on `?page=<past the end>` (Django's `Paginator.
 answers the last page).
 
 Targets (issue 12, items 15 and 17): p50 ≤ 100 ms and p95 ≤ 300 ms on every page; on every
-list the last page's p50 within 1.2 times the first's, with the same number of queries."""
+list the last page's p50 within 1.2 times the first's, with the same number of queries.
+
+Also the database's share of each page (`database_time`): the page's queries captured once,
+then each SELECT run under `EXPLAIN (ANALYZE, TIMING OFF)` `database_runs` times; the page's
+figure is the sum of each query's median planning + execution time. It is what the database
+itself spends, so it moves much less than the wall-clock figures when the machine is shared."""
 
 from __future__ import annotations
 
+import json
 import os
+import statistics
+from typing import Any
 
 from bench.networks_pages import (
     LAST_FIRST_TARGET,
@@ -92,6 +100,8 @@ def pages() -> list[Page]:
         ),
         listed("registry, active members", f"{r}?membership_status=active"),
         listed("registry, search", f"{r}?q=coop"),
+        listed("registry, search (two words)", f"{r}?q=cafe+pangoa"),
+        listed("registry, search, sorted by country", f"{r}?q=coop&sort=country"),
         Page("registry: organization", f"{r}{organization}/", "admin"),
         Page("registry: organization edit (form)", f"{r}{organization}/edit/", "admin"),
         listed("people", f"{r}people/"),
@@ -120,9 +130,47 @@ def _clients() -> dict:
     return {"admin": (client, {})}
 
 
+def database_time(client, url: str, *, runs: int = 7) -> dict:
+    """The database's time for one request of `url`: its queries captured once, each SELECT
+    then run `runs` times under EXPLAIN (ANALYZE, TIMING OFF); the sum of the medians of
+    planning + execution time (ms), with the slowest query's share."""
+    from django.db import connection
+
+    captured: list[tuple[str, Any]] = []
+
+    def capture(execute, sql, params, many, context):
+        captured.append((sql, params))
+        return execute(sql, params, many, context)
+
+    client.get(url)
+    with connection.execute_wrapper(capture):
+        response = client.get(url)
+    if response.status_code != 200:
+        return {"status": response.status_code}
+    medians = []
+    with connection.cursor() as cursor:
+        for sql, params in captured:
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            times = []
+            for _ in range(runs):
+                cursor.execute("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + sql, params)
+                plan = cursor.fetchone()[0]
+                plan = json.loads(plan) if isinstance(plan, str) else plan
+                times.append(plan[0]["Planning Time"] + plan[0]["Execution Time"])
+            medians.append(statistics.median(times))
+    return {
+        "status": 200,
+        "ms": sum(medians),
+        "slowest_ms": max(medians, default=0.0),
+        "queries": len(captured),
+        "runs": runs,
+    }
+
+
 def run(*, runs: int = 20, repeats: int = 3, scale: str = "large", organizations: int | None = None,
-        load: bool = True, only: str = "") -> dict:  # fmt: skip
-    figures: dict = {"runs": runs, "repeats": repeats}
+        load: bool = True, only: str = "", database_runs: int = 7) -> dict:  # fmt: skip
+    figures: dict = {"runs": runs, "repeats": repeats, "database_runs": database_runs}
     if load:
         figures["seed"] = {**_seed(scale=scale, organizations=organizations), "counts": row_counts()}
     else:
@@ -139,13 +187,21 @@ def run(*, runs: int = 20, repeats: int = 3, scale: str = "large", organizations
             first_runs.append(measure(client, headers, page.url, runs=runs))
             if page.last_url:
                 last_runs.append(measure(client, headers, page.last_url, runs=runs))
-        row = {"label": page.label, "url": page.url, "first": _combine(first_runs)}
+        row: dict[str, Any] = {"label": page.label, "url": page.url, "first": _combine(first_runs)}
         if last_runs:
             row["last"] = _combine(last_runs)
             if row["first"].get("p50") and row["last"].get("p50"):
                 row["ratio"] = row["last"]["p50"] / row["first"]["p50"]
+        if database_runs:
+            row["database"] = {"first": database_time(client, page.url, runs=database_runs)}
+            if page.last_url:
+                row["database"]["last"] = database_time(client, page.last_url, runs=database_runs)
         results.append(row)
         _print_row(row)
+        for which, measured in row.get("database", {}).items():
+            if measured.get("status") == 200:
+                slowest = measured["slowest_ms"]
+                print(f"    database [{which}]: {measured['ms']:.1f} ms (slowest query {slowest:.1f} ms)", flush=True)
     figures["pages"] = results
     return figures
 
@@ -177,11 +233,38 @@ def report_lines(figures: dict) -> list[str]:
     table, missed = results_table_lines(rows)
     lines += table
     lines += ["", "All targets met." if not missed else f"Not met: {', '.join(missed)}.", ""]
+    lines += database_lines(figures)
+    return lines
+
+
+def database_lines(figures: dict) -> list[str]:
+    """The database's share of each page (see database_time), when it was measured."""
+    rows = [row for row in figures["pages"] if row.get("database")]
+    if not rows:
+        return []
+    lines = [
+        f"The database's share of each page: the page's queries captured once, each SELECT then run "
+        f"{figures.get('database_runs', 0)} times under `EXPLAIN (ANALYZE, TIMING OFF)`; the sum of the queries' "
+        "median planning + execution time, and the slowest query's. What the database itself spends moves much "
+        "less than the wall-clock figures above when the machine is shared.",
+        "",
+        "| page | database time | slowest query |",
+        "|---|---:|---:|",
+    ]
+    for row in rows:
+        for which, measured in row["database"].items():
+            label = row["label"] + (" — last page" if which == "last" else "")
+            if measured.get("status") != 200:
+                lines.append(f"| {label} | HTTP {measured.get('status')} | |")
+                continue
+            lines.append(f"| {label} | {measured['ms']:.1f} ms | {measured['slowest_ms']:.1f} ms |")
+    lines.append("")
     return lines
 
 
 if __name__ == "__main__":
-    # Against an already seeded database (DATABASE_URL), for working on one page:
+    # Against an already seeded database (DATABASE_URL), for working on one page (prints only;
+    # `python -m bench.run members_pages --existing-database NAME` writes docs/benchmarks.md):
     #   DATABASE_URL=… python -m bench.members_pages [label substring] [runs] [repeats]
     import sys
 

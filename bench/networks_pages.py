@@ -3,7 +3,7 @@
 
 Each page is requested through django.test.Client, logged in as the demo user who would open
 it (the administrator; the network page also as the coordinator; a showcase organization's
-portal user; a partner key with `directory:read` for the partner endpoints), warmed up, then
+portal user; a partner key with `directory:read` and `reviews:read` for the partner endpoints), warmed up, then
 timed `runs` times around `client.get` (server time: routing, middleware, views, queries,
 templates or serializers; no network). The queries of one request are counted. Paginated
 lists are measured on their first and their last page (for the dashboard's page-numbered
@@ -58,6 +58,7 @@ def row_counts() -> dict[str, int]:
         Agreement,
         AssemblySession,
         Body,
+        ConsultationResponse,
         Delegate,
         FollowUpAction,
         Mandate,
@@ -66,6 +67,7 @@ def row_counts() -> dict[str, int]:
         Motion,
         Network,
         NetworkMembership,
+        Review,
         Seat,
     )
 
@@ -83,6 +85,8 @@ def row_counts() -> dict[str, int]:
         "assembly sessions": AssemblySession,
         "delegates": Delegate,
         "motions": Motion,
+        "reviews": Review,
+        "consultation answers": ConsultationResponse,
     }
     return {label: model.objects.count() for label, model in models.items()}
 
@@ -96,7 +100,7 @@ def _largest(queryset, related: str) -> int | None:
 
 def pages() -> list[Page]:
     """The pages to measure, on the largest rows of each kind (the heaviest detail pages)."""
-    from networks.models import AssemblySession, Body, Mandate, Meeting, Network
+    from networks.models import AssemblySession, Body, ConsultationRound, Mandate, Meeting, Network, Review
 
     network = _largest(Network.objects.all(), "memberships")
     coordinated = _largest(Network.objects.filter(coordinators__username="coordinator").distinct(), "memberships")
@@ -104,6 +108,9 @@ def pages() -> list[Page]:
     mandate = _largest(Mandate.objects.all(), "seats")
     meeting = _largest(Meeting.objects.all(), "attendance")
     session = _largest(AssemblySession.objects.all(), "delegates")
+    review = _largest(Review.objects.all(), "rounds__responses")
+    round_ = _largest(ConsultationRound.objects.all(), "responses")
+    coffee = Review.objects.filter(product__code="coffee").values_list("product_id", flat=True).first()
     d = "/dashboard/networks/"
     p = "/portal/networks/"
     a = "/api/v1/"
@@ -153,12 +160,20 @@ def pages() -> list[Page]:
             f"{d}assemblies/{session}/accreditation/?{last}",
         ),
         Page("dashboard: new delegate (form)", f"{d}assemblies/{session}/delegates/new/", "admin"),
+        Page("dashboard: reviews", f"{d}reviews/", "admin", f"{d}reviews/?{last}"),
+        Page("dashboard: review", f"{d}reviews/{review}/", "admin"),
+        Page("dashboard: consultation round results", f"{d}reviews/rounds/{round_}/", "admin"),
+        Page("dashboard: price history (coffee)", f"{d}reviews/prices/?product={coffee}", "admin"),
+        Page("portal: consultations", f"{p}consultations/", "portal"),
         Page("portal: networks", p, "portal"),
         Page("portal: representation", f"{p}representation/", "portal", f"{p}representation/?{last}"),
         Page("portal: meetings", f"{p}meetings/", "portal"),
         Page("portal: delegates", f"{p}delegates/", "portal"),
         Page("api: networks (partner)", f"{a}networks/", "partner", "cursor"),
         Page("api: bodies (partner)", f"{a}bodies/", "partner", "cursor"),
+        Page("api: reviews (partner)", f"{a}reviews/", "partner", "cursor"),
+        Page("api: review (partner)", f"{a}reviews/{review}/", "partner"),
+        Page("api: price-references (partner)", f"{a}price-references/", "partner", "cursor"),
         Page("api: networks (staff)", f"{a}networks/", "admin", "cursor"),
         Page("api: network-memberships", f"{a}network-memberships/", "admin", "cursor"),
         Page("api: governance/bodies", f"{a}governance/bodies/", "admin", "cursor"),
@@ -171,6 +186,9 @@ def pages() -> list[Page]:
         Page("api: assembly-delegates", f"{a}assembly-delegates/", "admin", "cursor"),
         Page("api: assembly-motions", f"{a}assembly-motions/", "admin", "cursor"),
     ]
+    from bench import strategies_pages
+
+    result += strategies_pages.pages()
     return result
 
 
@@ -199,7 +217,9 @@ def _clients() -> dict:
     partner, _created = ExternalPartner.objects.get_or_create(
         name="Benchmark partner (networks)", defaults={"kind": ExternalPartner.Kind.NFO}
     )
-    _key, raw_key = api_key_create(partner=partner, name="benchmark networks", scopes=["directory:read"])
+    _key, raw_key = api_key_create(
+        partner=partner, name="benchmark networks", scopes=["directory:read", "reviews:read"]
+    )
     clients["partner"] = (Client(), {"Authorization": f"Api-Key {raw_key}"})
     return clients
 
@@ -407,9 +427,10 @@ def report_lines(figures: dict) -> list[str]:
         "",
         f"The networks module's dashboard pages, portal pages and API lists over {scale}{seeded}: {counts}. "
         "Each page through `django.test.Client` as the demo user who would open it (`admin`; `coordinator` for "
-        f"the coordinator's network; `{PORTAL_USER}` on the portal; a partner key with `directory:read` for the "
-        "partner endpoints; staff endpoints with the administrator's session), the largest row of its kind for "
-        f"detail pages; after a warm-up, {figures['runs']} timed requests (time around `client.get`: server time "
+        f"the coordinator's network; `{PORTAL_USER}` on the portal; a partner key with `directory:read` and "
+        "`reviews:read` for the partner endpoints; staff endpoints with the administrator's session), the "
+        f"largest row of its kind for detail pages; after a warm-up, {figures['runs']} timed requests "
+        "(time around `client.get`: server time "
         f"without the network), {figures['repeats']} repeats: p50 and p95 are the medians of the repeats' figures, "
         "the spread is the lowest-highest p50 of the repeats; *load* is the 1-minute load average during the "
         "page's measurement (2 CPUs, shared). Queries: those of one request.",

@@ -22,12 +22,26 @@ end (--keep-db keeps it for a look).
 5. members_pages: the registry's dashboard pages (the home, every staff list on its first and
    last page, the main detail pages) over the same seeded database (seeded by it when
    networks_pages is not selected).
+6. review_queue: the membership review queue pages (bench/review_queue.py).
+7. campaign_send: a campaign to 100,000 people (--recipients) delivered through a real Celery
+   worker on Redis (REDIS_URL) to a local aiosmtpd sink, in a database of its own
+   (`<bench>_campaign`): messages per second, enqueue versus total, peak worker memory.
+8. campaigns_pages: the campaigns list, a campaign's page and statistics, the campaigns API and
+   the portal's announcements over the same seeded database (seeded by it when no other pages
+   benchmark is selected).
+9. inquiries_pages: the public contact page and the inquiries pages and API over the same
+   seeded database (seeded by it when neither pages benchmark is selected).
 
 docs/benchmarks.md is written when all four run; a selection prints its figures, and a
 selection with networks_pages also rewrites the "Networks pages" section of the file in place.
 
 The database names can be changed with CLAC_BENCH_DATABASE (default `clac_bench`), for two
 runs on one server.
+
+members_pages can also run over a database seeded before (`seed_demo --scale large --seed 1`),
+which it neither migrates, seeds nor drops, and rewrites its section of docs/benchmarks.md:
+
+    DATABASE_URL=… python -m bench.run members_pages --existing-database clac_large [--page-only search]
 """
 
 from __future__ import annotations
@@ -51,7 +65,23 @@ BENCH_DATABASE = os.environ.get("CLAC_BENCH_DATABASE", "clac_bench")
 COPY_DATABASE = f"{BENCH_DATABASE}_import"
 # The networks pages' own database: the demo seeder needs one without the registry benchmarks' rows.
 NETWORKS_DATABASE = f"{BENCH_DATABASE}_networks"
-BENCHMARKS = ("registry_api", "import_registry", "duplicates", "networks_pages", "members_pages", "review_queue")
+BENCHMARKS = (
+    "registry_api",
+    "import_registry",
+    "duplicates",
+    "networks_pages",
+    "members_pages",
+    "review_queue",
+    "inquiries_pages",
+    "campaigns_pages",
+    "audiences_pages",
+    "campaign_send",
+    "finance_pages",
+    "support_pages",
+    "dues_pages",
+)
+# The campaign sending benchmark's own database (100,000 people the other benchmarks must not see).
+CAMPAIGN_DATABASE = f"{BENCH_DATABASE}_campaign"
 NETWORKS_HEADING = "## Networks pages"
 MEMBERS_HEADING = "## Registry pages"
 API_HEADING = "## Partner directory API"
@@ -233,6 +263,19 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="networks_pages: seed_demo --organizations N instead of --scale large (reported as such).",
     )
+    parser.add_argument(
+        "--existing-database",
+        metavar="NAME",
+        default="",
+        help="members_pages only: measure this database on the server (seeded before with seed_demo --scale "
+        "large --seed 1) instead of creating and seeding one; it is left as it is.",
+    )
+    parser.add_argument("--page-only", default="", help="members_pages: only the pages whose label holds this text.")
+    parser.add_argument(
+        "--database-runs", type=int, default=7, help="members_pages: EXPLAIN ANALYZE runs per query (database time)."
+    )
+    parser.add_argument("--recipients", type=int, default=100_000, help="Recipients of the campaign_send benchmark.")
+    parser.add_argument("--send-workers", type=int, default=2, help="Worker processes of campaign_send.")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--keep-db", action="store_true", help=f"Keep the {BENCH_DATABASE} database afterwards.")
     args = parser.parse_args(argv)
@@ -253,6 +296,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     bench_url = _with_database(url, BENCH_DATABASE)
     admin_url = _with_database(url, "postgres")
+    if args.existing_database:
+        if selected != ["members_pages"]:
+            parser.error("--existing-database measures members_pages only")
+        return _members_pages_existing(args, _with_database(url, args.existing_database))
     machine = _machine()
     started_at = datetime.datetime.now(datetime.UTC)
     print(f"Creating the {BENCH_DATABASE} database…", flush=True)
@@ -267,7 +314,20 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
     from django.db import connections
 
-    from bench import duplicates, import_registry, members_pages, networks_pages, registry_api, review_queue
+    from bench import (
+        campaign_send,
+        campaigns_pages,
+        dues_pages,
+        duplicates,
+        finance_pages,
+        import_registry,
+        inquiries_pages,
+        members_pages,
+        networks_pages,
+        registry_api,
+        review_queue,
+        support_pages,
+    )
 
     figures: dict = {}
     try:
@@ -297,9 +357,102 @@ def main(argv: list[str] | None = None) -> int:
                 call_command("migrate", verbosity=0)
             print(f"members_pages: {args.page_runs} runs x {args.page_repeats}…", flush=True)
             figures["members_pages"] = members_pages.run(
+                runs=args.page_runs,
+                repeats=args.page_repeats,
+                organizations=args.demo_organizations,
+                load=seed,
+                only=args.page_only,
+                database_runs=args.database_runs,
+            )
+        if "inquiries_pages" in selected:
+            # Over the demo data a pages benchmark seeded, or seeded now.
+            from django.db import connection
+
+            seed = "networks_pages" not in selected and "members_pages" not in selected
+            if seed:
+                connections.close_all()
+                connection.settings_dict["NAME"] = NETWORKS_DATABASE
+                call_command("migrate", verbosity=0)
+            print(f"inquiries_pages: {args.page_runs} runs x {args.page_repeats}…", flush=True)
+            figures["inquiries_pages"] = inquiries_pages.run(
                 runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
             )
-        if "networks_pages" in selected or "members_pages" in selected:
+        if "audiences_pages" in selected:
+            # Over the demo data networks_pages or members_pages seeded, or seeded now.
+            from django.db import connection
+
+            from bench import audiences_pages
+
+            seed = "networks_pages" not in selected and "members_pages" not in selected
+            if seed:
+                connections.close_all()
+                connection.settings_dict["NAME"] = NETWORKS_DATABASE
+                call_command("migrate", verbosity=0)
+            print(f"audiences_pages: {args.page_runs} runs x {args.page_repeats}…", flush=True)
+            figures["audiences_pages"] = audiences_pages.run(
+                runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
+            )
+        if "campaigns_pages" in selected:
+            # Over the demo data an earlier pages benchmark seeded, or seeded now.
+            from django.db import connection
+
+            seed = not {"networks_pages", "members_pages", "audiences_pages", "inquiries_pages"} & set(selected)
+            if seed:
+                connections.close_all()
+                connection.settings_dict["NAME"] = NETWORKS_DATABASE
+                call_command("migrate", verbosity=0)
+            print(f"campaigns_pages: {args.page_runs} runs x {args.page_repeats}…", flush=True)
+            figures["campaigns_pages"] = campaigns_pages.run(
+                runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
+            )
+        if "finance_pages" in selected:
+            # Over the demo data an earlier pages benchmark seeded (thousands of journal entries), or seeded now.
+            from django.db import connection
+
+            seed = not {
+                "networks_pages",
+                "members_pages",
+                "audiences_pages",
+                "inquiries_pages",
+                "campaigns_pages",
+            } & set(selected)
+            if seed:
+                connections.close_all()
+                connection.settings_dict["NAME"] = NETWORKS_DATABASE
+                call_command("migrate", verbosity=0)
+            print(f"finance_pages: {args.page_runs} runs x {args.page_repeats}…", flush=True)
+            figures["finance_pages"] = finance_pages.run(
+                runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
+            )
+        if "support_pages" in selected:
+            # Over the demo data an earlier pages benchmark seeded, or seeded now.
+            from django.db import connection
+
+            seed = not {
+                "networks_pages",
+                "members_pages",
+                "audiences_pages",
+                "inquiries_pages",
+                "campaigns_pages",
+                "finance_pages",
+            } & set(selected)
+            if seed:
+                connections.close_all()
+                connection.settings_dict["NAME"] = NETWORKS_DATABASE
+                call_command("migrate", verbosity=0)
+            print(f"support_pages: {args.page_runs} runs x {args.page_repeats}…", flush=True)
+            figures["support_pages"] = support_pages.run(
+                runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
+            )
+        if {
+            "networks_pages",
+            "members_pages",
+            "inquiries_pages",
+            "audiences_pages",
+            "campaigns_pages",
+            "finance_pages",
+            "support_pages",
+        } & set(selected):
             from django.db import connection
 
             connections.close_all()
@@ -308,8 +461,19 @@ def main(argv: list[str] | None = None) -> int:
             figures["review_queue"] = review_queue.run_in_database(
                 NETWORKS_DATABASE, seeded="networks_pages" in selected
             )
+        if "dues_pages" in selected:  # like review_queue: in the networks database
+            figures["dues_pages"] = dues_pages.run_in_database(NETWORKS_DATABASE, seeded="networks_pages" in selected)
         call_command("migrate", verbosity=0)
         postgres = _postgres_version()
+
+        if "campaign_send" in selected:  # in a database of its own, created and dropped by it
+            figures["campaign_send"] = campaign_send.run_in_database(
+                CAMPAIGN_DATABASE,
+                admin_url=admin_url,
+                database_url=_with_database(url, CAMPAIGN_DATABASE),
+                recipients=args.recipients,
+                workers=args.send_workers,
+            )
 
         if "registry_api" in selected:
             print(
@@ -381,7 +545,21 @@ def main(argv: list[str] | None = None) -> int:
             )
             report += "\n" + "\n".join(networks_pages.report_lines(figures["networks_pages"]))
             report += "\n" + "\n".join(members_pages.report_lines(figures["members_pages"]))
+            report += "\n" + "\n".join(support_pages.report_lines(figures["support_pages"]))
             report += "\n\n" + "\n".join(review_queue.report_lines(figures["review_queue"]))
+            report += "\n\n" + "\n".join(inquiries_pages.report_lines(figures["inquiries_pages"]))
+            if "audiences_pages" in figures:
+                from bench import audiences_pages
+
+                report += "\n\n" + "\n".join(audiences_pages.report_lines(figures["audiences_pages"]))
+            if "campaigns_pages" in figures:
+                report += "\n\n" + "\n".join(campaigns_pages.report_lines(figures["campaigns_pages"]))
+            if "campaign_send" in figures:
+                report += "\n\n" + "\n".join(campaign_send.report_lines(figures["campaign_send"]))
+            if "finance_pages" in figures:
+                report += "\n\n" + "\n".join(finance_pages.report_lines(figures["finance_pages"]))
+            if "dues_pages" in figures:
+                report += "\n\n" + "\n".join(dues_pages.report_lines(figures["dues_pages"]))
             args.output.write_text(report, encoding="utf-8")
             print(f"Wrote {args.output}", flush=True)
         else:
@@ -403,10 +581,77 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Rewrote the directory API section of {args.output}", flush=True)
             if "review_queue" in figures:
                 _replace_section(args.output, review_queue.HEADING, review_queue.report_lines(figures["review_queue"]))
+            if "inquiries_pages" in figures:
+                section = inquiries_pages.report_lines(figures["inquiries_pages"])
+                section[2:2] = [_run_line("inquiries_pages", machine, postgres, started_at, finished_at), ""]
+                _replace_section(args.output, inquiries_pages.HEADING, section)
+            if "audiences_pages" in figures:
+                from bench import audiences_pages
+
+                section = audiences_pages.report_lines(figures["audiences_pages"])
+                section[2:2] = [_run_line("audiences_pages", machine, postgres, started_at, finished_at), ""]
+                _replace_section(args.output, audiences_pages.HEADING, section)
+            if "campaigns_pages" in figures:
+                section = campaigns_pages.report_lines(figures["campaigns_pages"])
+                section[2:2] = [_run_line("campaigns_pages", machine, postgres, started_at, finished_at), ""]
+                _replace_section(args.output, campaigns_pages.HEADING, section)
+            if "campaign_send" in figures:
+                run_line = _run_line("campaign_send", machine, postgres, started_at, finished_at)
+                lines = campaign_send.report_lines(figures["campaign_send"], run_line=run_line)
+                _replace_section(args.output, campaign_send.HEADING, lines)
+            if "finance_pages" in figures:
+                section = finance_pages.report_lines(figures["finance_pages"])
+                section[2:2] = [_run_line("finance_pages", machine, postgres, started_at, finished_at), ""]
+                _replace_section(args.output, finance_pages.HEADING, section)
+            if "dues_pages" in figures:
+                _replace_section(args.output, dues_pages.HEADING, dues_pages.report_lines(figures["dues_pages"]))
     finally:
         connections.close_all()
         if not args.keep_db:
             _recreate_database(admin_url, drop_only=True)
+    return 0
+
+
+def _members_pages_existing(args: argparse.Namespace, database_url: str) -> int:
+    """members_pages over an existing seeded database (left as it is): the figures printed and
+    the "Registry pages" section of the report rewritten."""
+    machine = _machine()
+    started_at = datetime.datetime.now(datetime.UTC)
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    import django
+
+    django.setup()
+    from django.db import connection, connections
+
+    from bench import members_pages
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # as autovacuum would have by now
+        postgres = _postgres_version()
+        print(f"members_pages over {args.existing_database}: {args.page_runs} runs x {args.page_repeats}…", flush=True)
+        figures = members_pages.run(
+            runs=args.page_runs,
+            repeats=args.page_repeats,
+            load=False,
+            only=args.page_only,
+            database_runs=args.database_runs,
+        )
+    finally:
+        connections.close_all()
+    finished_at = datetime.datetime.now(datetime.UTC)
+    machine["reference_seconds_end"] = reference_loop_seconds()
+    print(json.dumps({"machine": machine, "postgres": postgres, "members_pages": figures}, indent=2, default=str))
+    section = members_pages.report_lines(figures)
+    run_line = _run_line("members_pages", machine, postgres, started_at, finished_at).replace(
+        "`python -m bench.run members_pages`",
+        "`python -m bench.run members_pages --existing-database …`, over a database seeded before"
+        + (f", pages matching “{args.page_only}” only" if args.page_only else ""),
+    )
+    section[2:2] = [run_line, ""]
+    _replace_section(args.output, MEMBERS_HEADING, section)
+    print(f"Rewrote the registry pages section of {args.output}", flush=True)
     return 0
 
 

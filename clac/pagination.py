@@ -10,7 +10,14 @@ index scan when the order has an index), and no page costs more than the middle 
 
 It needs a queryset with a total order (every list here ends its ordering with the primary
 key), so that reversing the order gives exactly the same rows in the reverse sequence; nulls
-reverse with it (PostgreSQL and SQLite both place NULLs at opposite ends of ASC and DESC)."""
+reverse with it (PostgreSQL and SQLite both place NULLs at opposite ends of ASC and DESC).
+
+`ids_first=True` (the registry list) also sorts narrow rows: the page's primary keys are chosen
+by a subquery that reads only the sort keys (`WHERE id IN (SELECT id … ORDER BY … LIMIT n)`),
+and only those n rows are read whole with their joined tables. Without it, an order that no
+index serves (a column of a joined table: the country's name, the membership's status) makes
+the database join and sort every row of the list whole to keep n of them; with it, the sort
+carries an id and its keys (often from an index alone). Still one query, the same rows."""
 
 from typing import Any
 
@@ -21,6 +28,10 @@ __all__ = ["ReversiblePaginator"]
 
 
 class ReversiblePaginator(Paginator):
+    def __init__(self, *args: Any, ids_first: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ids_first = ids_first
+
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
@@ -28,6 +39,14 @@ class ReversiblePaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         object_list = self.object_list
+        if self.ids_first and isinstance(object_list, QuerySet) and object_list.ordered:
+            # Past the middle, the ids from the end in the reversed order; the rows come back in
+            # the list's order either way (the outer query sorts only the page's rows).
+            if bottom <= self.count - top:
+                ids = object_list.values("pk")[bottom:top]
+            else:
+                ids = object_list.reverse().values("pk")[self.count - top : self.count - bottom]
+            return Page(list(object_list.filter(pk__in=ids)), number, self)
         if not isinstance(object_list, QuerySet) or not object_list.ordered or bottom <= self.count - top:
             return Page(object_list[bottom:top], number, self)
         # Past the middle: from the end, in the reversed order, then back in order.

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Concat, Length, Lower
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -127,6 +127,20 @@ class ExchangeRate(models.Model):
 # --- Organizations ------------------------------------------------------------------------
 
 
+class FoldAccents(Func):
+    """clac_unaccent(text): the text without its accents ("Asociación" → "Asociacion"). On
+    PostgreSQL an IMMUTABLE wrapper of the unaccent extension's unaccent() (migration 0011), so
+    a stored generated column may use it; on SQLite, the demo's database, a Python function
+    registered on every connection (members.apps) that folds like members.normalize.strip_accents."""
+
+    function = "clac_unaccent"
+    output_field = models.TextField()
+
+
+_SPACE = Value(" ")
+_TEXT = models.TextField()
+
+
 class Organization(TimeStampedModel):
     class Kind(models.TextChoices):
         SPO = "spo", _("Small producer organization")
@@ -168,7 +182,18 @@ class Organization(TimeStampedModel):
     # Lower-case, accent-free, legal-suffix-free name kept by the services: duplicate
     # detection groups on (country, normalized_name) instead of comparing every pair.
     normalized_name = models.CharField(max_length=200, editable=False, db_index=True, default="")
-    history = HistoricalRecords(excluded_fields=["normalized_name"])
+    # What the registry search looks in (members.selectors.search): name, legal name, locality
+    # and FLO ID, accents removed, lower case. Computed by the database on every write (the
+    # importer's COPY, bulk writes and fixtures included), so a search reads a column instead of
+    # folding every row's text at every search (ADR speed-search-column).
+    search_text = models.GeneratedField(
+        expression=Lower(
+            FoldAccents(Concat("name", _SPACE, "legal_name", _SPACE, "locality", _SPACE, "flo_id", output_field=_TEXT))
+        ),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
+    history = HistoricalRecords(excluded_fields=["normalized_name", "search_text"])
 
     class Meta:
         ordering = ["name", "id"]
@@ -189,6 +214,10 @@ class Organization(TimeStampedModel):
             models.Index(fields=["name", "id"], name="org_sort_name_idx"),
             models.Index(fields=["kind", "name", "id"], name="org_sort_kind_idx"),
             models.Index(fields=["updated_at", "id"], name="org_sort_updated_idx"),
+            # FLO ID in numeric order (ORGANIZATION_SORTS["flo_id"]: length, then text).
+            models.Index(Length("flo_id"), F("flo_id"), F("id"), name="org_sort_flo_id_idx"),
+            # By country: the page's ids are sorted from this index alone (clac.pagination).
+            models.Index(fields=["country", "name", "id"], name="org_sort_country_idx"),
         ]
 
     def __str__(self) -> str:

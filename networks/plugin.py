@@ -12,18 +12,33 @@ from networks.api import assemblies as api_assemblies
 from networks.api import governance as api_governance
 from networks.api import meetings as api_meetings
 from networks.api import networks as api_networks
+from networks.api import reviews as api_reviews
+from networks.api import strategies as api_strategies
 from networks.portal import assemblies as portal_assemblies
+from networks.portal import consultations as portal_consultations
 from networks.portal import governance as portal_governance
 from networks.portal import meetings as portal_meetings
+from networks.portal import needs as portal_needs
 from networks.portal import networks as portal_networks
+from networks.portal import sustainability as portal_sustainability
 from networks.selectors.governance import governance_home_context
 from networks.selectors.networks import coordinator_organization_ids, organization_networks_context
 from networks.services.networks import network_memberships_sync
 from networks.views import assemblies, governance, meetings, networks
+from networks.views import reviews as views_reviews
+from networks.views import strategies as views_strategies
 
-VIEWS = (networks, governance, meetings, assemblies)
-PORTAL = (portal_networks, portal_governance, portal_meetings, portal_assemblies)
-API = (api_networks, api_governance, api_meetings, api_assemblies)
+VIEWS = (networks, governance, meetings, assemblies, views_reviews, views_strategies)
+PORTAL = (
+    portal_networks,
+    portal_governance,
+    portal_meetings,
+    portal_assemblies,
+    portal_consultations,
+    portal_needs,
+    portal_sustainability,
+)
+API = (api_networks, api_governance, api_meetings, api_assemblies, api_reviews, api_strategies)
 
 
 def _organization_changed(*, organization_id: int, **payload: object) -> None:
@@ -77,6 +92,11 @@ plugin = AppPlugin(
             "task": "networks.tasks.memberships_reconcile",
             # At night (CELERY_TIMEZONE), when nobody edits the registry.
             "schedule": crontab(hour=3, minute=30),
+        },
+        "networks-consultation-reminders": {
+            "task": "networks.tasks.consultation_reminders_send",
+            # Mornings in the project's time zone, when the reminders are read.
+            "schedule": crontab(hour=7, minute=15),
         },
     },
     listeners={

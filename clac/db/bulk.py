@@ -66,7 +66,8 @@ class TableInfo:
         meta = model._meta
         self.model = model
         self.name = meta.db_table
-        self.fields = list(meta.concrete_fields)
+        # Generated columns (GeneratedField) are the database's to compute: never written.
+        self.fields = [f for f in meta.concrete_fields if not f.generated]
         self.attnames = tuple(f.attname for f in self.fields)
         self.field = {f.attname: f for f in self.fields}
         self.column = {f.attname: _column_name(f) for f in self.fields}

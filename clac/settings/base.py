@@ -176,6 +176,8 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 }
 
 LOGIN_URL = "login"
+# Where the site is served, for links that leave it (the unsubscribe link of a campaign).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -277,6 +279,43 @@ CELERY_TIMEZONE = TIME_ZONE
 # this one at start-up (no database scheduler needed). Keep this for site-specific additions.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 
+# --- Campaign sending (communications outbox): docs/operations.md "Campaign sending" -------
+# Campaign email goes through this MAILERS entry: "default" unless CAMPAIGN_EMAIL_BACKEND names
+# another backend (e.g. an ESP through django-anymail: "anymail.backends.mailgun.EmailBackend").
+CAMPAIGN_EMAIL_BACKEND = env("CAMPAIGN_EMAIL_BACKEND", default="")
+if CAMPAIGN_EMAIL_BACKEND:
+    MAILERS["campaigns"] = {"BACKEND": CAMPAIGN_EMAIL_BACKEND, "OPTIONS": {}}
+OUTBOX_EMAIL_MAILER = "campaigns" if CAMPAIGN_EMAIL_BACKEND else "default"
+ANYMAIL = {
+    # The ESP's credentials by anymail's own names (e.g. MAILGUN_API_KEY) in the environment.
+    **{key: env(f"ANYMAIL_{key}") for key in env.list("ANYMAIL_SETTINGS", default=[])},
+    # Basic auth "user:password" that the ESP's webhooks must present (empty: they are refused).
+    "WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", default=""),
+}
+# SMS and WhatsApp: "console" (prints them: development) or "twilio".
+OUTBOX_SMS_PROVIDER = env("OUTBOX_SMS_PROVIDER", default="console")
+OUTBOX_WHATSAPP_PROVIDER = env("OUTBOX_WHATSAPP_PROVIDER", default="console")
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+TWILIO_SMS_FROM = env("TWILIO_SMS_FROM", default="")
+TWILIO_WHATSAPP_FROM = env("TWILIO_WHATSAPP_FROM", default="")
+# Twilio posts delivery reports to SITE_URL/c/webhooks/twilio/status/ (signed by Twilio).
+# The global rate per channel (messages per second, all workers together; 0 = no limit).
+OUTBOX_RATE_LIMITS = {
+    "email": env.float("OUTBOX_RATE_EMAIL", default=100),
+    "sms": env.float("OUTBOX_RATE_SMS", default=10),
+    "whatsapp": env.float("OUTBOX_RATE_WHATSAPP", default=20),
+}
+# Messages per sending task, and how long a task's claim on them lasts: longer than the task's
+# hard time limit, so a live task's messages are never taken over.
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=500)
+OUTBOX_SEND_SOFT_TIME_LIMIT = env.int("OUTBOX_SEND_SOFT_TIME_LIMIT", default=240)
+OUTBOX_SEND_TIME_LIMIT = env.int("OUTBOX_SEND_TIME_LIMIT", default=300)
+OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=420)
+# Queued messages of a campaign sending for this long without a claim are enqueued again (their
+# task was lost with a broker that restarted without persistence).
+OUTBOX_RESEND_AFTER_SECONDS = env.int("OUTBOX_RESEND_AFTER_SECONDS", default=15 * 60)
+
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -324,6 +363,21 @@ SPECTACULAR_SETTINGS = {
         "AssemblySessionStatusEnum": "networks.models.AssemblySession.Status",
         "DelegateStatusEnum": "networks.models.Delegate.Status",
         "ProductNetworkEnum": "members.models.ProductNetwork",
+        "ReviewKindEnum": "networks.models.Review.Kind",
+        "PriceReferenceKindEnum": "networks.models.PriceReference.Kind",
+        "ProductStrategyStatusEnum": "networks.models.ProductStrategy.Status",
+        "NeedStatusEnum": "networks.models.Need.Status",
+        "SustainabilityStrategyStatusEnum": "networks.models.SustainabilityStrategy.Status",
+        "InquiryStatusEnum": "communications.models.Inquiry.Status",
+        "InquiryCategoryEnum": "communications.models.Inquiry.Category",
+        "InquiryMessageKindEnum": "communications.models.InquiryMessage.Kind",
+        "CampaignStatusEnum": "communications.models.Campaign.Status",
+        "CampaignChannelEnum": "communications.models.Campaign.Channel",
+        "MarketTargetUnitEnum": "networks.models.MarketTarget.Unit",
+        "UnitEnum": "members.models.Unit",
+        "NeedCategoryEnum": "networks.models.Need.Category",
+        "FundingCallStatusEnum": "finance.models.FundingCall.Status",
+        "SupportApplicationStatusEnum": "finance.models.SupportApplication.Status",
     },
 }
 
@@ -373,6 +427,19 @@ MFA_RECOVERY_CODES = 10
 REAUTH_MAX_AGE_MINUTES = env.int("REAUTH_MAX_AGE_MINUTES", default=10)
 SECURITY_EVENTS_PER_PAGE = 50
 
+# --- Public contact form and inquiries (communications; docs/decisions/0017) ------------------
+# Submissions accepted per client address and per e-mail address within the window (counted
+# in the cache: Redis in production, shared by every web process).
+CONTACT_RATE_PER_IP = env.int("CONTACT_RATE_PER_IP", default=5)
+CONTACT_RATE_PER_EMAIL = env.int("CONTACT_RATE_PER_EMAIL", default=3)
+CONTACT_RATE_WINDOW_MINUTES = env.int("CONTACT_RATE_WINDOW_MINUTES", default=60)
+# A form sent sooner than this after it was shown is a robot's; older than this, a replay.
+CONTACT_MIN_FILL_SECONDS = env.int("CONTACT_MIN_FILL_SECONDS", default=3)
+CONTACT_MAX_FORM_AGE_HOURS = env.int("CONTACT_MAX_FORM_AGE_HOURS", default=24)
+CONTACT_MESSAGE_MAX_LENGTH = env.int("CONTACT_MESSAGE_MAX_LENGTH", default=5000)
+# Closed inquiries keep the sender's personal data this long, then a nightly task erases it.
+INQUIRY_RETENTION_DAYS = env.int("INQUIRY_RETENTION_DAYS", default=730)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -385,5 +452,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "django.request": {"filters": ["skip_forbidden"]},
         "axes": {"level": "WARNING"},
+        # WeasyPrint logs seven progress lines per PDF at INFO (finance/portal/dues.py invoice_pdf).
+        "weasyprint": {"level": "WARNING"},
     },
 }

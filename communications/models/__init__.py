@@ -2,6 +2,10 @@
 
 from communications.models.audiences import Audience, Suppression
 from communications.models.campaigns import AnnouncementRead, Campaign, CampaignContent, Message
+from communications.models.inquiries import (
+    Inquiry,
+    InquiryMessage,
+)
 from communications.models.partners import ApiKey, ExternalPartner, PartnerContact
 
 __all__ = [
@@ -11,6 +15,8 @@ __all__ = [
     "Campaign",
     "CampaignContent",
     "ExternalPartner",
+    "Inquiry",
+    "InquiryMessage",
     "Message",
     "PartnerContact",
     "Suppression",

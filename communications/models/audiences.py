@@ -77,6 +77,8 @@ class Suppression(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Adds and removals (staff unblocking an address) are kept with who and why.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at", "-id"]

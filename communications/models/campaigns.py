@@ -112,7 +112,9 @@ class Message(models.Model):
         SUPPRESSED = "suppressed", _("Address on the suppression list")
         NOT_MOBILE = "not_mobile", _("Not a mobile number")
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="messages")
+    # No index of its own: the (campaign, status, id) index below serves every look-up by
+    # campaign, and one index fewer makes the 100,000-row INSERT of a dispatch cheaper.
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="messages", db_index=False)
     # Exactly one of the two: a registry person (internal audience) or a partner contact.
     person = models.ForeignKey(
         "members.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="campaign_messages"
@@ -131,6 +133,11 @@ class Message(models.Model):
     provider_id = models.CharField(_("provider's id"), max_length=200, blank=True)
     error = models.CharField(_("error"), max_length=500, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The sending task that holds this queued message (its Celery task id) and until when: a
+    # batch claims its messages before sending, so a second worker never sends them; a claim
+    # that expired (its worker died) is taken over by the redelivered or re-enqueued task.
+    claim_token = models.CharField(max_length=64, blank=True, editable=False)
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -157,8 +164,8 @@ class Message(models.Model):
         indexes = [
             # The senders walk a campaign's queued messages by key, batch after batch.
             models.Index(fields=["campaign", "status", "id"], name="message_campaign_status_idx"),
-            # Webhooks find a message by the provider's id.
-            models.Index(fields=["provider_id"], name="message_provider_id_idx"),
+            # Webhooks find a message by the provider's id (only sent messages have one).
+            models.Index(fields=["provider_id"], condition=~Q(provider_id=""), name="message_provider_id_idx"),
         ]
 
     def __str__(self) -> str:

@@ -59,7 +59,12 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
     keys = list(partner.api_keys.select_related("created_by").order_by("-created_at", "-id"))
     for key in keys:
         key.state_css, key.state_label = _key_state(key)
-    return render(request, "communications/partners/partner_detail.html", {"partner": partner, "keys": keys})
+    contacts = list(partner.contacts.order_by("name", "id"))
+    return render(
+        request,
+        "communications/partners/partner_detail.html",
+        {"partner": partner, "keys": keys, "contacts": contacts},
+    )
 
 
 @never_cache

@@ -6,6 +6,7 @@ negative. Entries are never edited: a mistake is undone by a reversing entry
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -38,7 +39,12 @@ class Fund(TimeStampedModel):
         verbose_name_plural = _("funds")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language when it is one of the chart's (finance/chart.py)."""
+        return gettext(self.name)
 
     @property
     def is_restricted(self) -> bool:
@@ -91,7 +97,12 @@ class Account(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language when it is one of the chart's (finance/chart.py)."""
+        return gettext(self.name)
 
 
 class JournalEntry(models.Model):

@@ -230,7 +230,7 @@ def _merge(
 
     repointed = set(changed)
     for field in model._meta.concrete_fields:
-        if field.primary_key or field.name in _NOT_FILLED or field.name in changed:
+        if field.primary_key or field.generated or field.name in _NOT_FILLED or field.name in changed:
             continue
         mine, theirs = getattr(survivor, field.attname), getattr(merged, field.attname)
         if _is_empty(mine) and not _is_empty(theirs):

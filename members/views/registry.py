@@ -69,7 +69,8 @@ def _render_list(request: HttpRequest, form: OrganizationFilterForm, *, status: 
         # Wrong filters show their errors and no rows, rather than silently every row.
         organizations = Organization.objects.none()
         membership_counts = {}
-    page_obj = ReversiblePaginator(organizations, PAGE_SIZE).get_page(request.GET.get("page"))
+    # ids_first: the sorts by a joined table's column (country, membership) sort ids, not rows.
+    page_obj = ReversiblePaginator(organizations, PAGE_SIZE, ids_first=True).get_page(request.GET.get("page"))
     labels = dict(Membership.Status.choices)
     current_sort = (form.cleaned_data.get("sort") or "name") if form.is_valid() else "name"
     return render(

@@ -2,9 +2,10 @@
 
 from rest_framework.routers import SimpleRouter
 
-from networks.api import assemblies, governance, meetings, networks
+from networks.api import assemblies, governance, meetings, networks, strategies
+from networks.api import reviews as api_reviews
 
-AREAS = (networks, governance, meetings, assemblies)
+AREAS = (networks, governance, meetings, assemblies, api_reviews, strategies)
 
 router = SimpleRouter()
 for area in AREAS:

@@ -11,10 +11,11 @@ import random
 from django.db import transaction
 
 from clac.plugins import DemoContext, DemoReport
-from networks.demo import assemblies, governance, meetings, networks
-from networks.models import AssemblySession, Body, Network
+from networks.demo import assemblies, governance, meetings, networks, strategies
+from networks.demo import reviews as demo_reviews
+from networks.models import AssemblySession, Body, Need, Network, PriceReference, Review, SustainabilityStrategy
 
-AREAS = (networks, governance, meetings, assemblies)
+AREAS = (networks, governance, meetings, assemblies, demo_reviews, strategies)
 
 
 def is_empty() -> tuple[bool, str]:
@@ -36,7 +37,17 @@ def flush() -> dict[str, int]:
     with override_settings(SIMPLE_HISTORY_ENABLED=False):
         # Assembly sessions first: they protect their body (an assembly record is never deleted
         # by accident).
-        for queryset in (AssemblySession.objects.all(), Body.objects.all(), Network.objects.all()):
+        # Reviews and price references too: a review protects its network. Sustainability
+        # strategies protect their supporting network; needs may have no network.
+        for queryset in (
+            PriceReference.objects.all(),
+            Review.objects.all(),
+            SustainabilityStrategy.objects.all(),
+            Need.objects.all(),
+            AssemblySession.objects.all(),
+            Body.objects.all(),
+            Network.objects.all(),
+        ):
             for label, count in queryset.delete()[1].items():
                 deleted[label] = deleted.get(label, 0) + count
         for model in apps.get_app_config("networks").get_models():

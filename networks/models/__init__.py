@@ -3,3 +3,5 @@
 from networks.models.assemblies import *  # noqa: F403
 from networks.models.core import *  # noqa: F403
 from networks.models.meetings import *  # noqa: F403
+from networks.models.reviews import *  # noqa: F403
+from networks.models.strategies import *  # noqa: F403

@@ -7,12 +7,13 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from networks.models import Network
-from networks.selectors import assemblies, governance, meetings
+from networks.selectors import assemblies, governance, meetings, strategies
 
 SECTIONS = (
     ("networks/governance/_network_section.html", governance.network_section),
     ("networks/meetings/_network_section.html", meetings.network_section),
     ("networks/assemblies/_network_section.html", assemblies.network_section),
+    ("networks/strategies/_network_section.html", strategies.network_section),
 )
 
 

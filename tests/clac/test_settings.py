@@ -16,6 +16,18 @@ ENV_READ = re.compile(r"""(?:env(?:\.\w+)?|os\.environ\.get|os\.getenv)\(\s*["']
 DUMMY_SECRET_KEY = "ci-only-" + "k3y" * 20
 
 
+def _database_url() -> str:
+    """The test run's own database: Django 6.1's checks of a generated column ask the server its
+    version (PostgreSQL 18 has virtual columns), so `check` needs a database that answers."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("postgresql"):
+        password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+        return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return f"sqlite:///{db['NAME']}"
+
+
 def _production_env(**overrides: str) -> dict[str, str]:
     env = {
         key: value
@@ -34,7 +46,7 @@ def _production_env(**overrides: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="clac.settings.production",
         SECRET_KEY=DUMMY_SECRET_KEY,
         ALLOWED_HOSTS="red.example.org",
-        DATABASE_URL="postgres://clac@127.0.0.1:5432/clac",
+        DATABASE_URL=_database_url(),
     )
     env.update(overrides)
     return env

@@ -1,0 +1,1 @@
+"""The communications API, mounted under /api/v1/ (communications.plugin)."""

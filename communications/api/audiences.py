@@ -1,0 +1,185 @@
+"""Staff API of audiences and partner contacts (read-only): communications staff and
+administrators only; partner keys are refused (partner contacts are personal data), as are
+portal users and every other staff role. An audience's detail carries its preview counts per
+channel, counted now.
+
+`register(router)` adds the viewsets, `ACCESS` names their routes (clac.plugins.ACCESS_API)."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from clac.api.pagination import DefaultCursorPagination
+from clac.api.permissions import request_is_partner
+from clac.api.views import ClacGenericViewSet
+from clac.plugins import ACCESS_API
+from clac.roles import user_has_any_role
+from communications.models import Audience, PartnerContact
+from communications.selectors.audiences import (
+    AUDIENCE_MANAGERS,
+    RECIPIENT_CHANNELS,
+    audience_get_for_user,
+    audience_list,
+    audience_preview,
+)
+from communications.selectors.partner_contacts import partner_contact_get_for_user, partner_contact_list
+from members.api.common import url_pk
+
+
+class AudienceManagers(BasePermission):
+    """Communications staff and administrators, reading; partner keys never pass."""
+
+    message = _("Only CLAC communications staff and administrators can use this endpoint.")
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return (
+            request.method in SAFE_METHODS
+            and not request_is_partner(request)
+            and user_has_any_role(request.user, AUDIENCE_MANAGERS)
+        )
+
+
+class NameCursorPagination(DefaultCursorPagination):
+    ordering = ("name", "id")
+
+
+class AudienceSerializer(serializers.ModelSerializer):
+    countries = serializers.SerializerMethodField()
+    networks = serializers.SerializerMethodField()
+    products = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Audience
+        fields = (
+            "id",
+            "name",
+            "description",
+            "scope",
+            "organization_kinds",
+            "countries",
+            "networks",
+            "products",
+            "membership_statuses",
+            "affiliation_roles",
+            "primary_contacts_only",
+            "languages",
+            "partner_kinds",
+            "created_at",
+            "updated_at",
+        )
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_countries(self, obj: Audience) -> list[str]:
+        return [str(c.pk) for c in obj.countries.all()]
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_networks(self, obj: Audience) -> list[int]:
+        return [n.pk for n in obj.networks.all()]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_products(self, obj: Audience) -> list[str]:
+        return [str(p.pk) for p in obj.products.all()]
+
+
+class PreviewSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    sendable = serializers.IntegerField()
+    skipped = serializers.DictField(child=serializers.IntegerField())
+
+
+class AudienceDetailSerializer(AudienceSerializer):
+    preview = serializers.SerializerMethodField()
+
+    class Meta(AudienceSerializer.Meta):
+        fields = (*AudienceSerializer.Meta.fields, "preview")  # type: ignore[assignment]
+
+    @extend_schema_field(serializers.DictField(child=PreviewSerializer()))
+    def get_preview(self, obj: Audience) -> dict[str, Any]:
+        return {channel: audience_preview(audience=obj, channel=channel) for channel in RECIPIENT_CHANNELS}
+
+
+class AudienceViewSet(ClacGenericViewSet):
+    permission_classes = [AudienceManagers]
+    pagination_class = NameCursorPagination
+    serializer_class = AudienceSerializer
+    queryset = Audience.objects.none()
+
+    def get_queryset(self) -> QuerySet[Audience]:
+        return audience_list().prefetch_related("countries", "networks", "products")
+
+    @extend_schema(summary="List audiences")
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(AudienceSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="One audience, with its preview counts per channel (email, sms, whatsapp), counted now",
+        responses={200: AudienceDetailSerializer},
+    )
+    def retrieve(self, request: Request, pk: str) -> Response:
+        audience = audience_get_for_user(user=request.user, pk=url_pk(pk))
+        return Response(AudienceDetailSerializer(audience).data)
+
+
+class PartnerContactSerializer(serializers.ModelSerializer):
+    partner_name = serializers.CharField(source="partner.name", read_only=True)
+    partner_kind = serializers.CharField(source="partner.kind", read_only=True)
+
+    class Meta:
+        model = PartnerContact
+        fields = (
+            "id",
+            "partner",
+            "partner_name",
+            "partner_kind",
+            "name",
+            "position",
+            "email",
+            "phone",
+            "preferred_language",
+            "email_consent_at",
+            "sms_consent_at",
+            "whatsapp_consent_at",
+            "consent_method",
+            "updated_at",
+        )
+
+
+class PartnerContactViewSet(ClacGenericViewSet):
+    permission_classes = [AudienceManagers]
+    pagination_class = NameCursorPagination
+    serializer_class = PartnerContactSerializer
+    queryset = PartnerContact.objects.none()
+
+    def get_queryset(self) -> QuerySet[PartnerContact]:
+        return partner_contact_list()
+
+    @extend_schema(summary="List partner contacts")
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(PartnerContactSerializer(page, many=True).data)
+
+    @extend_schema(summary="One partner contact")
+    def retrieve(self, request: Request, pk: str) -> Response:
+        contact = partner_contact_get_for_user(user=request.user, pk=url_pk(pk))
+        return Response(PartnerContactSerializer(contact).data)
+
+
+def register(router: SimpleRouter) -> None:
+    router.register("communications/audiences", AudienceViewSet, basename="audience")
+    router.register("communications/partner-contacts", PartnerContactViewSet, basename="partner-contact")
+
+
+urlpatterns: list = []
+
+ACCESS: dict[str, str] = {
+    f"api-v1:{name}": ACCESS_API
+    for name in ("audience-list", "audience-detail", "partner-contact-list", "partner-contact-detail")
+}

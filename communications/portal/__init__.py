@@ -1,0 +1,1 @@
+"""Portal pages of communications (announcements), mounted at /portal/announcements/."""

@@ -1,0 +1,294 @@
+"""Reads of audiences: who an audience reaches on a channel, resolved live in SQL every time
+(never a stored copy of recipients), with the reason a recipient may not be contacted.
+
+Semantics (docs/decisions/0014-audiences-semantics-and-unsubscribe-token.md):
+
+- Internal audiences select registry people. A person is in the audience when at least one of
+  their affiliations is *active today* (no end date, or an end date today or later) and that
+  affiliation, with its organization, satisfies every rule: the organization's kind, country,
+  products, CLAC membership status, current network memberships (a NetworkMembership row
+  started and not ended), the affiliation's role and "primary contact", and the person's
+  preferred language. Rules combine with AND, the values inside one rule with OR, an empty
+  rule means "any". A person matching through two organizations (or two roles) is counted
+  once: the query runs over people with an EXISTS on the affiliations, never over a join.
+  Their country is the country of the matching affiliation that is primary (else the oldest).
+- External audiences select partner contacts by the partner's kind.
+- Every recipient row carries a skip reason, checked in this order: no address for the
+  channel, address on the suppression list, consent withdrawn (people only), no consent.
+  "Not a mobile number" is the outbox's to decide at send time (it needs phonenumbers).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat, Lower, NullIf
+from django.http import Http404
+from django.utils import timezone
+
+from clac.roles import StaffRole, user_has_any_role
+from communications.models import Audience, Message, PartnerContact, Suppression
+from members.models import Affiliation, Consent, Organization, Person
+from networks.models import NetworkMembership
+
+__all__ = [
+    "AUDIENCE_MANAGERS",
+    "RECIPIENT_CHANNELS",
+    "audience_get_for_user",
+    "audience_list",
+    "audience_organization_ids",
+    "audience_people",
+    "audience_preview",
+    "audience_recipients",
+    "audience_sample",
+    "require_audience_manager",
+]
+
+# Channels a recipient has an address on; "portal" reaches organizations, not addresses.
+RECIPIENT_CHANNELS = ("email", "sms", "whatsapp")
+PORTAL = "portal"
+SKIP = Message.SkipReason
+
+
+def _ids(related) -> list[Any]:
+    """The ids of an audience's many-to-many rule (prefetched when the caller did)."""
+    return [obj.pk for obj in related.all()]
+
+
+def _organization_rules(audience: Audience, prefix: str = "") -> Q:
+    """The organization-level rules, on an Affiliation (prefix "organization__") or an
+    Organization (prefix "")."""
+    today = timezone.localdate()
+    q: Any = Q()
+    if audience.organization_kinds:
+        q &= Q(**{f"{prefix}kind__in": list(audience.organization_kinds)})
+    countries = _ids(audience.countries)
+    if countries:
+        q &= Q(**{f"{prefix}country_id__in": countries})
+    if audience.membership_statuses:
+        q &= Q(**{f"{prefix}membership__status__in": list(audience.membership_statuses)})
+    org_ref = OuterRef(f"{prefix}id") if prefix else OuterRef("pk")
+    products = _ids(audience.products)
+    if products:
+        q &= Exists(Organization.products.through.objects.filter(organization_id=org_ref, product_id__in=products))
+    networks = _ids(audience.networks)
+    if networks:
+        q &= Exists(
+            NetworkMembership.objects.filter(organization_id=org_ref, network_id__in=networks, since__lte=today).filter(
+                Q(until__isnull=True) | Q(until__gte=today)
+            )
+        )
+    return q
+
+
+def _matching_affiliations(audience: Audience) -> QuerySet[Affiliation]:
+    """The active affiliations that satisfy the audience's organization and role rules."""
+    today = timezone.localdate()
+    rows = Affiliation.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=today)).filter(
+        _organization_rules(audience, prefix="organization__")
+    )
+    if audience.affiliation_roles:
+        rows = rows.filter(role__in=list(audience.affiliation_roles))
+    if audience.primary_contacts_only:
+        rows = rows.filter(is_primary=True)
+    return rows
+
+
+def _skip_reason(*, address_empty: Q, suppressed: Any, consent_granted: Any | None, consent_missing: Q) -> Case:
+    whens = [When(address_empty, then=Value(str(SKIP.NO_ADDRESS))), When(suppressed, then=Value(str(SKIP.SUPPRESSED)))]
+    if consent_granted is not None:
+        whens.append(When(consent_granted, then=Value(str(SKIP.CONSENT_WITHDRAWN))))
+    whens.append(When(consent_missing, then=Value(str(SKIP.NO_CONSENT))))
+    return Case(*whens, default=Value(""), output_field=CharField())
+
+
+def _check_channel(channel: str) -> None:
+    if channel not in (*RECIPIENT_CHANNELS, PORTAL):
+        raise ValueError(f"Unknown channel {channel!r}")
+
+
+def _people(audience: Audience, channel: str) -> QuerySet[Person]:
+    """People of an internal audience, annotated with address, language, country_code and
+    skip_reason for the channel (one row per person)."""
+    matching = _matching_affiliations(audience).filter(person_id=OuterRef("pk"))
+    people = Person.objects.filter(Exists(matching))
+    if audience.languages:
+        people = people.filter(preferred_language__in=list(audience.languages))
+    country = Subquery(matching.order_by("-is_primary", "id").values("organization__country_id")[:1])
+    if channel == "email":
+        address: Any = Lower(Coalesce(NullIf("email", Value("")), NullIf("email_secondary", Value("")), Value("")))
+    elif channel in ("sms", "whatsapp"):
+        address = F("phone")
+    else:
+        address = Value("")
+    people = people.annotate(
+        address=address,
+        language=F("preferred_language"),
+        country_code=Coalesce(country, Value(""), output_field=CharField()),
+        person_id=F("pk"),
+        partner_contact_id=Value(None, output_field=IntegerField()),
+    )
+    if channel == PORTAL:
+        return people.annotate(skip_reason=Value("", output_field=CharField()))
+    consent = Subquery(Consent.objects.filter(person_id=OuterRef("pk"), channel=channel).values("granted")[:1])
+    suppressed = Exists(Suppression.objects.filter(channel=channel, address=OuterRef("address")))
+    return people.annotate(consent_granted=consent).annotate(
+        skip_reason=_skip_reason(
+            address_empty=Q(address=""),
+            suppressed=suppressed,
+            consent_granted=Q(consent_granted=False),
+            consent_missing=Q(consent_granted__isnull=True),
+        )
+    )
+
+
+def _contacts(audience: Audience, channel: str) -> QuerySet[PartnerContact]:
+    """Partner contacts of an external audience, annotated like _people."""
+    contacts = PartnerContact.objects.all()
+    if audience.partner_kinds:
+        contacts = contacts.filter(partner__kind__in=list(audience.partner_kinds))
+    if channel == "email":
+        address: Any = Lower("email")
+    elif channel in ("sms", "whatsapp"):
+        address = F("phone")
+    else:
+        address = Value("")
+    contacts = contacts.annotate(
+        address=address,
+        language=F("preferred_language"),
+        country_code=F("partner__country"),
+        person_id=Value(None, output_field=IntegerField()),
+        partner_contact_id=F("pk"),
+    )
+    if channel == PORTAL:
+        return contacts.annotate(skip_reason=Value("", output_field=CharField()))
+    suppressed = Exists(Suppression.objects.filter(channel=channel, address=OuterRef("address")))
+    return contacts.annotate(
+        skip_reason=_skip_reason(
+            address_empty=Q(address=""),
+            suppressed=suppressed,
+            consent_granted=None,
+            consent_missing=Q(**{f"{channel}_consent_at__isnull": True}),
+        )
+    )
+
+
+def _annotated(audience: Audience, channel: str) -> QuerySet[Any]:
+    _check_channel(channel)
+    if audience.scope == Audience.Scope.EXTERNAL:
+        return _contacts(audience, channel)
+    return _people(audience, channel)
+
+
+RECIPIENT_KEYS = ("person_id", "partner_contact_id", "address", "language", "country_code", "skip_reason")
+
+
+def audience_recipients(*, audience: Audience, channel: str) -> QuerySet[Any, dict[str, Any]]:
+    """The audience's recipients on `channel`, one dict per person or partner contact, ordered
+    by id, with the keys of RECIPIENT_KEYS ("skip_reason" "" = may be sent). One SQL query;
+    iterate it with .iterator(chunk_size=…) to stream large audiences."""
+    return _annotated(audience, channel).values(*RECIPIENT_KEYS).order_by("id")
+
+
+def audience_preview(*, audience: Audience, channel: str) -> dict[str, Any]:
+    """{"total": n, "sendable": n, "skipped": {reason: n}} in one query (grouped by reason)."""
+    rows = _annotated(audience, channel).values("skip_reason").annotate(n=Count("id")).order_by()
+    skipped: dict[str, int] = {}
+    total = sendable = 0
+    for row in rows:
+        total += row["n"]
+        if row["skip_reason"]:
+            skipped[row["skip_reason"]] = row["n"]
+        else:
+            sendable += row["n"]
+    return {"total": total, "sendable": sendable, "skipped": skipped}
+
+
+def audience_sample(
+    *, audience: Audience, channel: str, limit: int = 20, skip_reason: str | None = None
+) -> list[dict[str, Any]]:
+    """Up to `limit` recipients for the preview page, by name: person_id/partner_contact_id,
+    name, organization (the organization or partner name), language, address, skip_reason.
+    `skip_reason` limits them to one reason ("" = the sendable ones). One query."""
+    rows = audience_people(audience=audience, channel=channel, skip_reason=skip_reason)
+    language_names = dict(settings.LANGUAGES)
+    skip_labels = dict(Message.SkipReason.choices)
+    sample = []
+    for row in rows.values(*RECIPIENT_KEYS, "display_name", "organization")[:limit]:
+        row["name"] = row.pop("display_name").strip()
+        row["language_name"] = str(language_names.get(row["language"], row["language"]))
+        row["skip_label"] = str(skip_labels[row["skip_reason"]]) if row["skip_reason"] else ""
+        sample.append(row)
+    return sample
+
+
+def audience_organization_ids(*, audience: Audience) -> QuerySet[Organization, int]:
+    """Ids of the member organizations an internal audience reaches (portal announcements):
+    those that satisfy its organization rules (kind, country, products, membership status,
+    networks). The person rules (roles, primary contacts, languages) do not apply: every portal
+    user of a reached organization sees the announcement. Empty for an external audience."""
+    if audience.scope == Audience.Scope.EXTERNAL:
+        return Organization.objects.none().values_list("id", flat=True)
+    return Organization.objects.filter(_organization_rules(audience)).order_by("id").values_list("id", flat=True)
+
+
+# --- Pages and API ----------------------------------------------------------------------------
+
+# Who manages audiences, partner contacts and the suppression list (and sees the previews,
+# which name people and say why they cannot be contacted).
+AUDIENCE_MANAGERS = frozenset({StaffRole.ADMIN, StaffRole.COMMUNICATIONS})
+
+
+def require_audience_manager(user) -> None:
+    if not user_has_any_role(user, AUDIENCE_MANAGERS):
+        raise PermissionDenied
+
+
+def audience_list() -> QuerySet[Audience]:
+    """Audiences by name, with their number of campaigns (one query per page)."""
+    return Audience.objects.annotate(campaign_count=Count("campaigns")).order_by("name", "id")
+
+
+def audience_get_for_user(*, user, pk: int) -> Audience:
+    """An audience with its rules prefetched for a manager; 403 for others, 404 if unknown."""
+    require_audience_manager(user)
+    audience = (
+        Audience.objects.select_related("created_by")
+        .prefetch_related("countries", "networks", "products")
+        .filter(pk=pk)
+        .first()
+    )
+    if audience is None:
+        raise Http404
+    return audience
+
+
+def audience_people(*, audience: Audience, channel: str, skip_reason: str | None = None) -> QuerySet[Any]:
+    """The recipients for a paginated page, by name, with name, organization and address
+    (the same rows as audience_sample, without the limit)."""
+    rows = _annotated(audience, channel)
+    if skip_reason is not None:
+        rows = rows.filter(skip_reason=skip_reason)
+    if audience.scope == Audience.Scope.EXTERNAL:
+        return rows.annotate(display_name=F("name"), organization=F("partner__name")).order_by("name", "id")
+    matching = _matching_affiliations(audience).filter(person_id=OuterRef("pk"))
+    return rows.annotate(
+        display_name=Concat("first_name", Value(" "), "last_name", output_field=CharField()),
+        organization=Subquery(matching.order_by("-is_primary", "id").values("organization__name")[:1]),
+    ).order_by("last_name", "first_name", "id")

@@ -1,0 +1,2 @@
+"""Forms of the finance pages, one module per area. They parse input; the rules live in
+finance.services."""

@@ -1,0 +1,1 @@
+"""Portal pages of the finance module, one module per area."""
