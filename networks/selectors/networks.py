@@ -141,9 +141,9 @@ SIZE_BANDS: tuple[tuple[str, Any, int, int | None], ...] = (
 def network_member_figures(*, network: Network) -> dict[str, Any]:
     """A network's current members counted by country, by kind and by size band: one query,
     whatever the number of members. The members are grouped by country, kind and band at once
-    (at most countries x kinds x bands rows), each member's size read once (a correlated
-    subquery: its latest approved yearly report; portable, where LATERAL is PostgreSQL only and
-    the demo runs on SQLite), and the three tallies summed here."""
+    (at most countries x kinds x bands rows), each member's size read once (its latest approved
+    yearly report: LATERAL on PostgreSQL, a correlated subquery on SQLite, the demo's database),
+    and the three tallies summed here."""
     membership = NetworkMembership._meta.db_table
     organization = Organization._meta.db_table
     country = Country._meta.db_table
@@ -154,18 +154,33 @@ def network_member_figures(*, network: Network) -> dict[str, Any]:
         + f" THEN '{key}'"
         for key, _label, low, high in SIZE_BANDS
     )
-    sql = f"""
-        SELECT sized.country_id, sized.name, sized.kind, CASE {bands_sql} ELSE '' END AS band, COUNT(*)
-        FROM (
-            SELECT org.country_id, country.name, org.kind, (
+    if connection.vendor == "postgresql":
+        # LATERAL reads each member's latest report once; a correlated subquery in a derived
+        # table would be pulled up and run again for every WHEN of the CASE (5x slower).
+        size_join = f"""
+            LEFT JOIN LATERAL (
+                SELECT report.members_total AS total FROM {report} report
+                WHERE report.organization_id = member.organization_id AND report.status = %s
+                    AND report.members_total IS NOT NULL
+                ORDER BY report.year DESC LIMIT 1
+            ) size ON TRUE"""  # noqa: S608
+        size_column = "size.total"
+    else:
+        # SQLite (the demo) has no LATERAL: the same read as a correlated subquery.
+        size_join = ""
+        size_column = f"""(
                 SELECT report.members_total FROM {report} report
                 WHERE report.organization_id = member.organization_id AND report.status = %s
                     AND report.members_total IS NOT NULL
                 ORDER BY report.year DESC LIMIT 1
-            ) AS total
+            )"""  # noqa: S608
+    sql = f"""
+        SELECT sized.country_id, sized.name, sized.kind, CASE {bands_sql} ELSE '' END AS band, COUNT(*)
+        FROM (
+            SELECT org.country_id, country.name, org.kind, {size_column} AS total
             FROM {membership} member
             JOIN {organization} org ON org.id = member.organization_id
-            JOIN {country} country ON country.code = org.country_id
+            JOIN {country} country ON country.code = org.country_id{size_join}
             WHERE member.network_id = %s AND member.until IS NULL AND NOT member.excluded
         ) sized
         GROUP BY 1, 2, 3, 4
