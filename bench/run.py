@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import importlib
 import json
 import os
 import platform
@@ -82,6 +83,9 @@ BENCHMARKS = (
 )
 # The campaign sending benchmark's own database (100,000 people the other benchmarks must not see).
 CAMPAIGN_DATABASE = f"{BENCH_DATABASE}_campaign"
+# Page benchmarks of the modules: each module has run(runs, repeats, organizations, load),
+# report_lines(figures) and HEADING, and measures over the networks database's demo data.
+MODULE_PAGE_BENCHMARKS = ("inquiries_pages", "audiences_pages", "campaigns_pages", "finance_pages", "support_pages")
 NETWORKS_HEADING = "## Networks pages"
 MEMBERS_HEADING = "## Registry pages"
 API_HEADING = "## Partner directory API"
@@ -239,6 +243,10 @@ def median_run(runs: list[dict]) -> dict:
     return next(run for run in runs if run["seconds"] == seconds)
 
 
+def _module(name: str):
+    return importlib.import_module(f"bench.{name}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
@@ -316,17 +324,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench import (
         campaign_send,
-        campaigns_pages,
         dues_pages,
         duplicates,
-        finance_pages,
         import_registry,
-        inquiries_pages,
         members_pages,
         networks_pages,
         registry_api,
         review_queue,
-        support_pages,
     )
 
     figures: dict = {}
@@ -364,95 +368,27 @@ def main(argv: list[str] | None = None) -> int:
                 only=args.page_only,
                 database_runs=args.database_runs,
             )
-        if "inquiries_pages" in selected:
-            # Over the demo data a pages benchmark seeded, or seeded now.
+        # The modules' page benchmarks, over the demo data networks_pages or members_pages seeded
+        # in the networks database, or seeded by the first of them that runs.
+        seeded = bool({"networks_pages", "members_pages"} & set(selected))
+        for name in MODULE_PAGE_BENCHMARKS:
+            if name not in selected:
+                continue
             from django.db import connection
 
-            seed = "networks_pages" not in selected and "members_pages" not in selected
-            if seed:
+            if not seeded:
                 connections.close_all()
                 connection.settings_dict["NAME"] = NETWORKS_DATABASE
                 call_command("migrate", verbosity=0)
-            print(f"inquiries_pages: {args.page_runs} runs x {args.page_repeats}…", flush=True)
-            figures["inquiries_pages"] = inquiries_pages.run(
-                runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
+            print(f"{name}: {args.page_runs} runs x {args.page_repeats}…", flush=True)
+            figures[name] = _module(name).run(
+                runs=args.page_runs,
+                repeats=args.page_repeats,
+                organizations=args.demo_organizations,
+                load=not seeded,
             )
-        if "audiences_pages" in selected:
-            # Over the demo data networks_pages or members_pages seeded, or seeded now.
-            from django.db import connection
-
-            from bench import audiences_pages
-
-            seed = "networks_pages" not in selected and "members_pages" not in selected
-            if seed:
-                connections.close_all()
-                connection.settings_dict["NAME"] = NETWORKS_DATABASE
-                call_command("migrate", verbosity=0)
-            print(f"audiences_pages: {args.page_runs} runs x {args.page_repeats}…", flush=True)
-            figures["audiences_pages"] = audiences_pages.run(
-                runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
-            )
-        if "campaigns_pages" in selected:
-            # Over the demo data an earlier pages benchmark seeded, or seeded now.
-            from django.db import connection
-
-            seed = not {"networks_pages", "members_pages", "audiences_pages", "inquiries_pages"} & set(selected)
-            if seed:
-                connections.close_all()
-                connection.settings_dict["NAME"] = NETWORKS_DATABASE
-                call_command("migrate", verbosity=0)
-            print(f"campaigns_pages: {args.page_runs} runs x {args.page_repeats}…", flush=True)
-            figures["campaigns_pages"] = campaigns_pages.run(
-                runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
-            )
-        if "finance_pages" in selected:
-            # Over the demo data an earlier pages benchmark seeded (thousands of journal entries), or seeded now.
-            from django.db import connection
-
-            seed = not {
-                "networks_pages",
-                "members_pages",
-                "audiences_pages",
-                "inquiries_pages",
-                "campaigns_pages",
-            } & set(selected)
-            if seed:
-                connections.close_all()
-                connection.settings_dict["NAME"] = NETWORKS_DATABASE
-                call_command("migrate", verbosity=0)
-            print(f"finance_pages: {args.page_runs} runs x {args.page_repeats}…", flush=True)
-            figures["finance_pages"] = finance_pages.run(
-                runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
-            )
-        if "support_pages" in selected:
-            # Over the demo data an earlier pages benchmark seeded, or seeded now.
-            from django.db import connection
-
-            seed = not {
-                "networks_pages",
-                "members_pages",
-                "audiences_pages",
-                "inquiries_pages",
-                "campaigns_pages",
-                "finance_pages",
-            } & set(selected)
-            if seed:
-                connections.close_all()
-                connection.settings_dict["NAME"] = NETWORKS_DATABASE
-                call_command("migrate", verbosity=0)
-            print(f"support_pages: {args.page_runs} runs x {args.page_repeats}…", flush=True)
-            figures["support_pages"] = support_pages.run(
-                runs=args.page_runs, repeats=args.page_repeats, organizations=args.demo_organizations, load=seed
-            )
-        if {
-            "networks_pages",
-            "members_pages",
-            "inquiries_pages",
-            "audiences_pages",
-            "campaigns_pages",
-            "finance_pages",
-            "support_pages",
-        } & set(selected):
+            seeded = True
+        if {"networks_pages", "members_pages", *MODULE_PAGE_BENCHMARKS} & set(selected):
             from django.db import connection
 
             connections.close_all()
@@ -545,21 +481,9 @@ def main(argv: list[str] | None = None) -> int:
             )
             report += "\n" + "\n".join(networks_pages.report_lines(figures["networks_pages"]))
             report += "\n" + "\n".join(members_pages.report_lines(figures["members_pages"]))
-            report += "\n" + "\n".join(support_pages.report_lines(figures["support_pages"]))
             report += "\n\n" + "\n".join(review_queue.report_lines(figures["review_queue"]))
-            report += "\n\n" + "\n".join(inquiries_pages.report_lines(figures["inquiries_pages"]))
-            if "audiences_pages" in figures:
-                from bench import audiences_pages
-
-                report += "\n\n" + "\n".join(audiences_pages.report_lines(figures["audiences_pages"]))
-            if "campaigns_pages" in figures:
-                report += "\n\n" + "\n".join(campaigns_pages.report_lines(figures["campaigns_pages"]))
-            if "campaign_send" in figures:
-                report += "\n\n" + "\n".join(campaign_send.report_lines(figures["campaign_send"]))
-            if "finance_pages" in figures:
-                report += "\n\n" + "\n".join(finance_pages.report_lines(figures["finance_pages"]))
-            if "dues_pages" in figures:
-                report += "\n\n" + "\n".join(dues_pages.report_lines(figures["dues_pages"]))
+            for name in (*MODULE_PAGE_BENCHMARKS, "campaign_send", "dues_pages"):
+                report += "\n\n" + "\n".join(_module(name).report_lines(figures[name]))
             args.output.write_text(report, encoding="utf-8")
             print(f"Wrote {args.output}", flush=True)
         else:
@@ -581,28 +505,15 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Rewrote the directory API section of {args.output}", flush=True)
             if "review_queue" in figures:
                 _replace_section(args.output, review_queue.HEADING, review_queue.report_lines(figures["review_queue"]))
-            if "inquiries_pages" in figures:
-                section = inquiries_pages.report_lines(figures["inquiries_pages"])
-                section[2:2] = [_run_line("inquiries_pages", machine, postgres, started_at, finished_at), ""]
-                _replace_section(args.output, inquiries_pages.HEADING, section)
-            if "audiences_pages" in figures:
-                from bench import audiences_pages
-
-                section = audiences_pages.report_lines(figures["audiences_pages"])
-                section[2:2] = [_run_line("audiences_pages", machine, postgres, started_at, finished_at), ""]
-                _replace_section(args.output, audiences_pages.HEADING, section)
-            if "campaigns_pages" in figures:
-                section = campaigns_pages.report_lines(figures["campaigns_pages"])
-                section[2:2] = [_run_line("campaigns_pages", machine, postgres, started_at, finished_at), ""]
-                _replace_section(args.output, campaigns_pages.HEADING, section)
+            for name in MODULE_PAGE_BENCHMARKS:
+                if name in figures:
+                    section = _module(name).report_lines(figures[name])
+                    section[2:2] = [_run_line(name, machine, postgres, started_at, finished_at), ""]
+                    _replace_section(args.output, _module(name).HEADING, section)
             if "campaign_send" in figures:
                 run_line = _run_line("campaign_send", machine, postgres, started_at, finished_at)
                 lines = campaign_send.report_lines(figures["campaign_send"], run_line=run_line)
                 _replace_section(args.output, campaign_send.HEADING, lines)
-            if "finance_pages" in figures:
-                section = finance_pages.report_lines(figures["finance_pages"])
-                section[2:2] = [_run_line("finance_pages", machine, postgres, started_at, finished_at), ""]
-                _replace_section(args.output, finance_pages.HEADING, section)
             if "dues_pages" in figures:
                 _replace_section(args.output, dues_pages.HEADING, dues_pages.report_lines(figures["dues_pages"]))
     finally:

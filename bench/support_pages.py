@@ -93,10 +93,13 @@ def run(*, runs: int = 20, repeats: int = 3, scale: str = "large", organizations
     return figures
 
 
+HEADING = "## Support funds pages (`bench/support_pages.py`)"
+
+
 def report_lines(figures: dict) -> list[str]:
     """A "Support funds pages" section for docs/benchmarks.md."""
     counts = ", ".join(f"{label} {n:,}" for label, n in figures["seed"]["counts"].items())
-    lines = ["## Support funds pages (`bench/support_pages.py`)", "", f"Over the large demo: {counts}.", ""]
+    lines = [HEADING, "", f"Over the large demo: {counts}.", ""]
     table, missed = results_table_lines(figures["pages"])
     lines += table
     lines += ["", "All targets met." if not missed else f"Not met: {', '.join(missed)}.", ""]
