@@ -10,6 +10,7 @@ the SMTP session that Django's backend opened (its host, port, TLS and login fro
 import base64
 import contextlib
 import functools
+import re
 import smtplib
 import uuid
 from collections.abc import Iterable, Iterator
@@ -77,7 +78,7 @@ class EmailProvider:
             if raw is None:
                 connection.send_messages([email])
             else:
-                connection.connection.sendmail(_envelope_sender(), [message.address], raw)
+                smtp_send(connection.connection, _envelope_sender(settings.DEFAULT_FROM_EMAIL), message.address, raw)
         except smtplib.SMTPRecipientsRefused as error:
             return SendResult(message.key, ok=False, error=_short(error.recipients))
         except smtplib.SMTPResponseException as error:
@@ -119,8 +120,76 @@ def _header(name: str, value: str) -> bytes:
     return policy.SMTP.fold_binary(name, policy.SMTP.header_factory(name, value))
 
 
-def _envelope_sender() -> str:
-    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+@functools.lru_cache(maxsize=4)
+def _envelope_sender(from_email: str) -> str:
+    return parseaddr(from_email)[1]
+
+
+_DOT_AT_LINE_START = re.compile(rb"(?m)^\.")
+
+
+def smtp_send(smtp: smtplib.SMTP, sender: str, recipient: str, raw: bytes) -> None:
+    """What smtplib's sendmail() does for one ASCII sender and recipient and a message written
+    with CRLF line ends, raising the same exceptions, without parsing both addresses again
+    for every message (sendmail's quoteaddr costs more than the rest of the exchange) and, when
+    the server offers PIPELINING (RFC 2920), sending MAIL, RCPT and DATA in one write: one round
+    trip instead of three before the message, which is what bounds a campaign's rate when the
+    relay is not on the same machine."""
+    smtp.ehlo_or_helo_if_needed()
+    esmtp = bool(smtp.does_esmtp)
+    size = f" SIZE={len(raw)}" if esmtp and smtp.has_extn("size") else ""
+    commands = (f"MAIL FROM:<{sender}>{size}\r\n", f"RCPT TO:<{recipient}>\r\n", "DATA\r\n")
+    expected = ((250,), (250, 251), (354,))
+    replies: list[tuple[int, bytes]] = []
+    if esmtp and smtp.has_extn("pipelining"):
+        smtp.send("".join(commands))
+        replies = [smtp.getreply() for _ in commands]
+    else:
+        for command, codes in zip(commands, expected, strict=True):
+            smtp.send(command)
+            replies.append(smtp.getreply())
+            if replies[-1][0] not in codes:
+                break
+    (mail_code, mail_reply), *rest = replies
+    if mail_code != 250:
+        if len(replies) == 3 and replies[2][0] == 354:  # pipelined: the server waits for a body
+            _data_abort(smtp)
+        _reset(smtp, mail_code)
+        raise smtplib.SMTPSenderRefused(mail_code, mail_reply, sender)
+    rcpt_code, rcpt_reply = rest[0]
+    if rcpt_code not in (250, 251):
+        if len(replies) == 3 and replies[2][0] == 354:
+            _data_abort(smtp)
+        _reset(smtp, rcpt_code)
+        raise smtplib.SMTPRecipientsRefused({recipient: (rcpt_code, rcpt_reply)})
+    data_code, data_reply = rest[1]
+    if data_code != 354:
+        _reset(smtp, data_code)
+        raise smtplib.SMTPDataError(data_code, data_reply)
+    body = _DOT_AT_LINE_START.sub(b"..", raw)
+    if not body.endswith(_CRLF):
+        body += _CRLF
+    smtp.send(body + b"." + _CRLF)
+    code, reply = smtp.getreply()
+    if code != 250:
+        _reset(smtp, code)
+        raise smtplib.SMTPDataError(code, reply)
+
+
+def _data_abort(smtp: smtplib.SMTP) -> None:
+    """End a DATA the server accepted after a refused MAIL or RCPT with an empty message (RFC
+    2920 §3.1); its reply says nothing about ours."""
+    smtp.send(b"." + _CRLF)
+    smtp.getreply()
+
+
+def _reset(smtp: smtplib.SMTP, code: int) -> None:
+    """RSET after a refusal, as sendmail() does; a 421 (the server is closing) ends the session."""
+    if code == 421:
+        smtp.close()
+    else:
+        with contextlib.suppress(smtplib.SMTPServerDisconnected):
+            smtp.rset()
 
 
 def _part(content_type: str, text: str) -> bytes:

@@ -15,6 +15,7 @@ after batch by Celery tasks, each message exactly once (docs/decisions/0016-outb
 - Finishing: the campaign moves `sending → sent` when nothing is queued any more.
 """
 
+import functools
 import logging
 import uuid
 from collections.abc import Iterable, Iterator
@@ -38,7 +39,7 @@ from communications.providers.phone import is_mobile
 from communications.ratelimit import rate_limiter
 from communications.selectors.audiences import RECIPIENT_KEYS, audience_recipients
 from communications.services.suppressions import suppression_record
-from communications.unsubscribe import list_unsubscribe_headers, unsubscribe_url
+from communications.unsubscribe import list_unsubscribe_headers, unsubscribe_url, unsubscribe_url_template
 
 logger = logging.getLogger(__name__)
 
@@ -319,16 +320,15 @@ def outbox_sweep(*, now: datetime | None = None) -> int:
 # --- Sending -----------------------------------------------------------------------------------
 
 
+@functools.cache
+def _message_id_domain(from_email: str) -> str:
+    return parseaddr(from_email)[1].rpartition("@")[2] or "clac.local"
+
+
 def message_id_header(*, campaign_id: int, message_id: int) -> str:
     """The Message-ID of a campaign message: the same on every attempt, so a receiver that
     deduplicates by Message-ID shows a message sent twice once."""
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "clac.local"
-    return f"<campaign-{campaign_id}.message-{message_id}@{domain}>"
-
-
-def _list_unsubscribe(message: Message) -> tuple[str, dict[str, str]]:
-    """The signed unsubscribe link and its List-Unsubscribe headers (RFC 8058)."""
-    return unsubscribe_url(message=message), list_unsubscribe_headers(message=message)
+    return f"<campaign-{campaign_id}.message-{message_id}@{_message_id_domain(settings.DEFAULT_FROM_EMAIL)}>"
 
 
 class _Composer:
@@ -337,7 +337,7 @@ class _Composer:
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
         self.contents: dict[str, CampaignContent] = {content.language: content for content in campaign.contents.all()}
-        self.footers: dict[str, tuple[str, str]] = {}
+        self.unsubscribe_template = unsubscribe_url_template()
 
     def content(self, language: str) -> CampaignContent | None:
         return (
@@ -354,7 +354,9 @@ class _Composer:
             return Outgoing(
                 key=message.pk, address=message.address, language=message.language, subject="", text=content.body_text
             )
-        url, headers = _list_unsubscribe(message)
+        # The signed unsubscribe link and its List-Unsubscribe headers (RFC 8058).
+        url = unsubscribe_url(message=message, template=self.unsubscribe_template)
+        headers = list_unsubscribe_headers(message=message, url=url)
         html = content.body_html
         if self.campaign.track_clicks:
             html = tracking.links_rewrite(html, message_id=message.pk)
