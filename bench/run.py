@@ -38,10 +38,11 @@ selection with networks_pages also rewrites the "Networks pages" section of the 
 The database names can be changed with CLAC_BENCH_DATABASE (default `clac_bench`), for two
 runs on one server.
 
-members_pages can also run over a database seeded before (`seed_demo --scale large --seed 1`),
-which it neither migrates, seeds nor drops, and rewrites its section of docs/benchmarks.md:
+The page benchmarks (networks, members, review queue, dues and the modules' pages) can also run
+over a database seeded before (`seed_demo --scale large --seed 1`, every module), which they
+neither migrate, seed nor drop, each rewriting its section of docs/benchmarks.md:
 
-    DATABASE_URL=… python -m bench.run members_pages --existing-database clac_large [--page-only search]
+    DATABASE_URL=… python -m bench.run finance_pages support_pages --existing-database clac_large [--page-only …]
 """
 
 from __future__ import annotations
@@ -86,6 +87,14 @@ CAMPAIGN_DATABASE = f"{BENCH_DATABASE}_campaign"
 # Page benchmarks of the modules: each module has run(runs, repeats, organizations, load),
 # report_lines(figures) and HEADING, and measures over the networks database's demo data.
 MODULE_PAGE_BENCHMARKS = ("inquiries_pages", "audiences_pages", "campaigns_pages", "finance_pages", "support_pages")
+# What `--existing-database NAME` can measure (over a database seeded before, e.g. by seed_demo).
+EXISTING_DATABASE_BENCHMARKS = (
+    "networks_pages",
+    "members_pages",
+    "review_queue",
+    "dues_pages",
+    *MODULE_PAGE_BENCHMARKS,
+)
 NETWORKS_HEADING = "## Networks pages"
 MEMBERS_HEADING = "## Registry pages"
 API_HEADING = "## Partner directory API"
@@ -305,9 +314,11 @@ def main(argv: list[str] | None = None) -> int:
     bench_url = _with_database(url, BENCH_DATABASE)
     admin_url = _with_database(url, "postgres")
     if args.existing_database:
-        if selected != ["members_pages"]:
-            parser.error("--existing-database measures members_pages only")
-        return _members_pages_existing(args, _with_database(url, args.existing_database))
+        if not set(selected) <= set(EXISTING_DATABASE_BENCHMARKS):
+            parser.error(
+                f"--existing-database measures page benchmarks only: {', '.join(EXISTING_DATABASE_BENCHMARKS)}"
+            )
+        return _pages_existing(args, _with_database(url, args.existing_database), selected)
     machine = _machine()
     started_at = datetime.datetime.now(datetime.UTC)
     print(f"Creating the {BENCH_DATABASE} database…", flush=True)
@@ -523,11 +534,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _members_pages_existing(args: argparse.Namespace, database_url: str) -> int:
-    """members_pages over an existing seeded database (left as it is): the figures printed and
-    the "Registry pages" section of the report rewritten."""
-    machine = _machine()
-    started_at = datetime.datetime.now(datetime.UTC)
+def _pages_existing(args: argparse.Namespace, database_url: str, selected: list[str]) -> int:
+    """Page benchmarks over an existing seeded database (left as it is, e.g. one `seed_demo
+    --scale large` of every module): the figures printed and each benchmark's section of the
+    report rewritten."""
     os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     import django
@@ -535,34 +545,57 @@ def _members_pages_existing(args: argparse.Namespace, database_url: str) -> int:
     django.setup()
     from django.db import connection, connections
 
-    from bench import members_pages
+    from bench import dues_pages, members_pages, networks_pages, review_queue
 
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # as autovacuum would have by now
-        postgres = _postgres_version()
-        print(f"members_pages over {args.existing_database}: {args.page_runs} runs x {args.page_repeats}…", flush=True)
-        figures = members_pages.run(
-            runs=args.page_runs,
-            repeats=args.page_repeats,
-            load=False,
-            only=args.page_only,
-            database_runs=args.database_runs,
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # as autovacuum would have by now
+    postgres = _postgres_version()
+    connections.close_all()
+    existing = "`python -m bench.run {name} --existing-database …`, over a database seeded before"
+    for name in selected:
+        machine = _machine()
+        started_at = datetime.datetime.now(datetime.UTC)
+        print(f"{name} over {args.existing_database}: {args.page_runs} runs x {args.page_repeats}…", flush=True)
+        try:
+            if name == "members_pages":
+                figures = members_pages.run(
+                    runs=args.page_runs,
+                    repeats=args.page_repeats,
+                    load=False,
+                    only=args.page_only,
+                    database_runs=args.database_runs,
+                )
+            elif name == "networks_pages":
+                figures = networks_pages.run(runs=args.page_runs, repeats=args.page_repeats, load=False)
+            elif name in ("review_queue", "dues_pages"):
+                module = review_queue if name == "review_queue" else dues_pages
+                figures = module.run_in_database(
+                    connection.settings_dict["NAME"], seeded=True, runs=args.page_runs, repeats=args.page_repeats
+                )
+            else:
+                figures = _module(name).run(
+                    runs=args.page_runs, repeats=args.page_repeats, load=False, only=args.page_only
+                )
+        finally:
+            connections.close_all()
+        finished_at = datetime.datetime.now(datetime.UTC)
+        machine["reference_seconds_end"] = reference_loop_seconds()
+        print(json.dumps({"machine": machine, "postgres": postgres, name: figures}, indent=2, default=str))
+        reporter = {
+            "members_pages": (MEMBERS_HEADING, members_pages.report_lines),
+            "networks_pages": (NETWORKS_HEADING, networks_pages.report_lines),
+            "review_queue": (review_queue.HEADING, review_queue.report_lines),
+            "dues_pages": (dues_pages.HEADING, dues_pages.report_lines),
+        }
+        heading, report_lines = reporter.get(name) or (_module(name).HEADING, _module(name).report_lines)
+        lines = report_lines(figures)
+        run_line = _run_line(name, machine, postgres, started_at, finished_at).replace(
+            f"`python -m bench.run {name}`",
+            existing.format(name=name) + (f", pages matching “{args.page_only}” only" if args.page_only else ""),
         )
-    finally:
-        connections.close_all()
-    finished_at = datetime.datetime.now(datetime.UTC)
-    machine["reference_seconds_end"] = reference_loop_seconds()
-    print(json.dumps({"machine": machine, "postgres": postgres, "members_pages": figures}, indent=2, default=str))
-    section = members_pages.report_lines(figures)
-    run_line = _run_line("members_pages", machine, postgres, started_at, finished_at).replace(
-        "`python -m bench.run members_pages`",
-        "`python -m bench.run members_pages --existing-database …`, over a database seeded before"
-        + (f", pages matching “{args.page_only}” only" if args.page_only else ""),
-    )
-    section[2:2] = [run_line, ""]
-    _replace_section(args.output, MEMBERS_HEADING, section)
-    print(f"Rewrote the registry pages section of {args.output}", flush=True)
+        lines[2:2] = [run_line, ""]
+        _replace_section(args.output, heading, lines)
+        print(f"Rewrote the {heading} section of {args.output}", flush=True)
     return 0
 
 

@@ -4,9 +4,9 @@ without the network services a benchmark must not depend on (mail, broker, share
 import warnings
 
 from clac.settings.base import *  # noqa: F403
-from clac.settings.base import REST_FRAMEWORK, env
+from clac.settings.base import REST_FRAMEWORK, env, postgres_without_jit
 
-DATABASES = {"default": env.db("DATABASE_URL")}
+DATABASES = {"default": postgres_without_jit(env.db("DATABASE_URL"))}
 DEBUG = False
 # django.test.Client calls the API as "testserver".
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]

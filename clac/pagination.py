@@ -17,7 +17,9 @@ by a subquery that reads only the sort keys (`WHERE id IN (SELECT id … ORDER B
 and only those n rows are read whole with their joined tables. Without it, an order that no
 index serves (a column of a joined table: the country's name, the membership's status) makes
 the database join and sort every row of the list whole to keep n of them; with it, the sort
-carries an id and its keys (often from an index alone). Still one query, the same rows."""
+carries an id and its keys (often from an index alone). Still one query, the same rows.
+
+`count=` takes the list's length when the caller knows a cheaper way to count it."""
 
 from typing import Any
 
@@ -28,9 +30,13 @@ __all__ = ["ReversiblePaginator"]
 
 
 class ReversiblePaginator(Paginator):
-    def __init__(self, *args: Any, ids_first: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, ids_first: bool = False, count: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.ids_first = ids_first
+        if count is not None:
+            # The caller counted the list a cheaper way than COUNT(*) over its query (e.g. from
+            # an index alone); Paginator.count is a cached property, so this is its value.
+            self.__dict__["count"] = count
 
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)

@@ -1,12 +1,12 @@
 """Production settings: every secret and host from the environment, no defaults for them."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, postgres_without_jit
 
 SECRET_KEY = env("SECRET_KEY")  # required: fails loudly when missing
 DEBUG = False
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
-DATABASES = {"default": env.db("DATABASE_URL")}
+DATABASES = {"default": postgres_without_jit(env.db("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 

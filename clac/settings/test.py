@@ -5,7 +5,7 @@ import os
 import socket
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env
+from .base import BASE_DIR, env, postgres_without_jit
 
 
 def _answers(host: str, port: int) -> bool:
@@ -19,9 +19,9 @@ def _answers(host: str, port: int) -> bool:
 IN_CI = env.bool("CI", default=False)
 
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": env.db("DATABASE_URL")}
+    DATABASES = {"default": postgres_without_jit(env.db("DATABASE_URL"))}
 elif IN_CI or _answers("127.0.0.1", 5432):
-    DATABASES = {"default": env.db_url_config("postgres://postgres@127.0.0.1:5432/clac")}
+    DATABASES = {"default": postgres_without_jit(env.db_url_config("postgres://postgres@127.0.0.1:5432/clac"))}
 else:
     DATABASES = {"default": env.db_url_config(f"sqlite:///{BASE_DIR / 'var' / 'test.sqlite3'}")}
 

@@ -186,6 +186,10 @@ class JournalLine(models.Model):
             # Balances per fund and per account over a period.
             models.Index(fields=["fund", "account"], name="journalline_fund_account_idx"),
             models.Index(fields=["account", "fund"], name="journalline_account_fund_idx"),
+            # The journal filtered by a fund or an account: its entries counted (and found) from
+            # the index alone.
+            models.Index(fields=["fund", "entry"], name="journalline_fund_entry_idx"),
+            models.Index(fields=["account", "entry"], name="journalline_account_entry_idx"),
         ]
 
     def __str__(self) -> str:

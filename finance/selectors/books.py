@@ -13,7 +13,7 @@ from finance.models import Account, Fund, JournalEntry, JournalLine
 from finance.money import quantize
 from finance.selectors.ledger import fund_balances
 
-__all__ = ["account_list", "entry_get_for_user", "fund_list", "journal_list", "journal_page_totals"]
+__all__ = ["account_list", "entry_get_for_user", "fund_list", "journal_count", "journal_list", "journal_page_totals"]
 
 FINANCE_ROLES = ("admin", "finance")
 
@@ -46,6 +46,25 @@ def journal_list(
     return entries.annotate(is_reversed=Exists(JournalEntry.objects.filter(reverses=OuterRef("pk")))).order_by(
         "-date", "-id"
     )
+
+
+def journal_count(
+    *,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    fund: Fund | None = None,
+    account: Account | None = None,
+    source: str = "",
+    q: str = "",
+) -> int | None:
+    """The number of entries `journal_list` gives for a filter on one fund or one account
+    alone, counted from the lines' (fund, entry) or (account, entry) index without reading an
+    entry (an entry with a line there is counted once); None for other filters (the list's
+    own COUNT)."""
+    if date_from or date_to or source or q or (fund is None) == (account is None):
+        return None
+    lines = JournalLine.objects.filter(fund=fund) if fund is not None else JournalLine.objects.filter(account=account)
+    return lines.aggregate(entries=Count("entry_id", distinct=True))["entries"]
 
 
 def journal_page_totals(entries: list[JournalEntry]) -> list[JournalEntry]:

@@ -17,17 +17,20 @@ Amounts are USD; `currency` converts them at the rate of the year's end (today f
 current year), one rate lookup per year."""
 
 import datetime
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Exists, F, IntegerField, OuterRef, Q, Sum, Value
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import BooleanField, Case, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractYear
 
 from clac.strategic_lines import StrategicLine
 from finance import chart
-from finance.models import Account, BudgetLine, Fund, JournalEntry, JournalLine
+from finance.models import Account, Budget, BudgetLine, Fund, GrantAgreement, JournalEntry, JournalLine, Tranche
 from finance.money import USD, quantize, usd_per_unit
 
 __all__ = ["YearIndicators", "indicator_years", "indicators_for_years", "period_end"]
@@ -39,6 +42,8 @@ OWN_CATEGORIES = (
     Account.IncomeCategory.OTHER,
 )
 RATIO = Decimal("0.0001")
+# The books' version is in the key: a day is only an upper bound on how long an unread entry stays.
+INDICATORS_CACHE_SECONDS = 24 * 3600
 ZERO = Decimal(0)
 
 
@@ -117,32 +122,88 @@ def indicator_years(*, today: datetime.date, span: int = 5) -> list[int]:
     return list(range(start, today.year + 1))
 
 
+def _books_version() -> tuple:
+    """What the indicators are computed from, in one short query: posted entries are never
+    changed, only added (a reversal is a new entry; database triggers, ADR 0010), so the newest
+    entry id names the journal's state; budgets, accounts, funds and agreements change in place,
+    so their row counts and latest updates name theirs."""
+    tables = {
+        model: connection.ops.quote_name(model._meta.db_table)
+        for model in (Budget, BudgetLine, Account, Fund, GrantAgreement, Tranche)
+    }
+    parts = ", ".join(
+        f"(SELECT COUNT(*) FROM {table}), (SELECT MAX(updated_at) FROM {table})"  # noqa: S608 - model tables
+        for table in tables.values()
+    )
+    entries = connection.ops.quote_name(JournalEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT MAX(id) FROM {entries}), {parts}")  # noqa: S608 - table names from the models
+        return tuple(cursor.fetchone())
+
+
 def indicators_for_years(*, years: list[int], today: datetime.date, currency: str = USD) -> dict[int, YearIndicators]:
-    """Indicators for each year, in seven queries plus one rate lookup per year when the
-    currency is not USD (a ValidationError names a missing rate)."""
+    """Indicators for each year (a ValidationError names a missing rate when the currency is
+    not USD). Computed in USD in six aggregate queries and kept in the cache under the books'
+    version (`_books_version`, one query), so a page read again before anything is posted costs
+    that one query; converted after, one rate lookup per year."""
     if not years:
         return {}
+    version = hashlib.sha256(repr(_books_version()).encode()).hexdigest()[:24]
+    key = f"finance:indicators:v1:{','.join(map(str, sorted(years)))}:{today.isoformat()}:{version}"
+    result: dict[int, YearIndicators] | None = cache.get(key)
+    if result is None:
+        result = _indicators_usd(years=years, today=today)
+        cache.set(key, result, INDICATORS_CACHE_SECONDS)
+    for y, item in result.items():
+        for row in item.budget_execution:  # labels in the reader's language, not the first reader's
+            row.label = str(StrategicLine(row.line).label)
+        if currency != USD:
+            item.currency = currency
+            _convert(item, rate=usd_per_unit(currency=currency, on=period_end(year=y, today=today)))
+    return result
+
+
+def _indicators_usd(*, years: list[int], today: datetime.date) -> dict[int, YearIndicators]:
     first, last = min(years), max(years)
     span = Q(entry__date__gte=datetime.date(first, 1, 1), entry__date__lte=datetime.date(last, 12, 31))
     restricted = Q(fund__kind=Fund.Kind.RESTRICTED)
     year = ExtractYear("entry__date")
-    result = {y: YearIndicators(year=y, currency=currency) for y in years}
+    result = {y: YearIndicators(year=y, currency=USD) for y in years}
 
-    # 1. Income and expenses by year, type, category and restriction.
+    # 1. One pass over the years' income, expense and net-asset lines, by year, type, income
+    # category, expense line, restriction and whether the entry is dated by today: income and
+    # expenses, the unrestricted movements of reserves and the actual expenses per strategic
+    # line all come from these few hundred rows.
     flows = (
-        JournalLine.objects.filter(span, account__type__in=(Account.Type.INCOME, Account.Type.EXPENSE))
-        .annotate(year=year)
-        .values("year", "account__type", "account__income_category", "fund__kind")
+        JournalLine.objects.filter(
+            span, account__type__in=(Account.Type.INCOME, Account.Type.EXPENSE, Account.Type.NET_ASSETS)
+        )
+        .annotate(
+            year=year,
+            by_today=Case(
+                When(entry__date__lte=today, then=Value(True)), default=Value(False), output_field=BooleanField()
+            ),
+        )
+        .values(
+            "year", "account__type", "account__income_category", "account__strategic_line", "fund__kind", "by_today"
+        )
         .annotate(total=Sum("amount_usd"))
         .order_by()
     )
+    movements: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    actual_by: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
     for row in flows:
         item = result.get(row["year"])
         if item is None:
             continue
         total = row["total"] or ZERO
+        if row["fund__kind"] != Fund.Kind.RESTRICTED and row["by_today"]:
+            movements[row["year"]] -= total
+        if row["account__type"] == Account.Type.NET_ASSETS:
+            continue
         if row["account__type"] == Account.Type.EXPENSE:
             item.total_expenses += total
+            actual_by[(row["year"], row["account__strategic_line"])] += total
             continue
         income = -total
         category = row["account__income_category"]
@@ -199,16 +260,8 @@ def indicators_for_years(*, years: list[int], today: datetime.date, currency: st
         unrestricted.filter(entry__date__lt=datetime.date(first, 1, 1)).aggregate(total=Sum("amount_usd"))["total"]
         or ZERO
     )
-    movements = {
-        row["year"]: -(row["total"] or ZERO)
-        for row in unrestricted.filter(span, entry__date__lte=today)
-        .annotate(year=year)
-        .values("year")
-        .annotate(total=Sum("amount_usd"))
-        .order_by()
-    }
 
-    # 5 and 6. Budgets and actual expenses per strategic line.
+    # 5. Budgets per strategic line.
     budgets = (
         BudgetLine.objects.filter(budget__year__gte=first, budget__year__lte=last)
         .values(year=F("budget__year"), line=F("account__strategic_line"))
@@ -216,14 +269,6 @@ def indicators_for_years(*, years: list[int], today: datetime.date, currency: st
         .order_by()
     )
     budget_by = {(row["year"], row["line"]): row["total"] or ZERO for row in budgets}
-    actuals = (
-        JournalLine.objects.filter(span, account__type=Account.Type.EXPENSE)
-        .annotate(year=year)
-        .values("year", line=F("account__strategic_line"))
-        .annotate(total=Sum("amount_usd"))
-        .order_by()
-    )
-    actual_by = {(row["year"], row["line"]): row["total"] or ZERO for row in actuals}
 
     reserves = opening
     for y in sorted(years):
@@ -261,8 +306,6 @@ def indicators_for_years(*, years: list[int], today: datetime.date, currency: st
                         execution=_ratio(actual, budget),
                     )
                 )
-        if currency != USD:
-            _convert(item, rate=usd_per_unit(currency=currency, on=period_end(year=y, today=today)))
     return result
 
 

@@ -4,7 +4,6 @@ reversal with a confirmation page and a reason). Finance staff and administrator
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from clac.access import request_user, staff_required
 from clac.forms import add_service_errors
+from clac.pagination import ReversiblePaginator
 from clac.plugins import ACCESS_STAFF_ROLES, NavEntry
 from clac.roles import StaffRole
 from finance.forms.books import (
@@ -77,12 +77,17 @@ def fund_create(request: HttpRequest) -> HttpResponse:
 def journal_list(request: HttpRequest) -> HttpResponse:
     form = JournalFilterForm(request.GET)
     status = 200
+    count = None
     if form.is_valid():
         entries = selectors.journal_list(**form.filters())
+        count = selectors.journal_count(**form.filters())
     else:
         entries = JournalEntry.objects.none()
         status = 400
-    page_obj = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The last pages read from the other end (as cheap as the first); a fund's or an account's
+    # entries are counted from an index.
+    paginator = ReversiblePaginator(entries, PAGE_SIZE, ids_first=True, count=count)
+    page_obj = paginator.get_page(request.GET.get("page"))
     page_obj.object_list = selectors.journal_page_totals(list(page_obj.object_list))
     return render(request, "finance/books/journal.html", {"filter_form": form, "page_obj": page_obj}, status=status)
 

@@ -91,3 +91,14 @@ def test_people_directory_order_is_kept_when_reversed():
 
     assert _pages(ReversiblePaginator(rows, 1)) == _pages(Paginator(rows, 1))
     assert Person.objects.count() == 4
+
+
+def test_a_count_the_caller_knows_is_used_instead_of_counting():
+    for index in range(7):
+        OrganizationFactory(name=f"Coop {index}")
+    rows = Organization.objects.order_by("name", "id")
+    with CaptureQueriesContext(connection) as queries:
+        paginator = ReversiblePaginator(rows, 3, count=7)
+        page = paginator.page(3)
+    assert paginator.num_pages == 3 and [row.name for row in page.object_list] == ["Coop 6"]
+    assert not any("COUNT(" in query["sql"].upper() for query in queries.captured_queries)

@@ -168,3 +168,24 @@ def test_manage_py_without_database_url_uses_the_demos_database_file():
 
     assert result.returncode == 0, result.stderr
     assert f"'NAME': '{settings.BASE_DIR / demo_file.group(1)}'" in result.stdout
+
+
+@pytest.mark.django_db
+def test_postgresql_sessions_run_without_the_jit_compiler():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+
+
+def test_database_jit_true_leaves_the_compiler_on(monkeypatch):
+    from clac.settings.base import postgres_without_jit
+
+    monkeypatch.setenv("DATABASE_JIT", "true")
+    assert "OPTIONS" not in postgres_without_jit({"ENGINE": "django.db.backends.postgresql"})
+    monkeypatch.setenv("DATABASE_JIT", "false")
+    config = postgres_without_jit({"ENGINE": "django.db.backends.postgresql", "OPTIONS": {"options": "-c x=1"}})
+    assert config["OPTIONS"]["options"] == "-c x=1 -c jit=off"

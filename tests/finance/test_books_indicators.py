@@ -150,6 +150,38 @@ def test_indicators_cost_a_fixed_number_of_queries(year_2025, django_assert_max_
         indicators_for_years(years=[2024, 2025, 2026], today=TODAY)
 
 
+def test_indicators_read_again_cost_one_query_until_the_books_change(year_2025, django_assert_num_queries):
+    first = indicators_for_years(years=[2025], today=TODAY)[2025]
+    with django_assert_num_queries(1):  # the books' version; the figures come from the cache
+        again = indicators_for_years(years=[2025], today=TODAY)[2025]
+    assert again.as_dict() == first.as_dict()
+
+    entry = post(datetime.date(2025, 5, 1), "5200", chart.BANK, "3000.00")  # a new entry: recomputed
+    assert indicators_for_years(years=[2025], today=TODAY)[2025].total_expenses == first.total_expenses + 3000
+    journal_entry_reverse(entry=entry, date=datetime.date(2025, 5, 2), reason="typo", actor=None)
+    assert indicators_for_years(years=[2025], today=TODAY)[2025].total_expenses == first.total_expenses
+
+    budget_line_set(budget=year_2025, account=chart.account("5200"), amount_usd=Decimal("12000.00"), actor=None)
+    execution = {
+        row.line: row.execution for row in indicators_for_years(years=[2025], today=TODAY)[2025].budget_execution
+    }
+    assert execution["communication"] == Decimal("1.0000")  # 12,000 spent of a budget now 12,000
+
+
+def test_cached_indicators_name_the_strategic_lines_in_the_readers_language(year_2025):
+    from django.utils import translation
+
+    with translation.override("es"):
+        spanish = {
+            row.line: row.label for row in indicators_for_years(years=[2025], today=TODAY)[2025].budget_execution
+        }
+    with translation.override("en"):
+        english = {
+            row.line: row.label for row in indicators_for_years(years=[2025], today=TODAY)[2025].budget_execution
+        }
+    assert spanish["communication"] != english["communication"]
+
+
 def test_reports_in_another_currency_use_the_rate_of_the_year_end(year_2025):
     ExchangeRate.objects.create(currency="EUR", date=datetime.date(2025, 12, 31), usd_per_unit=Decimal("1.25"))
     ExchangeRate.objects.create(currency="EUR", date=datetime.date(2025, 6, 30), usd_per_unit=Decimal("1.10"))

@@ -343,6 +343,20 @@ def test_the_donors_and_agreements_lists_cost_a_constant_number_of_queries(
             assert client.get(reverse(name)).status_code == 200
 
 
+def test_the_journal_counted_from_the_lines_agrees_with_the_list(world):
+    from finance.selectors.books import journal_count, journal_list
+
+    operating, bank = chart.fund(chart.OPERATING_FUND), chart.account(chart.BANK)
+    for day in range(1, 8):  # two lines each in the same fund and one bank line: counted once
+        _post(datetime.date(2025, 3, day), "5500", chart.BANK, "10.00")
+    assert journal_count(fund=operating) == journal_list(fund=operating).count() > 0
+    assert journal_count(account=bank) == journal_list(account=bank).count() > 0
+    # Other filters, or both together, are counted by the list itself.
+    assert journal_count(fund=operating, account=bank) is None
+    assert journal_count(fund=operating, date_from=datetime.date(2025, 3, 2)) is None
+    assert journal_count() is None
+
+
 def test_the_journal_filters_explain_bad_input(client, world):
     response = _as(client, world.users[StaffRole.FINANCE]).get(
         reverse("finance:journal_list"), {"date_from": "ayer", "fund": "99999"}
