@@ -4,11 +4,13 @@ more; one failing deadline does not hold back the others."""
 
 import datetime
 import smtplib
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection, transaction
 from django.utils import timezone
 
 from clac.roles import StaffRole
@@ -118,3 +120,30 @@ def test_a_submitted_report_gets_no_reminder(staff):
     ReportingDeadline.objects.filter(pk=deadline.pk).update(submitted_on=timezone.localdate())
     assert deadline_reminders_send(today=timezone.localdate()) == 0
     assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deadline_another_run_holds_is_skipped_not_sent_twice(staff):
+    deadline = _deadline("Informe intermedio", 10)
+    locked, release = threading.Event(), threading.Event()
+
+    def other_run() -> None:
+        try:
+            with transaction.atomic():
+                ReportingDeadline.objects.select_for_update().get(pk=deadline.pk)
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_run)
+    thread.start()
+    try:
+        assert locked.wait(10)
+        assert deadline_reminders_send(today=timezone.localdate()) == 0
+        assert mail.outbox == []
+    finally:
+        release.set()
+        thread.join()
+    deadline.refresh_from_db()
+    assert deadline.reminded_on is None
