@@ -53,9 +53,7 @@ def _deadline(title: str, days: int) -> ReportingDeadline:
         strategic_lines=[],
         actor=None,
     )
-    return deadline_create(
-        agreement=agreement, title=title, due_date=today + datetime.timedelta(days=days), actor=None
-    )
+    return deadline_create(agreement=agreement, title=title, due_date=today + datetime.timedelta(days=days), actor=None)
 
 
 @pytest.fixture
