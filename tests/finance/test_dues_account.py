@@ -229,3 +229,17 @@ def test_the_payments_list_costs_a_constant_number_of_queries(finance, django_as
 def test_the_dashboard_navigation_links_to_the_payments_list(finance):
     body = finance.get(reverse("finance:dues_invoice_list")).content.decode()
     assert reverse("finance:dues_payment_list") in body
+
+
+def test_the_account_shows_the_latest_hundred_payments_and_says_there_are_more(finance):
+    from finance.selectors.dues import ACCOUNT_PAYMENTS_SHOWN
+
+    organization = member("Cooperativa Norte").organization
+    for number in range(ACCOUNT_PAYMENTS_SHOWN + 1):
+        _pay(organization, "1.00", datetime.date(2025, 1, 1) + datetime.timedelta(days=number), reference=f"N{number}")
+    response = finance.get(reverse("finance:dues_account", kwargs={"org_pk": organization.pk}))
+    payments = response.context["payments"]
+    assert len(payments) == ACCOUNT_PAYMENTS_SHOWN and response.context["more_payments"]
+    assert payments[0].reference == f"N{ACCOUNT_PAYMENTS_SHOWN}" and payments[-1].reference == "N1"
+    assert "the list of payments has them all" in response.content.decode()
+    assert response.context["credit"] == Decimal("101.00")
