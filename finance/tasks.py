@@ -27,7 +27,8 @@ TRANSIENT_ERRORS = (DatabaseOperationalError, InterfaceError)
 )
 def reporting_deadlines_remind() -> int:
     """Daily: e-mail finance staff about donor reports coming due. Idempotent (one reminder
-    per deadline, marked before sending)."""
+    per deadline, marked in the transaction that sent it; a deadline whose mail failed is
+    tried again the next day)."""
     return deadline_reminders_send(today=timezone.localdate(), days=REPORTING_REMINDER_DAYS)
 
 

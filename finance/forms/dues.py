@@ -58,13 +58,19 @@ class DuesInvoiceFilterForm(forms.Form):
         return {key: value for key, value in self.cleaned_data.items() if value}
 
 
-class DuesPaymentForm(forms.Form):
+class DuesAccountPaymentForm(forms.Form):
+    """A payment from the organization with no invoice chosen: the service applies it to the
+    oldest open invoices first and keeps the rest as credit."""
+
     received_on = forms.DateField(label=_("Received on"), widget=DateInput())
     amount = forms.DecimalField(label=_("Amount"), min_value=0, max_digits=14, decimal_places=2)
     currency = forms.CharField(
         label=_("Currency"), max_length=3, initial="USD", help_text=_("Three letters, e.g. USD, PEN.")
     )
     reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
+
+
+class DuesPaymentForm(DuesAccountPaymentForm):
     invoices = forms.ModelMultipleChoiceField(
         label=_("Apply to"),
         queryset=DuesInvoice.objects.none(),
@@ -81,6 +87,32 @@ class DuesPaymentForm(forms.Form):
         field.label_from_instance = lambda invoice: f"{invoice.number} · {invoice.balance} USD"  # type: ignore[method-assign,assignment]
 
 
+class DuesPaymentFilterForm(forms.Form):
+    received_from = forms.DateField(label=_("Received from"), required=False, widget=DateInput())
+    received_to = forms.DateField(label=_("Received up to"), required=False, widget=DateInput())
+    currency = forms.RegexField(
+        label=_("Currency"),
+        regex=r"^[A-Za-z]{3}$",
+        max_length=3,
+        required=False,
+        error_messages={"invalid": _("Enter a currency as three letters, e.g. USD.")},
+    )
+    organization = forms.CharField(label=_("Organization"), max_length=100, required=False)
+
+    def clean_currency(self) -> str:
+        return (self.cleaned_data.get("currency") or "").upper()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("received_from"), cleaned.get("received_to")
+        if start and end and end < start:
+            self.add_error("received_to", _("The end of the period must not be before its start."))
+        return cleaned
+
+    def filters(self) -> dict[str, Any]:
+        return {key: value for key, value in self.cleaned_data.items() if value}
+
+
 class DuesAdjustForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=DuesAdjustment.Kind.choices)
     amount = forms.DecimalField(
@@ -94,4 +126,13 @@ class DuesAdjustForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-__all__ = ["DuesAdjustForm", "DuesInvoiceFilterForm", "DuesPaymentForm", "DuesPolicy", "DuesPolicyForm", "DuesRuleForm"]
+__all__ = [
+    "DuesAccountPaymentForm",
+    "DuesAdjustForm",
+    "DuesInvoiceFilterForm",
+    "DuesPaymentFilterForm",
+    "DuesPaymentForm",
+    "DuesPolicy",
+    "DuesPolicyForm",
+    "DuesRuleForm",
+]

@@ -182,6 +182,11 @@ class DuesPayment(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.organization} · {self.amount} {self.currency}"
 
+    @property
+    def allocated(self):
+        """USD applied to invoices; a payment is allocated only when it is recorded."""
+        return self.amount_usd - self.credit
+
 
 class DuesAllocation(models.Model):
     """USD of a payment (or of the organization's credit, payment empty) applied to an invoice.

@@ -15,6 +15,7 @@ from clac.access import require_staff_roles
 from clac.roles import StaffRole
 from finance.models import DuesAdjustment, DuesAllocation, DuesInvoice, DuesPayment, DuesPolicy
 from members.models import Organization
+from members.selectors.search import search_words
 
 DUES_STAFF = (StaffRole.ADMIN, StaffRole.FINANCE)
 OPEN_STATUSES = (DuesInvoice.Status.OPEN, DuesInvoice.Status.PARTIAL)
@@ -119,20 +120,73 @@ def portal_invoice_context(*, invoice: DuesInvoice) -> dict[str, Any]:
     }
 
 
-def dues_payment_list(*, organization_id: int | None = None) -> QuerySet[DuesPayment]:
+def dues_payment_list(
+    *, organization_id: int | None = None, filters: dict[str, Any] | None = None
+) -> QuerySet[DuesPayment]:
+    """Every payment, newest first. Filters: received_from, received_to (dates, inclusive),
+        currency (code), organization (words of the organization's name, legal name, locality or
+    FLO ID)."""
+    filters = filters or {}
     queryset = DuesPayment.objects.select_related("organization")
     if organization_id:
         queryset = queryset.filter(organization_id=organization_id)
+    if received_from := filters.get("received_from"):
+        queryset = queryset.filter(received_on__gte=received_from)
+    if received_to := filters.get("received_to"):
+        queryset = queryset.filter(received_on__lte=received_to)
+    if currency := filters.get("currency"):
+        queryset = queryset.filter(currency=currency)
+    # Every word, accents and case ignored, like the registry's search (members.selectors.search).
+    for word in search_words(filters.get("organization") or ""):
+        queryset = queryset.filter(organization__search_text__contains=word)
     return queryset.order_by("-received_on", "-id")
+
+
+def dues_organization_get_for_user(*, user, pk: int) -> Organization:
+    """The organization whose dues account staff of the dues roles open (404 if none)."""
+    require_staff_roles(user, DUES_STAFF)
+    return get_object_or_404(Organization.objects.select_related("country"), pk=pk)
+
+
+ACCOUNT_PAYMENTS_SHOWN = 100
+
+
+def dues_account_context(*, organization: Organization) -> dict[str, Any]:
+    """The organization's dues account for staff: every invoice, its latest payments (what each
+    settled and kept as credit), its waivers and write-offs, the open balance and the credit;
+    six queries whatever the number of rows."""
+    invoices = list(DuesInvoice.objects.filter(organization=organization).order_by("-year", "-sequence"))
+    payments = list(
+        DuesPayment.objects.filter(organization=organization)
+        .select_related("created_by")
+        .order_by("-received_on", "-id")[: ACCOUNT_PAYMENTS_SHOWN + 1]
+    )
+    adjustments = list(
+        DuesAdjustment.objects.filter(invoice__organization=organization)
+        .select_related("invoice", "created_by")
+        .order_by("-created_at", "-id")
+    )
+    return {
+        "organization": organization,
+        "invoices": invoices,
+        # What a payment settled at receipt is its USD value less what it left as credit.
+        "payments": payments[:ACCOUNT_PAYMENTS_SHOWN],
+        "more_payments": len(payments) > ACCOUNT_PAYMENTS_SHOWN,
+        "adjustments": adjustments,
+        "balance": sum((invoice.balance for invoice in invoices if invoice.status in OPEN_STATUSES), ZERO),
+        "credit": organization_credit(organization=organization),
+    }
 
 
 __all__ = [
     "BUCKETS",
     "DUES_STAFF",
+    "dues_account_context",
     "dues_ageing",
     "dues_invoice_detail_context",
     "dues_invoice_get_for_user",
     "dues_invoice_list",
+    "dues_organization_get_for_user",
     "dues_payment_list",
     "dues_policy_get_for_user",
     "dues_policy_is_invoiced",

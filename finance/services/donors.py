@@ -3,14 +3,21 @@ gets its own restricted Fund here; receiving a tranche posts debit bank / credit
 income into the agreement's fund through finance.services.ledger."""
 
 import datetime
+import logging
+import smtplib
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, mailers
 from django.db import transaction
+from django.db.models import Q
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from clac.models import User
+from clac.roles import StaffRole
 from clac.strategic_lines import StrategicLine
 from finance import chart
 from finance.models import Donor, Fund, GrantAgreement, JournalEntry, ReportingDeadline, Tranche
@@ -18,10 +25,12 @@ from finance.money import CENT
 from finance.services.ledger import LineInput, journal_entry_post
 from members.models import CURRENCY_VALIDATOR
 
+logger = logging.getLogger(__name__)
+
 __all__ = [
     "agreement_create",
     "deadline_create",
-    "deadline_mark_reminded",
+    "deadline_remind",
     "deadline_reminders_send",
     "deadline_submit",
     "donor_create",
@@ -191,12 +200,44 @@ def deadline_submit(*, deadline: ReportingDeadline, submitted_on: datetime.date,
     locked.save(update_fields=["submitted_on", "updated_at"])
 
 
+def _reminder_messages(*, deadline: ReportingDeadline, recipients: list[tuple[str, str]]) -> list[EmailMessage]:
+    """One message per recipient, each in the recipient's language."""
+    result = []
+    for email, language in recipients:
+        with translation.override(language or "es"):
+            subject = _("Report due %(date)s: %(title)s") % {
+                "date": deadline.due_date.isoformat(),
+                "title": deadline.title,
+            }
+            body = _(
+                "The report “%(title)s” for %(donor)s (%(agreement)s) is due on %(date)s and is not "
+                "marked as submitted yet."
+            ) % {
+                "title": deadline.title,
+                "donor": deadline.agreement.donor.name,
+                "agreement": deadline.agreement.title,
+                "date": deadline.due_date.isoformat(),
+            }
+        result.append(EmailMessage(subject=subject, body=body, to=[email]))
+    return result
+
+
 @transaction.atomic
-def deadline_mark_reminded(*, deadline_id: int, on: datetime.date) -> bool:
-    """True when this call is the one that marks it (the reminder is then sent, once)."""
-    locked = ReportingDeadline.objects.select_for_update().filter(pk=deadline_id, reminded_on__isnull=True).first()
-    if locked is None or locked.submitted_on is not None:
+def deadline_remind(*, deadline_id: int, on: datetime.date, recipients: list[tuple[str, str]]) -> bool:
+    """Send one deadline's reminder and mark it reminded, in one transaction: the row is locked
+    (a run that finds it locked skips it, so two runs never both send), the e-mails go out,
+    and only then is it marked. A mail error propagates and rolls the mark back, so the next
+    day's run tries again. True when this call sent it."""
+    locked = (
+        ReportingDeadline.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("agreement__donor")
+        .filter(pk=deadline_id, reminded_on__isnull=True, submitted_on__isnull=True)
+        .first()
+    )
+    if locked is None:
         return False
+    if recipients:
+        mailers.default.send_messages(_reminder_messages(deadline=locked, recipients=recipients))
     locked.reminded_on = on
     locked.save(update_fields=["reminded_on", "updated_at"])
     return True
@@ -204,47 +245,28 @@ def deadline_mark_reminded(*, deadline_id: int, on: datetime.date) -> bool:
 
 def deadline_reminders_send(*, today: datetime.date, days: int = 30) -> int:
     """E-mail finance staff (and administrators) once about each report due within `days`
-    and not yet submitted; returns how many deadlines were announced. Idempotent: a deadline
-    is marked reminded in its own transaction before its e-mails go out."""
-    from django.contrib.auth import get_user_model
-    from django.core.mail import send_mail
-    from django.db.models import Q
-    from django.utils import translation
-
-    from clac.roles import StaffRole
-
+    and not yet submitted; returns how many deadlines were announced. Each deadline is sent and
+    marked in its own transaction (deadline_remind): a failing mail server leaves that
+    deadline for the next run, is logged, and the other deadlines still go. (A recipient who
+    got the message before the server failed may get it again on the next run: a duplicate is
+    better than a lost reminder.)"""
     recipients = list(
         get_user_model()
         .objects.filter(is_active=True)
         .filter(Q(groups__name__in=(StaffRole.FINANCE, StaffRole.ADMIN)) | Q(is_superuser=True))
         .exclude(email="")
         .distinct()
+        .order_by("email")
         .values_list("email", "language")
     )
     due = ReportingDeadline.objects.filter(
         submitted_on__isnull=True, reminded_on__isnull=True, due_date__lte=today + datetime.timedelta(days=days)
-    ).select_related("agreement__donor")
+    ).order_by("due_date", "id")
     sent = 0
-    for deadline in due:
-        if not deadline_mark_reminded(deadline_id=deadline.pk, on=today):
-            continue
-        sent += 1
-        for email, language in recipients:
-            with translation.override(language or "es"):
-                send_mail(
-                    subject=_("Report due %(date)s: %(title)s")
-                    % {"date": deadline.due_date.isoformat(), "title": deadline.title},
-                    message=_(
-                        "The report “%(title)s” for %(donor)s (%(agreement)s) is due on %(date)s and is not "
-                        "marked as submitted yet."
-                    )
-                    % {
-                        "title": deadline.title,
-                        "donor": deadline.agreement.donor.name,
-                        "agreement": deadline.agreement.title,
-                        "date": deadline.due_date.isoformat(),
-                    },
-                    from_email=None,
-                    recipient_list=[email],
-                )
+    for deadline_id in list(due.values_list("pk", flat=True)):
+        try:
+            if deadline_remind(deadline_id=deadline_id, on=today, recipients=recipients):
+                sent += 1
+        except (smtplib.SMTPException, OSError):
+            logger.exception("Reminder of reporting deadline %s not sent; the next run tries again.", deadline_id)
     return sent

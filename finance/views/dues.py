@@ -2,7 +2,8 @@
 the yearly policies and their rules (changeable while the year has no invoice), the invoice
 job, the invoices list with filters and its XLSX export, an invoice's page with its payments
 and adjustments, recording a payment, waiving or writing off with a confirmation page, and
-the ageing report.
+the ageing report, an organization's dues account (recording a payment from it with no
+invoice chosen) and the list of every payment.
 
 `urlpatterns` are mounted by finance/urls.py; `NAV` and `ACCESS` are gathered by
 finance/plugin.py."""
@@ -27,8 +28,16 @@ from clac.access import request_user, staff_required
 from clac.forms import add_service_errors
 from clac.jobs import job_enqueue_once
 from clac.plugins import ACCESS_STAFF_ROLES, NavEntry
-from finance.forms.dues import DuesAdjustForm, DuesInvoiceFilterForm, DuesPaymentForm, DuesPolicyForm, DuesRuleForm
-from finance.models import DuesAdjustment, DuesInvoice, DuesPolicy, DuesRule
+from finance.forms.dues import (
+    DuesAccountPaymentForm,
+    DuesAdjustForm,
+    DuesInvoiceFilterForm,
+    DuesPaymentFilterForm,
+    DuesPaymentForm,
+    DuesPolicyForm,
+    DuesRuleForm,
+)
+from finance.models import DuesAdjustment, DuesInvoice, DuesPayment, DuesPolicy, DuesRule
 from finance.selectors import dues as selectors
 from finance.services import dues as services
 from finance.tasks import DUES_INVOICE_JOB
@@ -228,13 +237,7 @@ def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            if payment.credit:
-                messages.success(
-                    request,
-                    _("The payment was recorded; %(credit)s USD is kept as credit.") % {"credit": payment.credit},
-                )
-            else:
-                messages.success(request, _("The payment was recorded."))
+            _payment_recorded_message(request, payment)
             return redirect("finance:dues_invoice_detail", pk=invoice.pk)
     return render(
         request,
@@ -285,6 +288,67 @@ def invoice_adjust(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _payment_recorded_message(request: HttpRequest, payment: DuesPayment) -> None:
+    if payment.credit:
+        messages.success(
+            request,
+            _("The payment was recorded; %(credit)s USD is kept as credit.") % {"credit": payment.credit},
+        )
+    else:
+        messages.success(request, _("The payment was recorded."))
+
+
+# --- An organization's account and every payment ----------------------------------------------
+
+
+@staff_required(*ROLES)
+def account(request: HttpRequest, org_pk: int) -> HttpResponse:
+    organization = selectors.dues_organization_get_for_user(user=request.user, pk=org_pk)
+    return render(request, "finance/dues/account.html", selectors.dues_account_context(organization=organization))
+
+
+@staff_required(*ROLES)
+def account_payment(request: HttpRequest, org_pk: int) -> HttpResponse:
+    """Record a payment from the organization without choosing invoices: the oldest open
+    invoices first, the rest (or all of it, when nothing is open) kept as credit."""
+    organization = selectors.dues_organization_get_for_user(user=request.user, pk=org_pk)
+    form = DuesAccountPaymentForm(request.POST or None, initial={"received_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            payment = services.dues_payment_record(
+                organization=organization,
+                received_on=data["received_on"],
+                amount=data["amount"],
+                currency=data["currency"],
+                reference=data["reference"],
+                invoice_ids=None,
+                actor=request_user(request),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            _payment_recorded_message(request, payment)
+            return redirect("finance:dues_account", org_pk=organization.pk)
+    return render(
+        request,
+        "finance/dues/account_payment_form.html",
+        {"organization": organization, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required(*ROLES)
+def payment_list(request: HttpRequest) -> HttpResponse:
+    form = DuesPaymentFilterForm(request.GET)
+    if form.is_valid():
+        payments, status = selectors.dues_payment_list(filters=form.filters()), 200
+    else:
+        payments, status = DuesPayment.objects.none(), 400
+    page_obj = Paginator(payments, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "finance/dues/payment_list.html", {"filter_form": form, "page_obj": page_obj}, status=status)
+
+
 @staff_required(*ROLES)
 def ageing(request: HttpRequest) -> HttpResponse:
     return render(request, "finance/dues/ageing.html", selectors.dues_ageing())
@@ -292,11 +356,15 @@ def ageing(request: HttpRequest) -> HttpResponse:
 
 NAV: tuple[NavEntry, ...] = (
     NavEntry(gettext_lazy("Dues"), "finance:dues_invoice_list", roles=frozenset(ROLES), order=61),
+    NavEntry(gettext_lazy("Dues payments"), "finance:dues_payment_list", roles=frozenset(ROLES), order=61),
 )
 urlpatterns = [
     path("dues/", invoice_list, name="dues_invoice_list"),
     path("dues/export.xlsx", invoice_export, name="dues_invoice_export"),
     path("dues/ageing/", ageing, name="dues_ageing"),
+    path("dues/payments/", payment_list, name="dues_payment_list"),
+    path("dues/organizations/<int:org_pk>/", account, name="dues_account"),
+    path("dues/organizations/<int:org_pk>/payment/", account_payment, name="dues_account_payment"),
     path("dues/invoices/<int:pk>/", invoice_detail, name="dues_invoice_detail"),
     path("dues/invoices/<int:pk>/payment/", payment_create, name="dues_payment_create"),
     path("dues/invoices/<int:pk>/adjust/", invoice_adjust, name="dues_invoice_adjust"),
