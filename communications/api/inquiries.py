@@ -109,18 +109,17 @@ class InquiryDetailSerializer(InquiryOutputSerializer):
 # --- Inputs of the writes (the rules are the services'; these only parse) ---------------------
 
 
+CHOOSE_ASSIGNEE = _("Choose an active member of the communications team or an administrator.")
+
+
 class InquiryAssignInputSerializer(serializers.Serializer):
-    # The dashboard's choice list, as ids: an unknown, inactive or non-handler user is refused
-    # with the service's own message.
+    # The dashboard's choice list, as ids. The service has no "unassign" (an assigned inquiry
+    # always names who handles it), so null is refused like an unknown, inactive or
+    # non-handler user, with the service's own message.
     assignee = serializers.PrimaryKeyRelatedField(
         queryset=selectors.inquiry_assignees(),
-        allow_null=True,
-        help_text="Staff user id: an active administrator or member of the communications team (oneself included). "
-        "An inquiry cannot be left without an assignee once given one: null is refused.",
-        error_messages={
-            "does_not_exist": _("Choose an active member of the communications team or an administrator."),
-            "incorrect_type": _("Choose an active member of the communications team or an administrator."),
-        },
+        help_text="Staff user id: an active administrator or member of the communications team (oneself included).",
+        error_messages={"does_not_exist": CHOOSE_ASSIGNEE, "incorrect_type": CHOOSE_ASSIGNEE, "null": CHOOSE_ASSIGNEE},
     )
 
 
