@@ -67,6 +67,21 @@ class PortalPanel:
 
 
 @dataclass(frozen=True)
+class RecordLink:
+    """A link an app puts on another app's record page, e.g. communications' "Contact status"
+    on the registry's person page, which must not import communications. The page's template
+    asks for the links of its record with `{% record_links person as links %}` (clac_tags):
+    each is `url_name` reversed with the record's pk, shown only to `roles`."""
+
+    model: str  # "app_label.ModelName" of the record whose page shows the link
+    label: str | Promise
+    url_name: str
+    # None: every staff member; otherwise the staff roles that may open the linked page.
+    roles: frozenset[str] | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class HistoryModel:
     """A record whose audit history staff may read at /dashboard/history/<slug>/<pk>/. The
     model must carry simple_history's HistoricalRecords."""
@@ -175,6 +190,8 @@ class AppPlugin:
     dashboard_panels: tuple[DashboardPanel, ...] = ()
     portal_panels: tuple[PortalPanel, ...] = ()
     history_models: tuple[HistoryModel, ...] = ()
+    # Links to the app's pages about another app's records (e.g. a person's contact status).
+    record_links: tuple[RecordLink, ...] = ()
     demo: DemoSeeder | None = None
     # Celery beat entries, merged into CELERY_BEAT_SCHEDULE when the Celery app is configured.
     beat_schedule: Mapping[str, dict[str, Any]] = field(default_factory=dict)
@@ -268,6 +285,12 @@ def dashboard_panels() -> list[DashboardPanel]:
 
 def portal_panels() -> list[PortalPanel]:
     return _ordered([panel for p in plugins() for panel in p.portal_panels])
+
+
+def record_links(model_label: str) -> list[RecordLink]:
+    """The links the apps put on the page of a record of `model_label` ("members.Person"), in order."""
+    label = model_label.lower()
+    return _ordered([link for p in plugins() for link in p.record_links if link.model.lower() == label])
 
 
 def history_models() -> dict[str, HistoryModel]:

@@ -14,6 +14,7 @@ from clac.plugins import (
     HistoryModel,
     NavEntry,
     PortalPanel,
+    RecordLink,
     UrlMount,
 )
 from clac.roles import StaffRole
@@ -22,6 +23,7 @@ from communications.api import audiences as api_audiences
 from communications.api import campaigns as api_campaigns
 from communications.api import inquiries as api_inquiries
 from communications.portal import announcements as portal_announcements
+from communications.selectors.audiences import AUDIENCE_MANAGERS
 from communications.selectors.inquiries import INQUIRY_HANDLERS, inquiries_home_context
 from communications.views import campaigns as views_campaigns
 from communications.views import inquiries as inquiry_views
@@ -84,6 +86,15 @@ plugin = AppPlugin(
         HistoryModel("partnercontact", "communications.PartnerContact", roles=COMMUNICATIONS_MANAGERS),
         HistoryModel("suppression", "communications.Suppression", roles=COMMUNICATIONS_MANAGERS),
         *views_campaigns.HISTORY,
+    ),
+    record_links=(
+        # On the registry's person page: why the person is (not) reached on each channel.
+        RecordLink(
+            "members.Person",
+            _("Contact status"),
+            "communications:person_contact_status",
+            roles=AUDIENCE_MANAGERS,  # the contact status page's own roles
+        ),
     ),
     partner_key_model="communications.ApiKey",
     api_urls="communications.api.urls",

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from clac import jobs, plugins
+from clac.roles import user_staff_roles
 
 register = template.Library()
 
@@ -59,6 +60,24 @@ def history_url(obj: Model | None) -> str:
     if slug is None:
         return ""
     return reverse("dashboard:history", kwargs={"model": slug, "pk": obj.pk})
+
+
+@register.simple_tag(takes_context=True)
+def record_links(context: template.Context, obj: Model | None) -> list[tuple[str, str]]:
+    """(label, url) of the links other apps put on this record's page (clac.plugins.RecordLink)
+    that the signed-in staff member may open: `{% record_links person as links %}`. No query
+    beyond the user's roles, which are cached for the request."""
+    if obj is None or getattr(obj, "pk", None) is None:
+        return []
+    request = context.get("request")
+    roles = user_staff_roles(getattr(request, "user", None))
+    if not roles:
+        return []
+    return [
+        (str(link.label), reverse(link.url_name, args=[obj.pk]))
+        for link in plugins.record_links(obj._meta.label)
+        if link.roles is None or link.roles & roles
+    ]
 
 
 # The same helpers as filters, for use inside attributes: `{{ org|history_url }}`, `{{ status|badge }}`.

@@ -1,4 +1,5 @@
-"""Staff API of audiences and partner contacts (read-only): communications staff and
+"""Staff API of audiences (read-only) and partner contacts (read, add, change — their consent
+per channel among the rest, as on the dashboard's contact form): communications staff and
 administrators only; partner keys are refused (partner contacts are personal data), as are
 portal users and every other staff role. An audience's detail carries its preview counts per
 channel, counted now.
@@ -7,6 +8,7 @@ channel, counted now.
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -16,12 +18,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from clac.access import request_user
 from clac.api.pagination import DefaultCursorPagination
 from clac.api.permissions import request_is_partner
 from clac.api.views import ClacGenericViewSet
 from clac.plugins import ACCESS_API
 from clac.roles import user_has_any_role
-from communications.models import Audience, PartnerContact
+from communications.models import Audience, ExternalPartner, PartnerContact
 from communications.selectors.audiences import (
     AUDIENCE_MANAGERS,
     RECIPIENT_CHANNELS,
@@ -30,7 +33,8 @@ from communications.selectors.audiences import (
     audience_preview,
 )
 from communications.selectors.partner_contacts import partner_contact_get_for_user, partner_contact_list
-from members.api.common import url_pk
+from communications.services.partner_contacts import partner_contact_create, partner_contact_update
+from members.api.common import url_pk, validated
 
 
 class AudienceManagers(BasePermission):
@@ -44,6 +48,13 @@ class AudienceManagers(BasePermission):
             and not request_is_partner(request)
             and user_has_any_role(request.user, AUDIENCE_MANAGERS)
         )
+
+
+class PartnerContactManagers(AudienceManagers):
+    """Communications staff and administrators, reading and changing; partner keys never pass."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return not request_is_partner(request) and user_has_any_role(request.user, AUDIENCE_MANAGERS)
 
 
 class NameCursorPagination(DefaultCursorPagination):
@@ -152,8 +163,38 @@ class PartnerContactSerializer(serializers.ModelSerializer):
         )
 
 
+class PartnerContactChangeSerializer(serializers.Serializer):
+    """What a contact's change may carry; fields left out keep their value. The rules (an
+    address or number in the right form, no consent date in the future, how consent was given
+    whenever a date is set) are the service's."""
+
+    name = serializers.CharField(max_length=200)
+    position = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    email = serializers.CharField(max_length=254, allow_blank=True, required=False)
+    phone = serializers.CharField(
+        max_length=16, allow_blank=True, required=False, help_text="International format, e.g. +4922194..."
+    )
+    preferred_language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
+    email_consent_at = serializers.DateTimeField(
+        allow_null=True, required=False, help_text="When consent to e-mails was given; null: no consent."
+    )
+    sms_consent_at = serializers.DateTimeField(allow_null=True, required=False)
+    whatsapp_consent_at = serializers.DateTimeField(allow_null=True, required=False)
+    consent_method = serializers.CharField(
+        max_length=200,
+        allow_blank=True,
+        required=False,
+        help_text="How consent was given (e.g. signed form at the NFO assembly); required with any consent date.",
+    )
+    notes = serializers.CharField(max_length=10_000, allow_blank=True, required=False)
+
+
+class PartnerContactCreateSerializer(PartnerContactChangeSerializer):
+    partner = serializers.PrimaryKeyRelatedField(queryset=ExternalPartner.objects.all(), help_text="Partner id.")
+
+
 class PartnerContactViewSet(ClacGenericViewSet):
-    permission_classes = [AudienceManagers]
+    permission_classes = [PartnerContactManagers]
     pagination_class = NameCursorPagination
     serializer_class = PartnerContactSerializer
     queryset = PartnerContact.objects.none()
@@ -169,6 +210,30 @@ class PartnerContactViewSet(ClacGenericViewSet):
     @extend_schema(summary="One partner contact")
     def retrieve(self, request: Request, pk: str) -> Response:
         contact = partner_contact_get_for_user(user=request.user, pk=url_pk(pk))
+        return Response(PartnerContactSerializer(contact).data)
+
+    @extend_schema(
+        summary="Add a contact to a partner, with the consent given per channel",
+        request=PartnerContactCreateSerializer,
+        responses={201: PartnerContactSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        fields = validated(PartnerContactCreateSerializer, request.data)
+        partner = fields.pop("partner")
+        contact = partner_contact_create(actor=request_user(request), partner=partner, **fields)
+        return Response(PartnerContactSerializer(contact).data, status=201)
+
+    @extend_schema(
+        summary="Change a contact: its details or the consent given (or withdrawn) per channel",
+        description="Only the fields sent change; a consent date set to null withdraws that channel's consent. "
+        "Each change is kept in the contact's history with who made it.",
+        request=PartnerContactChangeSerializer,
+        responses=PartnerContactSerializer,
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        contact = partner_contact_get_for_user(user=request.user, pk=url_pk(pk))
+        fields = validated(PartnerContactChangeSerializer, request.data, partial=True)
+        contact = partner_contact_update(actor=request_user(request), contact=contact, **fields)
         return Response(PartnerContactSerializer(contact).data)
 
 

@@ -122,3 +122,57 @@ def test_history_models_of_all_apps_are_one_map(isolated_registry):
     isolated_registry.register(AppPlugin(app="a", history_models=(HistoryModel("thing", "a.Thing"),)))
 
     assert isolated_registry.history_models()["thing"].model == "a.Thing"
+
+
+def test_record_links_are_the_models_own_in_order(isolated_registry):
+    isolated_registry.register(
+        AppPlugin(
+            app="a",
+            record_links=(
+                plugins.RecordLink("members.Person", "Later", "a:later", order=50),
+                plugins.RecordLink("members.Organization", "Elsewhere", "a:other"),
+            ),
+        )
+    )
+    isolated_registry.register(
+        AppPlugin(app="b", record_links=(plugins.RecordLink("members.person", "First", "b:x", order=1),))
+    )
+
+    assert [link.label for link in isolated_registry.record_links("members.Person")] == ["First", "Later"]
+    assert isolated_registry.record_links("members.Affiliation") == []
+
+
+@pytest.mark.django_db
+def test_the_record_links_tag_shows_only_what_the_users_roles_may_open(isolated_registry, rf):
+    from django.contrib.auth.models import AnonymousUser
+
+    from clac.templatetags.clac_tags import record_links
+    from tests.factories import PersonFactory, UserFactory
+
+    isolated_registry.register(
+        AppPlugin(
+            app="a",
+            record_links=(
+                plugins.RecordLink(
+                    "members.Person", "For finance", "members:person_detail", roles=frozenset({"finance"})
+                ),
+                plugins.RecordLink("members.Person", "For all staff", "members:person_detail"),
+            ),
+        )
+    )
+    person = PersonFactory()
+    url = reverse("members:person_detail", args=[person.pk])
+
+    def links_for(user):
+        request = rf.get("/")
+        request.user = user
+        return record_links({"request": request}, person)
+
+    assert links_for(UserFactory(username="rl-finance", roles=["finance"])) == [
+        ("For finance", url),
+        ("For all staff", url),
+    ]
+    assert links_for(UserFactory(username="rl-viewer", roles=["viewer"])) == [("For all staff", url)]
+    # Not staff (a portal user) or not signed in: no links at all.
+    assert links_for(UserFactory(username="rl-nobody")) == []
+    assert links_for(AnonymousUser()) == []

@@ -72,7 +72,7 @@ def test_portal_users_and_anonymous_callers_are_refused(records):
         assert APIClient().get(url).status_code in (401, 403), url
 
 
-def test_writes_are_refused(records):
+def test_audiences_cannot_be_written(records):
     client = staff_client(staff_user(StaffRole.COMMUNICATIONS))
     assert client.post(AUDIENCES, {"name": "x"}).status_code in (403, 405)
     assert Audience.objects.count() == 1

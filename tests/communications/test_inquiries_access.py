@@ -168,7 +168,7 @@ def test_anonymous_clients_cannot_read_inquiries(inquiry):
     assert _api().get("/api/v1/inquiries/").status_code in (401, 403)
 
 
-def test_the_api_is_read_only(users, inquiry):
+def test_inquiries_cannot_be_created_or_deleted_through_the_api(users, inquiry):
     client = _api(users[StaffRole.ADMIN])
     assert client.post("/api/v1/inquiries/", {}).status_code in (403, 405)
     assert client.delete(f"/api/v1/inquiries/{inquiry.pk}/").status_code in (403, 405)
