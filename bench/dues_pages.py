@@ -24,7 +24,29 @@ def pages() -> list[Page]:
         Page("dues invoices", base, USER, f"{base}?{last}"),
         Page("dues invoices: overdue", f"{base}?overdue=on", USER, f"{base}?overdue=on&{last}"),
         Page("dues ageing", f"{base}ageing/", USER, f"{base}ageing/"),
+        Page("dues payments", f"{base}payments/", USER, f"{base}payments/?{last}"),
+        Page(
+            "dues payments: currency PEN", f"{base}payments/?currency=PEN", USER, f"{base}payments/?currency=PEN&{last}"
+        ),
+        Page("dues account (most invoices)", f"{base}organizations/{_busiest_organization()}/", USER),
     ]
+
+
+def _busiest_organization() -> int:
+    """The organization with the most dues invoices and payments (the account page's worst case)."""
+    from django.db.models import Count
+
+    from members.models import Organization
+
+    busiest = (
+        Organization.objects.annotate(
+            rows=Count("dues_invoices", distinct=True) + Count("dues_payments", distinct=True)
+        )
+        .order_by("-rows", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return busiest or 0
 
 
 def measure_pages(*, runs: int = 20, repeats: int = 1) -> list[dict]:

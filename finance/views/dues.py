@@ -12,7 +12,6 @@ import tempfile
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,6 +26,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from clac.access import request_user, staff_required
 from clac.forms import add_service_errors
 from clac.jobs import job_enqueue_once
+from clac.pagination import ReversiblePaginator
 from clac.plugins import ACCESS_STAFF_ROLES, NavEntry
 from finance.forms.dues import (
     DuesAccountPaymentForm,
@@ -152,7 +152,8 @@ def _filtered(request: HttpRequest) -> tuple[DuesInvoiceFilterForm, QuerySet[Due
 @staff_required(*ROLES)
 def invoice_list(request: HttpRequest) -> HttpResponse:
     form, invoices, status = _filtered(request)
-    page_obj = Paginator(invoices, PAGE_SIZE).get_page(request.GET.get("page"))
+    # (year, sequence) is unique: a total order, so the last pages read from the other end.
+    page_obj = ReversiblePaginator(invoices, PAGE_SIZE, ids_first=True).get_page(request.GET.get("page"))
     return render(
         request,
         "finance/dues/invoice_list.html",
@@ -345,7 +346,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
         payments, status = selectors.dues_payment_list(filters=form.filters()), 200
     else:
         payments, status = DuesPayment.objects.none(), 400
-    page_obj = Paginator(payments, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = ReversiblePaginator(payments, PAGE_SIZE, ids_first=True).get_page(request.GET.get("page"))
     return render(request, "finance/dues/payment_list.html", {"filter_form": form, "page_obj": page_obj}, status=status)
 
 
