@@ -125,7 +125,7 @@ class CriterionScoresSerializer(serializers.Serializer):
     scores = ReviewerScoreSerializer(many=True, help_text="One per reviewer who scored this criterion.")
 
 
-class TrancheSerializer(serializers.Serializer):
+class SupportTrancheSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="USD.")
     planned_on = serializers.DateField()
@@ -147,7 +147,7 @@ class ApplicationReviewSerializer(serializers.Serializer):
     weighted_score = serializers.DecimalField(
         max_digits=5, decimal_places=1, allow_null=True, help_text="Out of 100; null while nobody has scored."
     )
-    tranches = TrancheSerializer(many=True)
+    tranches = SupportTrancheSerializer(many=True)
     tranche_remaining = serializers.DecimalField(
         max_digits=14, decimal_places=2, help_text="USD of the approved amount not yet planned in a tranche."
     )
@@ -169,7 +169,7 @@ class ScoreInputSerializer(serializers.Serializer):
 
 
 class ScoresSerializer(serializers.Serializer):
-    scores = ScoreInputSerializer(many=True, allow_empty=False, max_length=100)
+    scores = serializers.ListField(child=ScoreInputSerializer(), allow_empty=False, max_length=100)
 
     def validate_scores(self, value: list[dict[str, int]]) -> list[dict[str, int]]:
         criteria = [item["criterion"] for item in value]
@@ -285,7 +285,6 @@ class SupportApplicationViewSet(ClacGenericViewSet):
         data = validated(RejectSerializer, request.data)
         services.application_reject(actor=request_user(request), application=application, reason=data["reason"])
         return Response(ApplicationSerializer(self._get(request, pk)).data)
-
 
     @extend_schema(
         summary="Record your scores (criterion id → score from 0 to its maximum); M&E officers too",

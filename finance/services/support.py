@@ -178,7 +178,10 @@ def call_update(
             ("closes_on", closes_on),
             ("eligible_kinds", None if eligible_kinds is None else list(eligible_kinds)),
             ("eligible_countries", None if eligible_countries is None else list(eligible_countries)),
-            ("eligible_product_networks", None if eligible_product_networks is None else list(eligible_product_networks)),
+            (
+                "eligible_product_networks",
+                None if eligible_product_networks is None else list(eligible_product_networks),
+            ),
             (
                 "eligible_membership_statuses",
                 None if eligible_membership_statuses is None else list(eligible_membership_statuses),

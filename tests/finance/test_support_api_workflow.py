@@ -131,7 +131,7 @@ def test_reviewers_record_their_scores_and_the_application_goes_under_review(wor
     assert data["status"] == "under_review"
     assert [c["scores"][0]["score"] for c in data["scores"]] == [5, 4]
     assert data["scores"][0]["scores"][0]["reviewer"]["id"] == user.pk
-    # (2 × 5/5 + 1 × 4/10) / 3 × 100
+    # (2 * 5/5 + 1 * 4/10) / 3 * 100
     assert data["weighted_score"] == "80.0"
 
 
@@ -151,11 +151,15 @@ def test_reviewers_record_their_scores_and_the_application_goes_under_review(wor
 def test_bad_scores_are_a_400_with_field_messages_and_nothing_is_recorded(world, body, field):
     impacto, viabilidad = world["call"].criteria.all()
     other = open_call().criteria.first()
-    body = {
-        "dup": {"scores": [{"criterion": impacto.pk, "score": 1}, {"criterion": impacto.pk, "score": 2}]},
-        "above": {"scores": [{"criterion": impacto.pk, "score": 5}, {"criterion": viabilidad.pk, "score": 11}]},
-        "unknown": {"scores": [{"criterion": other.pk, "score": 1}]},
-    }.get(body, body) if isinstance(body, str) else body
+    body = (
+        {
+            "dup": {"scores": [{"criterion": impacto.pk, "score": 1}, {"criterion": impacto.pk, "score": 2}]},
+            "above": {"scores": [{"criterion": impacto.pk, "score": 5}, {"criterion": viabilidad.pk, "score": 11}]},
+            "unknown": {"scores": [{"criterion": other.pk, "score": 1}]},
+        }.get(body, body)
+        if isinstance(body, str)
+        else body
+    )
     url, _body = _endpoints(world)["scores"]
     before = fingerprint()
     response = _api(world["users"][StaffRole.FINANCE]).post(url, body, format="json")
@@ -294,15 +298,13 @@ def test_the_detail_shows_the_review_and_costs_a_constant_number_of_queries(worl
     approved = world["approved"]
     criteria = list(world["call"].criteria.all())
     # Scores are recorded before the decision; write them directly on the approved application
-    # to have many reviewers × criteria, and many tranches and payments.
+    # to have many reviewers * criteria, and many tranches and payments.
     reviewers = [UserFactory(username=f"rev-{i}", roles=[StaffRole.ME_OFFICER]) for i in range(12)]
     Score.objects.bulk_create(
         Score(application=approved, criterion=c, reviewer=r, score=3) for r in reviewers for c in criteria
     )
     for _index in range(10):
-        tranche = services.tranche_plan(
-            actor=None, application=approved, amount=Decimal("100.00"), planned_on=today()
-        )
+        tranche = services.tranche_plan(actor=None, application=approved, amount=Decimal("100.00"), planned_on=today())
         services.tranche_pay(actor=None, tranche=tranche, paid_on=today())
     url = reverse("api-v1:support-application-detail", kwargs={"pk": approved.pk})
     api = _api(world["users"][StaffRole.FINANCE])
@@ -313,7 +315,7 @@ def test_the_detail_shows_the_review_and_costs_a_constant_number_of_queries(worl
     assert [len(c["scores"]) for c in data["scores"]] == [12, 12]
     assert len(data["tranches"]) == 11 and data["tranche_remaining"] == "2000.00"
     assert data["final_report"]["status"] == "submitted"
-    assert data["weighted_score"] == "50.0"  # (2 × 3/5 + 1 × 3/10) / 3
+    assert data["weighted_score"] == "50.0"  # (2 * 3/5 + 1 * 3/10) / 3
     assert "email" not in str(data["scores"])
 
 
@@ -322,5 +324,3 @@ def test_the_detail_of_an_unscored_application_has_empty_scores_and_no_report(wo
     data = _api(world["users"][StaffRole.ME_OFFICER]).get(url).json()
     assert data["weighted_score"] is None and data["final_report"] is None and data["tranches"] == []
     assert [c["scores"] for c in data["scores"]] == [[], []]
-
-

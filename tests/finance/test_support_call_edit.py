@@ -198,7 +198,7 @@ def test_an_open_calls_budget_never_goes_below_what_is_approved():
     approve(call, "3000.00")
     approve(call, "2500.00")
     before = snapshot(call)
-    with pytest.raises(ValidationError, match="5500.00 USD already approved"):
+    with pytest.raises(ValidationError, match=r"5500\.00 USD already approved"):
         services.call_update(actor=None, call=call, budget=Decimal("5499.99"))
     assert snapshot(call) == before
     services.call_update(actor=None, call=call, budget=Decimal("5500.00"))
