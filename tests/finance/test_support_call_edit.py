@@ -3,15 +3,18 @@ date and a budget no lower than what is approved, a closed or decided call nothi
 explains itself and leaves the row as it was. The page is for finance and administrators only."""
 
 import datetime
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 
 from clac.roles import PortalRole, StaffRole
 from finance import chart
 from finance.models import Fund, FundingCall, ScoringCriterion
+from finance.selectors.support import approved_total
 from finance.services import support as services
 from tests.factories import PortalAccessFactory, UserFactory
 from tests.finance.support_factories import member, open_call, submitted, today
@@ -317,3 +320,48 @@ def test_a_closed_call_has_no_edit_link_and_its_edit_page_sends_back(client, use
     response = client.post(url, form_data(call, title="Tarde"), follow=True)
     assert "can no longer be edited" in response.content.decode()
     assert snapshot(call) == before
+
+
+@pytest.mark.integration
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_budget_cut_and_an_approval_at_the_same_moment_never_leave_more_approved_than_budgeted():
+    call = open_call(budget="10000.00")
+    approve(call, "4000.00")
+    application = submitted(call, member(name="Concurrente"), amount="5000.00")
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def run(name: str, work) -> None:
+        try:
+            barrier.wait()
+            work()
+            outcomes[name] = "done"
+        except ValidationError:
+            outcomes[name] = "refused"
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(
+            target=run,
+            args=(
+                "approve",
+                lambda: services.application_approve(
+                    actor=None, application=application, amount_usd=Decimal("5000.00"), notify=False
+                ),
+            ),
+        ),
+        threading.Thread(
+            target=run,
+            args=("cut", lambda: services.call_update(actor=None, call=call, budget=Decimal("6000.00"))),
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Whichever takes the call's lock first wins; the other sees its result and is refused.
+    assert sorted(outcomes.values()) == ["done", "refused"]
+    call.refresh_from_db()
+    assert approved_total(call=call) <= call.budget
