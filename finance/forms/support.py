@@ -5,10 +5,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from clac.forms import LocalizedDecimalField, parse_localized_number
 from finance.models import Fund, FundingCall, ScoringCriterion
+from finance.services.support import CALL_OPEN_EDITABLE
 from members.models import Country, Membership, Organization, ProductNetwork
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -86,6 +88,42 @@ class CallForm(forms.Form):
         if not criteria:
             raise forms.ValidationError(error)
         return criteria
+
+
+class CallEditForm(CallForm):
+    """The creation form filled from the call; on an open call the fields its status fixes are
+    disabled (shown, not sent, and never passed to the service: `changes()`)."""
+
+    def __init__(self, *args: Any, call: FundingCall, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "title": call.title,
+                "description": call.description,
+                "fund": call.fund_id,
+                "budget": call.budget,
+                "opens_on": call.opens_on,
+                "closes_on": call.closes_on,
+                "eligible_kinds": call.eligible_kinds,
+                "eligible_countries": call.eligible_countries,
+                "eligible_product_networks": call.eligible_product_networks,
+                "eligible_membership_statuses": call.eligible_membership_statuses,
+                "criteria": "\n".join(
+                    f"{c.name} | {format(c.weight.normalize(), 'f')} | {c.max_score}" for c in call.criteria.all()
+                ),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        # A fund closed since the draft was written stays selectable as the current value.
+        self.fields["fund"].queryset = Fund.objects.filter(Q(active=True) | Q(pk=call.fund_id))  # type: ignore[attr-defined]
+        if call.status != FundingCall.Status.DRAFT:
+            for name, field in self.fields.items():
+                if name not in CALL_OPEN_EDITABLE:
+                    field.disabled = True
+                    field.help_text = _("Fixed once the call is open.")
+
+    def changes(self) -> dict[str, Any]:
+        return {name: value for name, value in self.cleaned_data.items() if not self.fields[name].disabled}
 
 
 class CallStatusForm(forms.Form):

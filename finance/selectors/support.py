@@ -3,18 +3,19 @@
 ranking of a call's applications by weighted score, in a constant number of queries."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Sum, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from clac.roles import StaffRole, user_has_any_role
-from finance.models import Disbursement, FundingCall, Score, ScoringCriterion, SupportApplication
+from finance.models import Disbursement, FinalReport, FundingCall, Score, ScoringCriterion, SupportApplication
 from members.models import Membership, Organization
 
 # Who manages calls, decisions and disbursements.
@@ -114,19 +115,78 @@ def weighted_totals(
         application__in=[application.pk for application in applications]
     ).values_list("application_id", "criterion_id", "score"):
         sums[application_id][criterion_id].append(score)
-    result: dict[int, Decimal | None] = {}
-    for application in applications:
-        by_criterion = sums.get(application.pk)
-        if not by_criterion or not total_weight:
-            result[application.pk] = None
-            continue
-        value = Decimal(0)
-        for criterion_id, (weight, maximum) in weights.items():
-            scores = by_criterion.get(criterion_id)
-            if scores:
-                value += weight * Decimal(sum(scores)) / Decimal(len(scores)) / Decimal(maximum)
-        result[application.pk] = (value * 100 / total_weight).quantize(Decimal("0.1"))
-    return result
+    return {application.pk: _weighted(sums.get(application.pk), weights, total_weight) for application in applications}
+
+
+def _weighted(
+    by_criterion: dict[int, list[int]] | None, weights: dict[int, tuple[Decimal, int]], total_weight: Decimal
+) -> Decimal | None:
+    if not by_criterion or not total_weight:
+        return None
+    value = Decimal(0)
+    for criterion_id, (weight, maximum) in weights.items():
+        scores = by_criterion.get(criterion_id)
+        if scores:
+            value += weight * Decimal(sum(scores)) / Decimal(len(scores)) / Decimal(maximum)
+    return (value * 100 / total_weight).quantize(Decimal("0.1"))
+
+
+@dataclass
+class CriterionScores:
+    criterion: ScoringCriterion
+    scores: list[Score]  # one per reviewer, with the reviewer loaded
+
+
+@dataclass
+class ApplicationReview:
+    application: SupportApplication
+    scores: list[CriterionScores]
+    weighted_score: Decimal | None
+    tranches: list[Disbursement]
+    tranche_remaining: Decimal
+    final_report: FinalReport | None
+
+
+def application_review_get_for_user(*, user: Any, pk: int) -> ApplicationReview:
+    """One application (not a draft) for staff reviewers with what its review produced: per
+    criterion the scores of each reviewer, the weighted score, the tranches, what remains to
+    disburse and the final report. Five queries whatever the number of scores or tranches."""
+    application = application_get_for_user(user=user, pk=pk)
+    prefetch_related_objects(
+        [application],
+        "call__criteria",
+        Prefetch("scores", queryset=Score.objects.select_related("reviewer").order_by("criterion_id", "reviewer_id")),
+        "tranches",
+    )
+    criteria = list(application.call.criteria.all())
+    scores = list(application.scores.all())
+    tranches = list(application.tranches.all())
+    report = final_report_of(application=application)
+    by_criterion: dict[int, list[Score]] = defaultdict(list)
+    for score in scores:
+        by_criterion[score.criterion_id].append(score)
+    weights = {criterion.pk: (criterion.weight, criterion.max_score) for criterion in criteria}
+    total_weight = sum((weight for weight, _max in weights.values()), Decimal(0))
+    values = {criterion_id: [s.score for s in rows] for criterion_id, rows in by_criterion.items()}
+    planned = sum((tranche.amount for tranche in tranches), Decimal(0))
+    return ApplicationReview(
+        application=application,
+        scores=[CriterionScores(criterion, by_criterion.get(criterion.pk, [])) for criterion in criteria],
+        weighted_score=_weighted(values, weights, total_weight),
+        tranches=tranches,
+        tranche_remaining=(application.approved_usd or Decimal(0)) - planned,
+        final_report=report,
+    )
+
+
+def tranche_get(*, application: SupportApplication, pk: int) -> Disbursement:
+    """A tranche of this application (the caller already passed application_get_for_user);
+    another application's tranche is a 404."""
+    return get_object_or_404(Disbursement, pk=pk, application=application)
+
+
+def final_report_of(*, application: SupportApplication) -> FinalReport | None:
+    return FinalReport.objects.filter(application=application).first()
 
 
 def call_applications_ranking(*, call: FundingCall) -> list[dict[str, Any]]:

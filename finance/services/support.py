@@ -129,6 +129,135 @@ def call_create(
     return call
 
 
+# What an open call may still change: its texts, a later close date and its budget (never below
+# what is already approved). Eligibility, fund, opening date and criteria are fixed once
+# organizations can see the call: changing them would move the ground under their applications.
+CALL_OPEN_EDITABLE = frozenset({"title", "description", "budget", "closes_on"})
+CALL_EDITABLE_STATUSES = frozenset({FundingCall.Status.DRAFT, FundingCall.Status.OPEN})
+
+
+def _criteria_of(call: FundingCall) -> list[tuple[str, Decimal, int]]:
+    return [(c.name, c.weight, c.max_score) for c in call.criteria.all()]
+
+
+@transaction.atomic
+def call_update(
+    *,
+    actor: User | None,
+    call: FundingCall,
+    title: str | None = None,
+    description: str | None = None,
+    fund: Fund | None = None,
+    budget: Decimal | None = None,
+    opens_on: datetime.date | None = None,
+    closes_on: datetime.date | None = None,
+    eligible_kinds: Sequence[str] | None = None,
+    eligible_countries: Sequence[str] | None = None,
+    eligible_product_networks: Sequence[str] | None = None,
+    eligible_membership_statuses: Sequence[str] | None = None,
+    criteria: Sequence[tuple[str, Decimal, int]] | None = None,
+    today: datetime.date | None = None,
+) -> FundingCall:
+    """Change a call; a field left None stays as it is. A draft changes everything call_create
+    takes; an open call only its texts, a later close date (not before today) and its budget
+    (not below the approved total); a closed or decided call nothing. The call row is locked
+    first, the same lock application_approve takes, so a budget cut and an approval are
+    serialized and the floor is the approved total as committed. All or nothing."""
+    today = today or timezone.localdate()
+    locked = FundingCall.objects.select_for_update().get(pk=call.pk)
+    if locked.status not in CALL_EDITABLE_STATUSES:
+        raise ValidationError(_("A closed or decided call can no longer be edited."))
+    given: dict[str, Any] = {
+        name: value
+        for name, value in (
+            ("title", title),
+            ("description", description),
+            ("fund", fund),
+            ("budget", budget),
+            ("opens_on", opens_on),
+            ("closes_on", closes_on),
+            ("eligible_kinds", None if eligible_kinds is None else list(eligible_kinds)),
+            ("eligible_countries", None if eligible_countries is None else list(eligible_countries)),
+            (
+                "eligible_product_networks",
+                None if eligible_product_networks is None else list(eligible_product_networks),
+            ),
+            (
+                "eligible_membership_statuses",
+                None if eligible_membership_statuses is None else list(eligible_membership_statuses),
+            ),
+        )
+        if value is not None
+    }
+    if isinstance(given.get("title"), str):
+        given["title"] = given["title"].strip()
+    if isinstance(given.get("description"), str):
+        given["description"] = given["description"].strip()
+    changed = {
+        name: value
+        for name, value in given.items()
+        if (locked.fund_id != value.pk if name == "fund" else getattr(locked, name) != value)
+    }
+    new_criteria = None
+    if criteria is not None:
+        new_criteria = [(name.strip(), weight, maximum) for name, weight, maximum in criteria]
+        if new_criteria == _criteria_of(locked):
+            new_criteria = None
+
+    errors: Errors = {}
+    if locked.status == FundingCall.Status.OPEN:
+        for name in sorted(set(changed) - CALL_OPEN_EDITABLE):
+            _add(errors, name, _("This can be changed only while the call is a draft."))
+        if new_criteria is not None:
+            _add(errors, "criteria", _("This can be changed only while the call is a draft."))
+        if "closes_on" in changed:
+            if changed["closes_on"] < locked.closes_on:
+                _add(errors, "closes_on", _("An open call's close date can only move later."))
+            elif changed["closes_on"] < today:
+                _add(errors, "closes_on", _("The close date cannot be before today."))
+    if "title" in changed and not changed["title"]:
+        _add(errors, "title", _("Give the call a title."))
+    if "budget" in changed:
+        _money(changed["budget"], "budget", errors)
+        if "budget" not in errors:
+            approved = approved_total(call=locked)
+            if changed["budget"] < approved:
+                _add(
+                    errors,
+                    "budget",
+                    _("The budget cannot be less than the %(approved)s USD already approved on this call.")
+                    % {"approved": approved},
+                )
+    new_opens = changed.get("opens_on", locked.opens_on)
+    new_closes = changed.get("closes_on", locked.closes_on)
+    if ("opens_on" in changed or "closes_on" in changed) and new_closes < new_opens:
+        _add(errors, "closes_on", _("The call must close on or after the day it opens."))
+    if "fund" in changed and not changed["fund"].active:
+        _add(errors, "fund", _("This fund is closed."))
+    for name, weight, maximum in new_criteria or ():
+        if not name or weight is None or weight <= 0 or not maximum or maximum <= 0:
+            _add(
+                errors,
+                "criteria",
+                _("Each criterion needs a name, a weight above zero and a maximum score above zero."),
+            )
+            break
+    _raise(errors)
+
+    for name, value in changed.items():
+        setattr(locked, name, value)
+    if new_criteria is not None:
+        # Only a draft gets here: nobody has applied or scored yet, so the rows are replaced.
+        locked.criteria.all().delete()
+        ScoringCriterion.objects.bulk_create(
+            ScoringCriterion(call=locked, name=name, weight=weight, max_score=maximum, position=index)
+            for index, (name, weight, maximum) in enumerate(new_criteria)
+        )
+    _history_user(locked, actor)
+    locked.save(update_fields=[*changed, "updated_at"])
+    return locked
+
+
 CALL_TRANSITIONS: dict[str, str] = {
     FundingCall.Status.DRAFT: FundingCall.Status.OPEN,
     FundingCall.Status.OPEN: FundingCall.Status.CLOSED,
@@ -563,6 +692,7 @@ __all__: list[Any] = [
     "application_withdraw",
     "call_advance",
     "call_create",
+    "call_update",
     "report_review",
     "report_submit",
     "scores_record",

@@ -1,4 +1,4 @@
-"""Dashboard pages of the support funds: calls (list, create, one call with its ranking table and
+"""Dashboard pages of the support funds: calls (list, create, edit, one call with its ranking table and
 status changes), one application (plan, budget lines, attachments, scores, decision, tranches,
 final report) and the POST actions on it.
 
@@ -23,6 +23,7 @@ from clac.plugins import ACCESS_STAFF_ROLES, HistoryModel, NavEntry
 from clac.roles import user_has_any_role
 from finance.forms.support import (
     ApproveForm,
+    CallEditForm,
     CallForm,
     CallStatusForm,
     PayForm,
@@ -66,6 +67,31 @@ def call_create(request: HttpRequest) -> HttpResponse:
     return render(request, "finance/support/call_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
+@staff_required(*MANAGERS)
+def call_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The creation form, filled; an open call's fixed fields are disabled, a closed or decided
+    call is not editable (back to its page with the reason)."""
+    call = selectors.call_get_for_user(user=request.user, pk=pk)
+    if call.status not in services.CALL_EDITABLE_STATUSES:
+        messages.error(request, _("A closed or decided call can no longer be edited."))
+        return redirect("finance:support_call_detail", pk=call.pk)
+    form = CallEditForm(request.POST or None, call=call)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.call_update(actor=request_user(request), call=call, **form.changes())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The call was saved."))
+            return redirect("finance:support_call_detail", pk=call.pk)
+    return render(
+        request,
+        "finance/support/call_form.html",
+        {"form": form, "call": call},
+        status=400 if form.errors else 200,
+    )
+
+
 @staff_required(*REVIEWERS)
 def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     call = selectors.call_get_for_user(user=request.user, pk=pk)
@@ -79,6 +105,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "remaining": call.budget - getattr(call, "approved_total", 0),
             "next_status": services.CALL_TRANSITIONS.get(call.status),
             "can_manage": user_has_any_role(request.user, MANAGERS),
+            "can_edit": call.status in services.CALL_EDITABLE_STATUSES,
         },
     )
 
@@ -261,6 +288,7 @@ urlpatterns = [
     path("support/", call_list, name="support_call_list"),
     path("support/new/", call_create, name="support_call_create"),
     path("support/<int:pk>/", call_detail, name="support_call_detail"),
+    path("support/<int:pk>/edit/", call_edit, name="support_call_edit"),
     path("support/<int:pk>/status/", call_advance, name="support_call_advance"),
     path("support/applications/<int:pk>/", application_detail, name="support_application_detail"),
     path(

@@ -93,7 +93,10 @@ REVIEWER_PAGES = {
     },
 }
 REVIEWER_POSTS = {"finance:support_application_score": lambda w: {"pk": w.submitted.pk}}
-MANAGER_PAGES = {"finance:support_call_create": lambda w: {}}
+MANAGER_PAGES = {
+    "finance:support_call_create": lambda w: {},
+    "finance:support_call_edit": lambda w: {"pk": w.call.pk},
+}
 MANAGER_POSTS = {
     "finance:support_call_advance": lambda w: {"pk": w.call.pk},
     "finance:support_application_approve": lambda w: {"pk": w.submitted.pk},

@@ -62,6 +62,11 @@ def test_every_route_is_walked_here():
         "support-application-detail",
         "support-application-approve",
         "support-application-reject",
+        # Walked in tests/finance/test_support_api_workflow.py.
+        "support-application-scores",
+        "support-application-tranches",
+        "support-application-tranche-pay",
+        "support-application-report-review",
     }
     assert {name.removeprefix("api-v1:") for name in api_support.ACCESS} == walked
 
