@@ -30,7 +30,7 @@ from communications.selectors.audiences import (
     RECIPIENT_CHANNELS,
     audience_get_for_user,
     audience_list,
-    audience_preview,
+    audience_previews,
 )
 from communications.selectors.partner_contacts import partner_contact_get_for_user, partner_contact_list
 from communications.services.partner_contacts import partner_contact_create, partner_contact_update
@@ -113,7 +113,7 @@ class AudienceDetailSerializer(AudienceSerializer):
 
     @extend_schema_field(serializers.DictField(child=PreviewSerializer()))
     def get_preview(self, obj: Audience) -> dict[str, Any]:
-        return {channel: audience_preview(audience=obj, channel=channel) for channel in RECIPIENT_CHANNELS}
+        return audience_previews(audience=obj, channels=RECIPIENT_CHANNELS)
 
 
 class AudienceViewSet(ClacGenericViewSet):
