@@ -57,11 +57,14 @@ def measure_pages(*, runs: int = 20, repeats: int = 1) -> list[dict]:
     rows = []
     for page in pages():
         first = [measure(client, {}, page.url, runs=runs) for _ in range(repeats)]
-        last = [measure(client, {}, page.last_url, runs=runs) for _ in range(repeats)]
-        row: dict[str, Any] = {"label": page.label, "url": page.url, "first": _combine(first), "last": _combine(last)}
+        last = [measure(client, {}, page.last_url, runs=runs) for _ in range(repeats)] if page.last_url else []
+        row: dict[str, Any] = {"label": page.label, "url": page.url, "first": _combine(first)}
+        if last:
+            row["last"] = _combine(last)
         for which, measured in (("first", first), ("last", last)):
-            row[which]["kb"] = measured[0].get("bytes", 0) / 1024
-        if row["first"].get("p50") and row["last"].get("p50"):
+            if measured:
+                row[which]["kb"] = measured[0].get("bytes", 0) / 1024
+        if last and row["first"].get("p50") and row["last"].get("p50"):
             row["ratio"] = row["last"]["p50"] / row["first"]["p50"]
         rows.append(row)
         _print_row(row)

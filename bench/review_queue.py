@@ -117,6 +117,8 @@ def report_lines(figures: dict) -> list[str]:
     ]
     for row in figures["pages"]:
         for which in ("first", "last"):
+            if which not in row:  # a page without pages
+                continue
             figure = row[which]
             label = row["label"] + (" — last page" if which == "last" else "")
             if figure.get("status") != 200:

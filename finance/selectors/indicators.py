@@ -174,19 +174,22 @@ def _indicators_usd(*, years: list[int], today: datetime.date) -> dict[int, Year
     # category, expense line, restriction and whether the entry is dated by today: income and
     # expenses, the unrestricted movements of reserves and the actual expenses per strategic
     # line all come from these few hundred rows.
+    # Grouped by the line's account and fund ids (no join to those tables: their few rows are
+    # read once here and their attributes looked up in Python).
+    chart_rows = list(Account.objects.values("pk", "code", "type", "income_category", "strategic_line"))
+    by_code = {row["code"]: row["pk"] for row in chart_rows}
+    flow_types = (Account.Type.INCOME, Account.Type.EXPENSE, Account.Type.NET_ASSETS)
+    accounts = {row["pk"]: row for row in chart_rows if row["type"] in flow_types}
+    restricted_funds = set(Fund.objects.filter(kind=Fund.Kind.RESTRICTED).values_list("pk", flat=True))
     flows = (
-        JournalLine.objects.filter(
-            span, account__type__in=(Account.Type.INCOME, Account.Type.EXPENSE, Account.Type.NET_ASSETS)
-        )
+        JournalLine.objects.filter(span, account_id__in=list(accounts))
         .annotate(
             year=year,
             by_today=Case(
                 When(entry__date__lte=today, then=Value(True)), default=Value(False), output_field=BooleanField()
             ),
         )
-        .values(
-            "year", "account__type", "account__income_category", "account__strategic_line", "fund__kind", "by_today"
-        )
+        .values("year", "account_id", "fund_id", "by_today")
         .annotate(total=Sum("amount_usd"))
         .order_by()
     )
@@ -197,21 +200,23 @@ def _indicators_usd(*, years: list[int], today: datetime.date) -> dict[int, Year
         if item is None:
             continue
         total = row["total"] or ZERO
-        if row["fund__kind"] != Fund.Kind.RESTRICTED and row["by_today"]:
+        account = accounts[row["account_id"]]
+        unrestricted = row["fund_id"] not in restricted_funds
+        if unrestricted and row["by_today"]:
             movements[row["year"]] -= total
-        if row["account__type"] == Account.Type.NET_ASSETS:
+        if account["type"] == Account.Type.NET_ASSETS:
             continue
-        if row["account__type"] == Account.Type.EXPENSE:
+        if account["type"] == Account.Type.EXPENSE:
             item.total_expenses += total
-            actual_by[(row["year"], row["account__strategic_line"])] += total
+            actual_by[(row["year"], account["strategic_line"])] += total
             continue
         income = -total
-        category = row["account__income_category"]
+        category = account["income_category"]
         item.total_income += income
         item.income_by_category[category] = item.income_by_category.get(category, ZERO) + income
         if category == Account.IncomeCategory.DONOR_GRANTS:
             item.donor_income += income
-        if category in OWN_CATEGORIES and row["fund__kind"] != Fund.Kind.RESTRICTED:
+        if category in OWN_CATEGORIES and unrestricted:
             item.own_unrestricted_income += income
 
     # 2. Donor income by donor (through the tranche whose entry posted it, or whose entry a
@@ -239,11 +244,10 @@ def _indicators_usd(*, years: list[int], today: datetime.date) -> dict[int, Year
 
     # 3. Dues collected: credits to dues receivable in entries that move bank or member credit
     # (payments, credit applied, and their reversals) — not invoices, waivers or write-offs.
-    moves_cash = Exists(
-        JournalLine.objects.filter(entry=OuterRef("entry"), account__code__in=(chart.BANK, chart.MEMBER_CREDIT))
-    )
+    cash_accounts = [by_code[code] for code in (chart.BANK, chart.MEMBER_CREDIT) if code in by_code]
+    moves_cash = Exists(JournalLine.objects.filter(entry=OuterRef("entry"), account_id__in=cash_accounts))
     collected = (
-        JournalLine.objects.filter(span, account__code=chart.DUES_RECEIVABLE)
+        JournalLine.objects.filter(span, account_id=by_code.get(chart.DUES_RECEIVABLE))
         .filter(moves_cash)
         .annotate(year=year)
         .values("year")

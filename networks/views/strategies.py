@@ -17,7 +17,6 @@ from typing import cast
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -27,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from clac.access import request_user, staff_required
 from clac.forms import add_service_errors
+from clac.pagination import ReversiblePaginator
 from clac.plugins import ACCESS_STAFF, ACCESS_STAFF_ROLES, HistoryModel, NavEntry
 from clac.roles import StaffRole, user_has_any_role
 from networks.models import Need, Network, ProductStrategy, SustainabilityStrategy
@@ -81,7 +81,7 @@ def product_strategy_list(request: HttpRequest) -> HttpResponse:
     else:
         strategies = ProductStrategy.objects.none()
         status_code = 400
-    page_obj = Paginator(strategies, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = ReversiblePaginator(strategies, PAGE_SIZE, ids_first=True).get_page(request.GET.get("page"))
     return render(
         request,
         "networks/strategies/list.html",
@@ -190,7 +190,7 @@ def _need_list_page(request: HttpRequest, network: Network | None) -> HttpRespon
     else:
         needs = selectors.need_list_for_user(user=request.user).none()
         status_code = 400
-    page_obj = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = ReversiblePaginator(needs, PAGE_SIZE, ids_first=True).get_page(request.GET.get("page"))
     return render(
         request,
         "networks/strategies/needs_list.html",
@@ -343,7 +343,7 @@ def sustainability_list(request: HttpRequest) -> HttpResponse:
     else:
         strategies = SustainabilityStrategy.objects.none()
         status_code = 400
-    page_obj = Paginator(strategies, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = ReversiblePaginator(strategies, PAGE_SIZE, ids_first=True).get_page(request.GET.get("page"))
     return render(
         request,
         "networks/strategies/sustainability_list.html",
