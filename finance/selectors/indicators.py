@@ -247,7 +247,7 @@ def _indicators_usd(*, years: list[int], today: datetime.date) -> dict[int, Year
     cash_accounts = [by_code[code] for code in (chart.BANK, chart.MEMBER_CREDIT) if code in by_code]
     moves_cash = Exists(JournalLine.objects.filter(entry=OuterRef("entry"), account_id__in=cash_accounts))
     collected = (
-        JournalLine.objects.filter(span, account_id=by_code.get(chart.DUES_RECEIVABLE))
+        JournalLine.objects.filter(span, account_id=by_code.get(chart.DUES_RECEIVABLE, 0))
         .filter(moves_cash)
         .annotate(year=year)
         .values("year")
@@ -257,11 +257,13 @@ def _indicators_usd(*, years: list[int], today: datetime.date) -> dict[int, Year
     collected_by_year = {row["year"]: -(row["total"] or ZERO) for row in collected}
 
     # 4. Unrestricted net assets: every movement before the first year, then per year.
-    unrestricted = JournalLine.objects.filter(
+    unrestricted_lines = JournalLine.objects.filter(
         account__type__in=(Account.Type.INCOME, Account.Type.EXPENSE, Account.Type.NET_ASSETS)
     ).exclude(restricted)
     opening = -(
-        unrestricted.filter(entry__date__lt=datetime.date(first, 1, 1)).aggregate(total=Sum("amount_usd"))["total"]
+        unrestricted_lines.filter(entry__date__lt=datetime.date(first, 1, 1)).aggregate(total=Sum("amount_usd"))[
+            "total"
+        ]
         or ZERO
     )
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from clac.roles import StaffRole, user_has_any_role
 from finance.models import Disbursement, FinalReport, FundingCall, Score, ScoringCriterion, SupportApplication
-from members.models import Membership, Organization
+from members.models import Country, Membership, Organization, ProductNetwork
 
 # Who manages calls, decisions and disbursements.
 MANAGERS = frozenset({StaffRole.ADMIN, StaffRole.FINANCE})
@@ -237,3 +237,21 @@ def portal_call_get(*, organization: Organization, pk: int) -> FundingCall:
 
 def portal_applications(*, organization: Organization) -> QuerySet[SupportApplication]:
     return SupportApplication.objects.filter(organization=organization).select_related("call").order_by("-id")
+
+
+def call_eligibility_labels(*, call: FundingCall) -> dict[str, list[str]]:
+    """The call's eligibility rules as the reader reads them (kinds, countries, product
+    networks, membership statuses in their language, not the stored codes): one query, for
+    the countries' names."""
+
+    def labels(choices: Any, values: list[str]) -> list[str]:
+        known = dict(choices.choices)
+        return [str(known.get(value, value)) for value in values]
+
+    countries = {country.code: str(country) for country in Country.objects.filter(code__in=call.eligible_countries)}
+    return {
+        "kinds": labels(Organization.Kind, call.eligible_kinds),
+        "countries": [countries.get(code, code) for code in call.eligible_countries],
+        "product_networks": labels(ProductNetwork, call.eligible_product_networks),
+        "membership_statuses": labels(Membership.Status, call.eligible_membership_statuses),
+    }

@@ -100,6 +100,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "finance/support/call_detail.html",
         {
             "call": call,
+            "eligibility": selectors.call_eligibility_labels(call=call),
             "criteria": list(call.criteria.all()),
             "rows": selectors.call_applications_ranking(call=call),
             "remaining": call.budget - getattr(call, "approved_total", 0),

@@ -48,6 +48,9 @@ def test_the_user_sees_the_announcement_in_their_language_as_unread(client, port
     assert shown.pk == announcement.pk and shown.is_read is False
     assert shown.content.language == "en"
     assert "General Assembly 2026" in response.content.decode()
+    # The excerpt reads as text: the Markdown's emphasis is not shown as asterisks.
+    assert "The assembly will be in Lima." in response.content.decode()
+    assert "**" not in response.content.decode()
     assert response.context["unread"] == 1
 
 
