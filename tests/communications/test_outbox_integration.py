@@ -217,3 +217,36 @@ def test_a_rolled_back_transaction_that_scheduled_a_campaign_sends_nothing(live,
     assert not Message.objects.filter(campaign=rolled_back).exists()
     assert len(sink.received) == RECIPIENTS
     assert all(f"campaign-{committed.pk}." in record.message_id for record in sink.received)
+
+
+ACKNOWLEDGEMENT_SUBJECT = {
+    "pt-br": "Recebemos sua mensagem (referência {pk})",
+    "fr": "Nous avons reçu votre message (référence {pk})",
+}
+
+
+@pytest.mark.parametrize("language", sorted(ACKNOWLEDGEMENT_SUBJECT))
+def test_a_contact_form_message_is_acknowledged_once_by_the_worker_in_the_senders_language(live, sink, language):
+    from communications.models import Inquiry
+    from communications.services.inquiries import ACKNOWLEDGE_TASK, inquiry_submit
+
+    with transaction.atomic():  # the form's request: the task goes to Redis when it commits
+        inquiry = inquiry_submit(
+            category=Inquiry.Category.values[0],
+            language=language,
+            name="Marie Dupont",
+            email=f"marie.{language}@example.org",
+            message="Comment devenir membre ?",
+            consent=True,
+        )
+
+    wait_until(lambda: sink.accepted == 1 and Inquiry.objects.get(pk=inquiry.pk).acknowledged_at is not None, live)
+    # A second delivery of the task (a redelivery, the relay) sends nothing more.
+    from clac.celery import app as celery_app
+
+    celery_app.tasks[ACKNOWLEDGE_TASK].delay(inquiry.pk)
+    time.sleep(2)
+    [received] = sink.received
+    assert received.to == (f"marie.{language}@example.org",)
+    assert received.subject == ACKNOWLEDGEMENT_SUBJECT[language].format(pk=inquiry.pk)
+    assert sink.accepted == 1
