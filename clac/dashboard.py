@@ -3,6 +3,7 @@ and the audit history of a record (of the models the plugins declare). Mounted a
 /dashboard/ by clac.dashboard_urls (app "dashboard")."""
 
 from dataclasses import dataclass, field
+from collections.abc import Hashable
 from typing import Any
 
 from django.apps import apps
@@ -88,7 +89,12 @@ def _choice_labels(model_field: models.Field) -> dict[Any, Any]:
 
 
 def _item_label(model_field: models.Field, labels: dict[Any, Any], item: Any) -> str:
-    if item in labels:
+    # Items of a JSON list may be mappings or lists themselves (e.g. rules stored as objects).
+    if isinstance(item, dict):
+        return "; ".join(f"{key}: {_item_label(model_field, labels, value)}" for key, value in item.items())
+    if isinstance(item, list | tuple):
+        return ", ".join(_item_label(model_field, labels, value) for value in item)
+    if isinstance(item, Hashable) and item in labels:
         return str(labels[item])
     # Language codes (a person's or an organization's languages): Django's translated name.
     if isinstance(item, str) and "language" in model_field.name:
@@ -108,6 +114,11 @@ def _display_value(model_field: models.Field, value: Any, related: dict[str, dic
         return None
     if model_field.is_relation and model_field.many_to_one:
         return related.get(model_field.name, {}).get(value, value)
+    if isinstance(model_field, models.ManyToManyField) and isinstance(value, list):
+        target = model_field.m2m_reverse_field_name()
+        names = related.get(model_field.name, {})
+        items = (row.get(target) if isinstance(row, dict) else row for row in value)
+        return ", ".join(str(names.get(item, item)) for item in items)
     # A field may say how its stored value reads (e.g. a list of codes as translated names).
     if callable(display := getattr(model_field, "display_value", None)):
         return display(value)
@@ -138,6 +149,13 @@ def history_entries(*, model: type[models.Model], records: list, older: Any) -> 
             model_field = model._meta.get_field(change.field)
             if model_field.is_relation and model_field.many_to_one:
                 wanted.setdefault(change.field, set()).update(v for v in (change.old, change.new) if v is not None)
+            elif isinstance(model_field, models.ManyToManyField):
+                # A many-to-many field's history holds rows of its through table: the target's
+                # ids are named after the through table's field that points at it.
+                target = model_field.m2m_reverse_field_name()
+                for value in (change.old, change.new):
+                    ids = {row.get(target) for row in value or [] if isinstance(row, dict)} - {None}
+                    wanted.setdefault(change.field, set()).update(ids)
     related: dict[str, dict[Any, Any]] = {}
     for field_name, ids in wanted.items():
         related_model = model._meta.get_field(field_name).related_model

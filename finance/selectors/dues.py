@@ -14,6 +14,7 @@ from django.utils import timezone
 from clac.access import require_staff_roles
 from clac.roles import StaffRole
 from finance.models import DuesAdjustment, DuesAllocation, DuesInvoice, DuesPayment, DuesPolicy
+from finance.money import quantize
 from members.models import Organization
 from members.selectors.search import search_words
 
@@ -96,7 +97,11 @@ def dues_ageing(*, today: datetime.date | None = None) -> dict[str, Any]:
         .annotate(**aggregates)
         .order_by("organization__country__name")
     ]
-    totals = {name: sum((row[name] for row in rows), ZERO) for name in (*[b[0] for b in BUCKETS], "total")}
+    names = (*[bucket[0] for bucket in BUCKETS], "total")
+    for row in rows:  # to the cent (SQLite sums decimals with more places than the column's)
+        for name in names:
+            row[name] = quantize(row[name] or ZERO)
+    totals = {name: sum((row[name] for row in rows), ZERO) for name in names}
     return {"rows": rows, "totals": totals, "today": today}
 
 
@@ -173,7 +178,7 @@ def dues_account_context(*, organization: Organization) -> dict[str, Any]:
         "payments": payments[:ACCOUNT_PAYMENTS_SHOWN],
         "more_payments": len(payments) > ACCOUNT_PAYMENTS_SHOWN,
         "adjustments": adjustments,
-        "balance": sum((invoice.balance for invoice in invoices if invoice.status in OPEN_STATUSES), ZERO),
+        "balance": quantize(sum((invoice.balance for invoice in invoices if invoice.status in OPEN_STATUSES), ZERO)),
         "credit": organization_credit(organization=organization),
     }
 
@@ -204,4 +209,5 @@ def organization_credit(*, organization: Organization) -> Decimal:
         )["total"]
         or ZERO
     )
-    return kept - used
+    # Quantized: SQLite (the demo) sums decimals with more places than the column has.
+    return quantize(kept - used)

@@ -17,6 +17,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBas
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -293,7 +294,8 @@ def _payment_recorded_message(request: HttpRequest, payment: DuesPayment) -> Non
     if payment.credit:
         messages.success(
             request,
-            _("The payment was recorded; %(credit)s USD is kept as credit.") % {"credit": payment.credit},
+            _("The payment was recorded; %(credit)s USD is kept as credit.")
+            % {"credit": number_format(payment.credit, decimal_pos=2, use_l10n=True)},
         )
     else:
         messages.success(request, _("The payment was recorded."))

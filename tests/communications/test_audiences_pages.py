@@ -51,3 +51,28 @@ def test_every_list_and_preview_costs_the_same_queries_for_3_or_40_rows(client):
 
     assert {url: _count(client, url) for url in urls} == small
     assert max(small.values()) <= 12
+
+
+def test_the_audience_history_names_the_countries_and_products_its_rules_gained_and_lost(client):
+    from communications.services.audiences import audience_create, audience_update
+    from members.models import Country, Product
+
+    admin = staff_user(StaffRole.ADMIN)
+    peru, bolivia = Country.objects.get(code="PE"), Country.objects.get(code="BO")
+    coffee = Product.objects.order_by("code").first()
+    audience = audience_create(actor=admin, name="Cafetaleros", countries=[peru], products=[coffee])
+    audience_update(actor=admin, audience=audience, countries=[bolivia])
+
+    client.force_login(admin)
+    response = client.get(reverse("dashboard:history", kwargs={"model": "audience", "pk": audience.pk}))
+
+    assert response.status_code == 200
+    changes = [
+        (change.field, change.old, change.new) for entry in response.context["entries"] for change in entry.changes
+    ]
+    # The many-to-many rules read as names (simple-history records a removal and an addition
+    # as two steps), never as rows of the through table.
+    assert ("countries", None, str(bolivia)) in changes
+    assert ("countries", str(peru), None) in changes
+    assert ("products", None, str(coffee)) in changes
+    assert "{'" not in response.content.decode()
