@@ -2,8 +2,8 @@
 and the audit history of a record (of the models the plugins declare). Mounted at
 /dashboard/ by clac.dashboard_urls (app "dashboard")."""
 
-from dataclasses import dataclass, field
 from collections.abc import Hashable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
