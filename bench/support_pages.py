@@ -38,15 +38,24 @@ def pages() -> list[Page]:
         FundingCall.objects.annotate(n=Count("applications")).order_by("-n", "pk").values_list("pk", flat=True).first()
     )
     application = SupportApplication.objects.exclude(status="draft").order_by("pk").values_list("pk", flat=True).first()
+    # The call staff can still edit (draft or open), and the application with the most scores.
+    open_call = (
+        FundingCall.objects.filter(status__in=("draft", "open")).order_by("pk").values_list("pk", flat=True).first()
+    )
+    scored = (
+        SupportApplication.objects.annotate(n=Count("scores")).order_by("-n", "pk").values_list("pk", flat=True).first()
+    )
     d, a = "/dashboard/finance/support/", "/api/v1/"
     result = [
         Page("dashboard: funding calls", d, "finance", f"{d}?page={LAST_PAGE}"),
         Page("dashboard: funding call (ranking)", f"{d}{call}/", "finance"),
         Page("dashboard: support application", f"{d}applications/{application}/", "finance"),
         Page("dashboard: new funding call (form)", f"{d}new/", "finance"),
+        Page("dashboard: edit a funding call (form)", f"{d}{open_call}/edit/", "finance"),
         Page("portal: support funds", "/portal/finance/support/", "portal"),
         Page("api: support-calls", f"{a}support-calls/", "finance"),
         Page("api: support-applications", f"{a}support-applications/", "finance"),
+        Page("api: support application (scores, tranches, report)", f"{a}support-applications/{scored}/", "finance"),
     ]
     return [page for page in result if "None" not in page.url]
 
