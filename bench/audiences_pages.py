@@ -46,6 +46,8 @@ def row_counts() -> dict[str, int]:
 
 
 def pages() -> list[Page]:
+    from django.db.models import Count
+
     from communications.models import Audience
 
     c = "/dashboard/"
@@ -55,7 +57,24 @@ def pages() -> list[Page]:
         Page("partner contacts", f"{c}partners/contacts/", "communications", f"{c}partners/contacts/?{LAST}"),
         Page("api: audiences", "/api/v1/communications/audiences/", "communications"),
     ]
+    from members.models import Affiliation
+
+    busiest_person = (
+        Affiliation.objects.values("person_id").annotate(n=Count("id")).order_by("-n", "person_id").first() or {}
+    ).get("person_id")
+    if busiest_person:
+        result.append(
+            Page(
+                "contact status (person with most affiliations)",
+                f"{c}audiences/people/{busiest_person}/contact-status/",
+                "communications",
+            )
+        )
+    result.append(Page("new audience (form)", f"{c}audiences/new/", "communications"))
     for audience in Audience.objects.order_by("name"):
+        result.append(
+            Page(f"audience edit (form): {audience.name}", f"{c}audiences/{audience.pk}/edit/", "communications")
+        )
         result.append(Page(f"preview: {audience.name}", f"{c}audiences/{audience.pk}/", "communications"))
         people = f"{c}audiences/{audience.pk}/people/?channel=email"
         result.append(Page(f"people: {audience.name}", people, "communications", f"{people}&{LAST}"))

@@ -47,6 +47,7 @@ def pages() -> list[Page]:
     from communications.models import Campaign
 
     busiest = Campaign.objects.annotate(n=Count("messages")).order_by("-n", "pk").values_list("pk", flat=True).first()
+    draft = Campaign.objects.filter(status="draft").order_by("pk").values_list("pk", flat=True).first()
     d = "/dashboard/campaigns/"
     return [
         Page("dashboard: campaigns", d, "staff", f"{d}?{LAST}"),
@@ -55,6 +56,15 @@ def pages() -> list[Page]:
         Page("api: campaigns", "/api/v1/campaigns/", "staff"),
         Page("api: campaign with statistics", f"/api/v1/campaigns/{busiest}/", "staff"),
         Page("portal: announcements", "/portal/announcements/", "portal"),
+        *(
+            [
+                Page("dashboard: new campaign (form)", f"{d}new/", "staff"),
+                Page("dashboard: campaign edit (form)", f"{d}{draft}/edit/", "staff"),
+                Page("dashboard: campaign content (form)", f"{d}{draft}/content/", "staff"),
+            ]
+            if draft
+            else []
+        ),
     ]
 
 
