@@ -270,3 +270,54 @@ def test_resolution_and_preview_cost_the_same_queries_for_5_or_40_people(django_
     with django_assert_num_queries(1):
         audience_sample(audience=audience, channel="email")
     assert audience_preview(audience=audience, channel="email") == {"total": 40, "sendable": 40, "skipped": {}}
+
+
+def test_the_counts_of_every_channel_at_once_agree_with_each_recipients_skip_reason():
+    """audience_previews (one query, a consent join per channel) against the recipients query
+    (a row per person with its reason), channel by channel, internal and external."""
+    from collections import Counter
+
+    from communications.selectors.audiences import RECIPIENT_CHANNELS, audience_previews
+
+    people = [
+        AffiliationFactory(person=PersonFactory(email=email, phone=phone)).person
+        for email, phone in [
+            ("a@coop.example.org", "+51987000001"),
+            ("", "+51987000002"),
+            ("c@coop.example.org", ""),
+            ("d@coop.example.org", "+51987000004"),
+            ("e@coop.example.org", "+51987000005"),
+        ]
+    ]
+    for index, channel, granted in [
+        (0, "email", True),
+        (0, "sms", True),
+        (0, "whatsapp", False),
+        (1, "sms", True),
+        (2, "email", False),
+        (3, "whatsapp", True),
+        (4, "email", True),
+        (4, "sms", True),
+    ]:
+        _consent(people[index], channel, granted=granted)
+    Suppression.objects.create(channel="email", address="e@coop.example.org", reason="complaint")
+    Suppression.objects.create(channel="sms", address="+51987000001", reason="hard_bounce")
+    nfo = ExternalPartnerFactory(kind="nfo")
+    PartnerContact.objects.create(
+        partner=nfo, name="Jana", email="jana@x.de", phone="+4915112345678", sms_consent_at=timezone.now()
+    )
+    PartnerContact.objects.create(partner=nfo, name="Kurt", email="", email_consent_at=timezone.now())
+
+    for audience in (_audience(name="internal"), _audience(name="external", scope=Audience.Scope.EXTERNAL)):
+        previews = audience_previews(audience=audience, channels=RECIPIENT_CHANNELS)
+        for channel in RECIPIENT_CHANNELS:
+            reasons = Counter(row["skip_reason"] for row in audience_recipients(audience=audience, channel=channel))
+            expected = {
+                "total": sum(reasons.values()),
+                "sendable": reasons.pop("", 0),
+                "skipped": dict(reasons),
+            }
+            assert previews[channel] == expected, (audience.name, channel)
+    internal = audience_previews(audience=_audience(name="again"), channels=RECIPIENT_CHANNELS)
+    assert internal["email"]["sendable"] == 1 and internal["email"]["skipped"]["suppressed"] == 1
+    assert internal["sms"]["skipped"]["suppressed"] == 1 and internal["whatsapp"]["sendable"] == 1
