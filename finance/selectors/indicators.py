@@ -42,8 +42,12 @@ OWN_CATEGORIES = (
     Account.IncomeCategory.OTHER,
 )
 RATIO = Decimal("0.0001")
-# The books' version is in the key: a day is only an upper bound on how long an unread entry stays.
+# The books' version is in the key (any committed change gives another), so a day only bounds
+# how long figures nobody asks for stay in the cache.
 INDICATORS_CACHE_SECONDS = 24 * 3600
+# Part of the cache key: change it with any change to how an indicator is computed, so a deploy
+# never serves figures computed by the code before it.
+INDICATORS_DEFINITION = "2026-11-30"
 ZERO = Decimal(0)
 
 
@@ -123,21 +127,28 @@ def indicator_years(*, today: datetime.date, span: int = 5) -> list[int]:
 
 
 def _books_version() -> tuple:
-    """What the indicators are computed from, in one short query: posted entries are never
-    changed, only added (a reversal is a new entry; database triggers, ADR 0010), so the newest
-    entry id names the journal's state; budgets, accounts, funds and agreements change in place,
-    so their row counts and latest updates name theirs."""
-    tables = {
-        model: connection.ops.quote_name(model._meta.db_table)
-        for model in (Budget, BudgetLine, Account, Fund, GrantAgreement, Tranche)
-    }
+    """What the indicators are computed from, in one short query, such that any committed
+    change to it gives another version — whatever order concurrent transactions commit in:
+
+    - journal entries are never changed, only added (a reversal is a new entry; database
+      triggers, ADR 0010): their count and newest id. The count matters: ids are handed out at
+      insert, not at commit, so an entry committed after a higher one leaves the newest id as
+      it was, but not the count;
+    - budgets, accounts, funds, agreements and tranches change in place: on PostgreSQL their
+      row count and the sum of their rows' `xmin` (the transaction that wrote each row version:
+      every committed insert, update or delete changes the sum, in whatever order); elsewhere
+      (SQLite, the demo: one writer at a time) their count and latest `updated_at`."""
+    quote = connection.ops.quote_name
+    stamp = "SUM(xmin::text::bigint)" if connection.vendor == "postgresql" else "MAX(updated_at)"
     parts = ", ".join(
-        f"(SELECT COUNT(*) FROM {table}), (SELECT MAX(updated_at) FROM {table})"  # noqa: S608 - model tables
-        for table in tables.values()
+        f"(SELECT COUNT(*) FROM {table}), (SELECT {stamp} FROM {table})"  # noqa: S608 - model tables
+        for table in (
+            quote(model._meta.db_table) for model in (Budget, BudgetLine, Account, Fund, GrantAgreement, Tranche)
+        )
     )
-    entries = connection.ops.quote_name(JournalEntry._meta.db_table)
+    entries = quote(JournalEntry._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT (SELECT MAX(id) FROM {entries}), {parts}")  # noqa: S608 - table names from the models
+        cursor.execute(f"SELECT (SELECT COUNT(*) FROM {entries}), (SELECT MAX(id) FROM {entries}), {parts}")  # noqa: S608
         return tuple(cursor.fetchone())
 
 
@@ -149,7 +160,9 @@ def indicators_for_years(*, years: list[int], today: datetime.date, currency: st
     if not years:
         return {}
     version = hashlib.sha256(repr(_books_version()).encode()).hexdigest()[:24]
-    key = f"finance:indicators:v1:{','.join(map(str, sorted(years)))}:{today.isoformat()}:{version}"
+    key = (
+        f"finance:indicators:{INDICATORS_DEFINITION}:{','.join(map(str, sorted(years)))}:{today.isoformat()}:{version}"
+    )
     result: dict[int, YearIndicators] | None = cache.get(key)
     if result is None:
         result = _indicators_usd(years=years, today=today)

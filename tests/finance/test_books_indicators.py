@@ -242,3 +242,76 @@ def test_trend_bars_scale_to_the_top_and_leave_missing_years_empty():
 
     trend = trend_bars([(2024, Decimal("0.25")), (2025, None), (2026, Decimal("1.5"))], top=Decimal(1))
     assert [bar["height"] for bar in trend["bars"]] == [CHART_HEIGHT // 4, 0, CHART_HEIGHT]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_entry_committed_after_a_later_one_is_not_hidden_by_the_cache():
+    """Ids are handed out at insert, not at commit: an entry posted first and committed last
+    must still reach the next reader (the books' version counts entries, not only the newest id)."""
+    import threading
+
+    from django.core.cache import cache
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("two connections at once: PostgreSQL")
+    cache.clear()
+    posted, commit = threading.Event(), threading.Event()
+
+    def slow() -> None:
+        try:
+            with transaction.atomic():
+                post(datetime.date(2026, 3, 1), chart.BANK, chart.SERVICES_INCOME, "1000.00")
+                posted.set()
+                commit.wait(20)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    assert posted.wait(20)
+    post(datetime.date(2026, 3, 1), chart.BANK, chart.SERVICES_INCOME, "1.00")  # a higher id, committed first
+    assert indicators_for_years(years=[2026], today=TODAY)[2026].total_income == Decimal("1.00")
+    commit.set()
+    thread.join()
+
+    assert indicators_for_years(years=[2026], today=TODAY)[2026].total_income == Decimal("1001.00")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_budget_change_committed_after_a_later_one_is_not_hidden_by_the_cache():
+    import threading
+
+    from django.core.cache import cache
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("two connections at once: PostgreSQL")
+    cache.clear()
+    post(datetime.date(2026, 3, 1), "5200", chart.BANK, "100.00")
+    budget = budget_create(year=2026, title="2026", actor=None)
+    budget_line_set(budget=budget, account=chart.account("5200"), amount_usd=Decimal("100.00"), actor=None)
+    budget_line_set(budget=budget, account=chart.account("5300"), amount_usd=Decimal("100.00"), actor=None)
+    saved, commit = threading.Event(), threading.Event()
+
+    def slow() -> None:
+        try:
+            with transaction.atomic():  # saved first (an earlier updated_at), committed last
+                budget_line_set(budget=budget, account=chart.account("5200"), amount_usd=Decimal("400.00"), actor=None)
+                saved.set()
+                commit.wait(20)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    assert saved.wait(20)
+    budget_line_set(budget=budget, account=chart.account("5300"), amount_usd=Decimal("200.00"), actor=None)
+    indicators_for_years(years=[2026], today=TODAY)
+    commit.set()
+    thread.join()
+
+    execution = {
+        row.line: row.execution for row in indicators_for_years(years=[2026], today=TODAY)[2026].budget_execution
+    }
+    assert execution["communication"] == Decimal("0.2500")  # 100 spent of 400
