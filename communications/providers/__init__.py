@@ -41,6 +41,9 @@ class SendResult:
     # Set when the address cannot receive this channel at all (e.g. a landline for SMS): the
     # message is recorded as suppressed with this Message.SkipReason instead of failed.
     skip_reason: str = ""
+    # The provider refused this one message for now (an SMTP 4xx to the recipient: greylisting,
+    # a full mailbox): it stays queued and is tried again later; the batch goes on.
+    deferred: bool = False
 
 
 class ProviderUnavailable(Exception):

@@ -80,7 +80,10 @@ class EmailProvider:
             else:
                 smtp_send(connection.connection, _envelope_sender(settings.DEFAULT_FROM_EMAIL), message.address, raw)
         except smtplib.SMTPRecipientsRefused as error:
-            return SendResult(message.key, ok=False, error=_short(error.recipients))
+            codes = [code for code, _reply in error.recipients.values()]
+            # A temporary refusal of this recipient (4xx but 421, the server closing): later.
+            deferred = bool(codes) and all(400 <= code < 500 and code != 421 for code in codes)
+            return SendResult(message.key, ok=False, error=_short(error.recipients), deferred=deferred)
         except smtplib.SMTPResponseException as error:
             if _is_permanent(error):
                 return SendResult(message.key, ok=False, error=f"{error.smtp_code} {_short(error.smtp_error)}")
@@ -161,6 +164,8 @@ def smtp_send(smtp: smtplib.SMTP, sender: str, recipient: str, raw: bytes) -> No
         if len(replies) == 3 and replies[2][0] == 354:
             _data_abort(smtp)
         _reset(smtp, rcpt_code)
+        if rcpt_code == 421:  # the server is closing the session: the provider, not this address
+            raise smtplib.SMTPServerDisconnected(f"421 {_short(rcpt_reply)}")
         raise smtplib.SMTPRecipientsRefused({recipient: (rcpt_code, rcpt_reply)})
     data_code, data_reply = rest[1]
     if data_code != 354:

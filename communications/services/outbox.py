@@ -50,6 +50,8 @@ CANCEL_CHECK_EVERY = 50
 # Rows per INSERT when a campaign's messages are created (SQLite allows fewer parameters).
 INSERT_CHUNK = {"postgresql": 5000}
 INSERT_CHUNK_DEFAULT = 1000
+# Tries of a message its recipient's server refuses for now (SMTP 4xx) before it is failed.
+DEFERRED_MAX_ATTEMPTS = 5
 # Tokens asked of the rate limiter at a time (fewer Redis round trips at high rates).
 RATE_TOKENS_AT_ONCE = 20
 
@@ -381,6 +383,11 @@ _SENT_SQL = (
     "attempts = attempts + 1, claim_token = '', claimed_until = NULL "
     "WHERE id = %s AND status IN ('queued', 'cancelled')"
 )
+_DEFERRED_SQL = (
+    "UPDATE communications_message SET attempts = attempts + 1, error = %s, claim_token = '', claimed_until = NULL, "
+    "status = CASE WHEN attempts + 1 >= %s THEN 'failed' ELSE status END "
+    "WHERE id = %s AND status = 'queued'"
+)
 _FAILED_SQL = (
     "UPDATE communications_message SET status = %s, skip_reason = %s, error = %s, attempts = attempts + 1, "
     "claim_token = '', claimed_until = NULL WHERE id = %s AND status = 'queued'"
@@ -391,6 +398,11 @@ def _record(cursor, result: SendResult, now: datetime) -> str:
     if result.ok:
         cursor.execute(_SENT_SQL, [now, result.provider_id[:200], result.key])
         return "sent"
+    if result.deferred:
+        # Still queued, unclaimed: the beat's sweep gives it to a new task later; after
+        # DEFERRED_MAX_ATTEMPTS tries it is failed for good.
+        cursor.execute(_DEFERRED_SQL, [result.error[:500], DEFERRED_MAX_ATTEMPTS, result.key])
+        return "deferred"
     status = Message.Status.SUPPRESSED if result.skip_reason else Message.Status.FAILED
     cursor.execute(_FAILED_SQL, [str(status), result.skip_reason, result.error[:500], result.key])
     return str(status)
@@ -400,7 +412,7 @@ def messages_send_batch(*, campaign_id: int, first_id: int, last_id: int, claim_
     """Send the queued messages of a campaign with ids in [first_id, last_id]. `claim_token`
     is the task's id: a retried or redelivered task takes its own claim back. Raises
     ProviderUnavailable (the task retries; what was sent stays sent). Returns counts."""
-    counts = {"sent": 0, "failed": 0, "suppressed": 0}
+    counts = {"sent": 0, "failed": 0, "suppressed": 0, "deferred": 0}
     now = timezone.now()
     campaign = Campaign.objects.filter(pk=campaign_id).first()
     if campaign is None or campaign.status != Campaign.Status.SENDING:

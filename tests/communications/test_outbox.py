@@ -201,7 +201,7 @@ def test_a_batch_run_twice_sends_each_message_once(recipients, django_capture_on
     messages_send_batch(campaign_id=campaign.pk, first_id=first, last_id=last, claim_token="task-1")
     again = messages_send_batch(campaign_id=campaign.pk, first_id=first, last_id=last, claim_token="task-1")
 
-    assert again == {"sent": 0, "failed": 0, "suppressed": 0}
+    assert again == {"sent": 0, "failed": 0, "suppressed": 0, "deferred": 0}
     assert len(mail.outbox) == 4
 
 
@@ -290,6 +290,47 @@ def test_a_refused_address_fails_and_an_unavailable_provider_leaves_the_rest_que
     assert [s[0] for s in statuses[2:]] == [Message.Status.QUEUED, Message.Status.QUEUED]
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.SENDING
+
+
+class GreylistingProvider:
+    """Refuses the first address for now (SMTP 450) every time, accepts the others."""
+
+    channel = "email"
+
+    def send_batch(self, messages):  # type: ignore[no-untyped-def]
+        for position, message in enumerate(messages):
+            if message.key == self.refused:
+                yield SendResult(message.key, ok=False, error="450 greylisted", deferred=True)
+            else:
+                yield SendResult(message.key, ok=True, provider_id=f"esp-{position}")
+
+
+def test_an_address_refused_for_now_stays_queued_for_the_sweep_then_fails_after_its_tries(
+    recipients, django_capture_on_commit_callbacks, monkeypatch
+):
+    recipients(people(3))
+    campaign = make_campaign()
+    with django_capture_on_commit_callbacks(execute=False):
+        campaign_dispatch(campaign_id=campaign.pk)
+    provider = GreylistingProvider()
+    ids = list(Message.objects.order_by("pk").values_list("pk", flat=True))
+    provider.refused = ids[0]
+    monkeypatch.setattr(outbox, "provider_for", lambda channel: provider)
+
+    counts = messages_send_batch(campaign_id=campaign.pk, first_id=ids[0], last_id=ids[-1], claim_token="t1")
+
+    assert counts == {"sent": 2, "failed": 0, "suppressed": 0, "deferred": 1}
+    deferred = Message.objects.get(pk=ids[0])
+    assert (deferred.status, deferred.attempts, deferred.error) == (Message.Status.QUEUED, 1, "450 greylisted")
+    assert deferred.claim_token == "" and deferred.claimed_until is None  # free for the sweep's next task
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SENDING  # not finished while it waits
+    for attempt in range(2, outbox.DEFERRED_MAX_ATTEMPTS + 1):
+        messages_send_batch(campaign_id=campaign.pk, first_id=ids[0], last_id=ids[0], claim_token=f"t{attempt}")
+    deferred.refresh_from_db()
+    assert (deferred.status, deferred.attempts) == (Message.Status.FAILED, outbox.DEFERRED_MAX_ATTEMPTS)
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SENT
 
 
 def test_sms_goes_only_to_mobile_numbers(recipients, django_capture_on_commit_callbacks, capsys):

@@ -124,7 +124,7 @@ def test_a_refused_recipient_is_its_result_and_the_next_message_still_goes(serve
         EmailProvider().send_batch([message(1, "nadie@coop.example.org"), message(2, "ana@coop.example.org")])
     )
 
-    assert not results[0].ok and "550" in results[0].error
+    assert not results[0].ok and "550" in results[0].error and not results[0].deferred
     assert results[1].ok
     assert [to for _, to, _ in server.received] == [("ana@coop.example.org",)]
 
@@ -145,3 +145,16 @@ def test_a_sender_refused_for_now_is_a_retry_and_nothing_is_received(server):
     with pytest.raises(ProviderUnavailable):
         list(EmailProvider().send_batch([message(1, "ana@coop.example.org")]))
     assert server.received == []
+
+
+def test_a_recipient_refused_for_now_is_deferred_and_a_closing_server_is_a_retry(server):
+    server.refuse_recipients["ocupado@coop.example.org"] = "450 4.2.1 Mailbox busy, try later"
+    server.refuse_recipients["cierre@coop.example.org"] = "421 4.3.2 Shutting down"
+
+    busy, fine = EmailProvider().send_batch(
+        [message(1, "ocupado@coop.example.org"), message(2, "ana@coop.example.org")]
+    )
+    assert not busy.ok and busy.deferred and "450" in busy.error
+    assert fine.ok
+    with pytest.raises(ProviderUnavailable):
+        list(EmailProvider().send_batch([message(3, "cierre@coop.example.org")]))
