@@ -383,11 +383,15 @@ _SENT_SQL = (
     "attempts = attempts + 1, claim_token = '', claimed_until = NULL "
     "WHERE id = %s AND status IN ('queued', 'cancelled')"
 )
+# Held back (claimed by nobody until `claimed_until`, which the sweep then finds expired) for
+# 5, 10, 20, 40 minutes after the 1st, 2nd, 3rd and later refusals.
 _DEFERRED_SQL = (
-    "UPDATE communications_message SET attempts = attempts + 1, error = %s, claim_token = '', claimed_until = NULL, "
+    "UPDATE communications_message SET attempts = attempts + 1, error = %s, claim_token = '', "
+    "claimed_until = CASE WHEN attempts = 0 THEN %s WHEN attempts = 1 THEN %s WHEN attempts = 2 THEN %s ELSE %s END, "
     "status = CASE WHEN attempts + 1 >= %s THEN 'failed' ELSE status END "
     "WHERE id = %s AND status = 'queued'"
 )
+DEFERRED_BACKOFF_MINUTES = (5, 10, 20, 40)
 _FAILED_SQL = (
     "UPDATE communications_message SET status = %s, skip_reason = %s, error = %s, attempts = attempts + 1, "
     "claim_token = '', claimed_until = NULL WHERE id = %s AND status = 'queued'"
@@ -399,9 +403,10 @@ def _record(cursor, result: SendResult, now: datetime) -> str:
         cursor.execute(_SENT_SQL, [now, result.provider_id[:200], result.key])
         return "sent"
     if result.deferred:
-        # Still queued, unclaimed: the beat's sweep gives it to a new task later; after
-        # DEFERRED_MAX_ATTEMPTS tries it is failed for good.
-        cursor.execute(_DEFERRED_SQL, [result.error[:500], DEFERRED_MAX_ATTEMPTS, result.key])
+        # Still queued, held back a while (longer at each try): the beat's sweep then gives it
+        # to a new task; after DEFERRED_MAX_ATTEMPTS tries it is failed for good.
+        retry_at = [now + timedelta(minutes=minutes) for minutes in DEFERRED_BACKOFF_MINUTES]
+        cursor.execute(_DEFERRED_SQL, [result.error[:500], *retry_at, DEFERRED_MAX_ATTEMPTS, result.key])
         return "deferred"
     status = Message.Status.SUPPRESSED if result.skip_reason else Message.Status.FAILED
     cursor.execute(_FAILED_SQL, [str(status), result.skip_reason, result.error[:500], result.key])

@@ -2,6 +2,8 @@
 the send batches move each message queued → sent exactly once, cancel stops what has not gone
 out, a test send reaches one address, and the provider's failures are recorded or retried."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -322,10 +324,21 @@ def test_an_address_refused_for_now_stays_queued_for_the_sweep_then_fails_after_
     assert counts == {"sent": 2, "failed": 0, "suppressed": 0, "deferred": 1}
     deferred = Message.objects.get(pk=ids[0])
     assert (deferred.status, deferred.attempts, deferred.error) == (Message.Status.QUEUED, 1, "450 greylisted")
-    assert deferred.claim_token == "" and deferred.claimed_until is None  # free for the sweep's next task
+    # Held back five minutes: no task may take it before; then the sweep finds it expired.
+    assert deferred.claim_token == ""
+    assert timezone.now() + timedelta(minutes=4) < deferred.claimed_until < timezone.now() + timedelta(minutes=6)
+    assert messages_send_batch(campaign_id=campaign.pk, first_id=ids[0], last_id=ids[0], claim_token="early") == {
+        "sent": 0,
+        "failed": 0,
+        "suppressed": 0,
+        "deferred": 0,
+    }
+    assert outbox.outbox_sweep(now=timezone.now()) == 0
+    assert outbox.outbox_sweep(now=timezone.now() + timedelta(minutes=6)) == 1
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.SENDING  # not finished while it waits
     for attempt in range(2, outbox.DEFERRED_MAX_ATTEMPTS + 1):
+        Message.objects.filter(pk=ids[0]).update(claimed_until=timezone.now() - timedelta(seconds=1))  # time passes
         messages_send_batch(campaign_id=campaign.pk, first_id=ids[0], last_id=ids[0], claim_token=f"t{attempt}")
     deferred.refresh_from_db()
     assert (deferred.status, deferred.attempts) == (Message.Status.FAILED, outbox.DEFERRED_MAX_ATTEMPTS)
