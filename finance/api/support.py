@@ -268,23 +268,27 @@ class SupportApplicationViewSet(ClacGenericViewSet):
     def retrieve(self, request: Request, pk: str) -> Response:
         return self._detail(request, pk)
 
-    @extend_schema(summary="Approve with an amount in USD (within the call's budget)", request=ApproveSerializer)
+    @extend_schema(
+        summary="Approve with an amount in USD (within the call's budget)",
+        request=ApproveSerializer,
+        responses=ApplicationDetailSerializer,
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
         application = self._get(request, pk)
         data = validated(ApproveSerializer, request.data)
-        approved = services.application_approve(
+        services.application_approve(
             actor=request_user(request), application=application, amount_usd=data["amount_usd"]
         )
-        return Response(ApplicationSerializer(self._get(request, str(approved.pk))).data)
+        return self._detail(request, pk)
 
-    @extend_schema(summary="Reject with a reason", request=RejectSerializer)
+    @extend_schema(summary="Reject with a reason", request=RejectSerializer, responses=ApplicationDetailSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str) -> Response:
         application = self._get(request, pk)
         data = validated(RejectSerializer, request.data)
         services.application_reject(actor=request_user(request), application=application, reason=data["reason"])
-        return Response(ApplicationSerializer(self._get(request, pk)).data)
+        return self._detail(request, pk)
 
     @extend_schema(
         summary="Record your scores (criterion id → score from 0 to its maximum); M&E officers too",

@@ -91,7 +91,9 @@ def test_decisions_are_for_finance_and_admin_and_the_budget_cap_holds(world):
     assert _partner().post(approve, {"amount_usd": "10"}).status_code == 403
     other = submitted(call, member(name="Otra"), amount="2000.00")
     api = _api(users[StaffRole.FINANCE])
-    assert api.post(approve, {"amount_usd": "4000.00"}).status_code == 200
+    approved = api.post(approve, {"amount_usd": "4000.00"})
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    assert {"scores", "tranches"} <= set(approved.json())  # the whole application, as its detail shows it
     url = reverse("api-v1:support-application-approve", kwargs={"pk": other.pk})
     response = api.post(url, {"amount_usd": "2000.00"})
     assert response.status_code == 400
