@@ -48,20 +48,12 @@ def journal_list(
     )
 
 
-def journal_count(
-    *,
-    date_from: datetime.date | None = None,
-    date_to: datetime.date | None = None,
-    fund: Fund | None = None,
-    account: Account | None = None,
-    source: str = "",
-    q: str = "",
-) -> int | None:
+def journal_count(*, fund: Fund | None = None, account: Account | None = None, **others: Any) -> int | None:
     """The number of entries `journal_list` gives for a filter on one fund or one account
     alone, counted from the lines' (fund, entry) or (account, entry) index without reading an
-    entry (an entry with a line there is counted once); None for other filters (the list's
-    own COUNT)."""
-    if date_from or date_to or source or q or (fund is None) == (account is None):
+    entry (an entry with a line there is counted once); None for any other filters (`others`:
+    the rest of journal_list's), which the list counts itself."""
+    if any(others.values()) or (fund is None) == (account is None):
         return None
     lines = JournalLine.objects.filter(fund=fund) if fund is not None else JournalLine.objects.filter(account=account)
     return lines.aggregate(entries=Count("entry_id", distinct=True))["entries"]

@@ -74,6 +74,14 @@ def _money(value: Decimal | None, field: str, errors: Errors, *, required: bool 
 # --- Calls --------------------------------------------------------------------------------------
 
 
+def _check_criteria(criteria: Sequence[tuple[str, Decimal, int]], errors: Errors) -> None:
+    if any(
+        not name.strip() or weight is None or weight <= 0 or not maximum or maximum <= 0
+        for name, weight, maximum in criteria
+    ):
+        _add(errors, "criteria", _("Each criterion needs a name, a weight above zero and a maximum score above zero."))
+
+
 @transaction.atomic
 def call_create(
     *,
@@ -99,14 +107,7 @@ def call_create(
         _add(errors, "closes_on", _("The call must close on or after the day it opens."))
     if not fund.active:
         _add(errors, "fund", _("This fund is closed."))
-    for name, weight, maximum in criteria:
-        if not name.strip() or weight is None or weight <= 0 or not maximum or maximum <= 0:
-            _add(
-                errors,
-                "criteria",
-                _("Each criterion needs a name, a weight above zero and a maximum score above zero."),
-            )
-            break
+    _check_criteria(criteria, errors)
     _raise(errors)
     call = FundingCall(
         title=title.strip(),
@@ -234,14 +235,7 @@ def call_update(
         _add(errors, "closes_on", _("The call must close on or after the day it opens."))
     if "fund" in changed and not changed["fund"].active:
         _add(errors, "fund", _("This fund is closed."))
-    for name, weight, maximum in new_criteria or ():
-        if not name or weight is None or weight <= 0 or not maximum or maximum <= 0:
-            _add(
-                errors,
-                "criteria",
-                _("Each criterion needs a name, a weight above zero and a maximum score above zero."),
-            )
-            break
+    _check_criteria(new_criteria or (), errors)
     _raise(errors)
 
     for name, value in changed.items():

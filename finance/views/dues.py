@@ -42,6 +42,7 @@ from finance.models import DuesAdjustment, DuesInvoice, DuesPayment, DuesPolicy,
 from finance.selectors import dues as selectors
 from finance.services import dues as services
 from finance.tasks import DUES_INVOICE_JOB
+from members.models import Organization
 
 PAGE_SIZE = 50
 ROLES = selectors.DUES_STAFF
@@ -225,21 +226,8 @@ def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, open_invoices=open_invoices, initial={"received_on": timezone.localdate()}
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            payment = services.dues_payment_record(
-                organization=invoice.organization,
-                received_on=data["received_on"],
-                amount=data["amount"],
-                currency=data["currency"],
-                reference=data["reference"],
-                invoice_ids=[chosen.pk for chosen in data["invoices"]] or None,
-                actor=request_user(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            _payment_recorded_message(request, payment)
+        chosen = [invoice.pk for invoice in form.cleaned_data["invoices"]] or None
+        if _payment_record(request, form, organization=invoice.organization, invoice_ids=chosen):
             return redirect("finance:dues_invoice_detail", pk=invoice.pk)
     return render(
         request,
@@ -290,6 +278,29 @@ def invoice_adjust(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _payment_record(
+    request: HttpRequest, form: DuesAccountPaymentForm, *, organization: Organization, invoice_ids: list[int] | None
+) -> bool:
+    """The payment a valid form describes, through the service; its refusals go on the form.
+    Returns whether it was recorded (with the message saying so)."""
+    data = form.cleaned_data
+    try:
+        payment = services.dues_payment_record(
+            organization=organization,
+            received_on=data["received_on"],
+            amount=data["amount"],
+            currency=data["currency"],
+            reference=data["reference"],
+            invoice_ids=invoice_ids,
+            actor=request_user(request),
+        )
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return False
+    _payment_recorded_message(request, payment)
+    return True
+
+
 def _payment_recorded_message(request: HttpRequest, payment: DuesPayment) -> None:
     if payment.credit:
         messages.success(
@@ -316,23 +327,9 @@ def account_payment(request: HttpRequest, org_pk: int) -> HttpResponse:
     invoices first, the rest (or all of it, when nothing is open) kept as credit."""
     organization = selectors.dues_organization_get_for_user(user=request.user, pk=org_pk)
     form = DuesAccountPaymentForm(request.POST or None, initial={"received_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            payment = services.dues_payment_record(
-                organization=organization,
-                received_on=data["received_on"],
-                amount=data["amount"],
-                currency=data["currency"],
-                reference=data["reference"],
-                invoice_ids=None,
-                actor=request_user(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            _payment_recorded_message(request, payment)
-            return redirect("finance:dues_account", org_pk=organization.pk)
+    submitted = request.method == "POST" and form.is_valid()
+    if submitted and _payment_record(request, form, organization=organization, invoice_ids=None):
+        return redirect("finance:dues_account", org_pk=organization.pk)
     return render(
         request,
         "finance/dues/account_payment_form.html",
